@@ -1,0 +1,33 @@
+"""The single root of every error the bot raises on purpose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class TutorError(Exception):
+    """Root of the bot's own errors; anything else reaching a handler is a bug."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContentProblem:
+    """One thing wrong with a content file, located so an editor can jump to it."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ContentError(TutorError):
+    """The content pack is broken; the bot refuses to start on broken content."""
+
+    def __init__(self, problems: list[ContentProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class ConfigError(TutorError):
+    """A setting is missing or invalid; the message is one line fit for the terminal."""
