@@ -1,0 +1,326 @@
+"""Text normalisation shared by the matcher's index and its queries.
+
+Both sides go through the same steps so that "CI/CD", "ci-cd" and "continuous integration and
+delivery" meet in the middle: Unicode NFKC, case folding, invisible characters removed, learner shorthand and
+common misspellings rewritten, multi-word terms joined into one token, then English stemming.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+# Matching more than this many characters only costs time: no real question is this long.
+MAX_QUERY_CHARS = 400
+
+# Zero-width, bidi-control and other format characters (Unicode category Cf) plus controls (Cc).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs"})
+
+# Phrases rewritten before tokenising, longest first: "machine learning ops" beats "machine learning".
+_PHRASES: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        {
+            "machine learning operations": "mlops",
+            "machine learning ops": "mlops",
+            "machine-learning ops": "mlops",
+            "ml ops": "mlops",
+            "ml-ops": "mlops",
+            "ml/ops": "mlops",
+            "dev ops": "devops",
+            "dev-ops": "devops",
+            "dev/ops": "devops",
+            "development and operations": "devops",
+            "machine learning": "ml",
+            "machine-learning": "ml",
+            "artificial intelligence": "ai",
+            "continuous integration": "ci",
+            "continuous delivery": "cd",
+            "continuous deployment": "cd",
+            "continuous deploy": "cd",
+            "continuous training": "ct",
+            "continuous retraining": "ct",
+            "continuous validation": "cv",
+            "ci/cd": "ci cd",
+            "ci-cd": "ci cd",
+            "cicd": "ci cd",
+            "ci / cd": "ci cd",
+            "b/w": "between",
+            "w/o": "without",
+            "w/": "with ",
+            "data drift": "datadrift",
+            "concept drift": "conceptdrift",
+            "model drift": "modeldrift",
+            "model registry": "modelregistry",
+            "feature store": "featurestore",
+            "feature engineering": "featureengineering",
+            "data engineering": "dataengineering",
+            "data engineer": "dataengineer",
+            "data engineers": "dataengineer",
+            "data scientist": "datascientist",
+            "data scientists": "datascientist",
+            "data science": "datascience",
+            "data versioning": "dataversioning",
+            "version control": "versioncontrol",
+            "experiment tracking": "experimenttracking",
+            "infrastructure as code": "iac",
+            "unit test": "unittest",
+            "unit tests": "unittest",
+            "integration test": "integrationtest",
+            "integration tests": "integrationtest",
+            "cross validation": "crossvalidation",
+            "cross-validation": "crossvalidation",
+            "big o": "bigo",
+            "time complexity": "timecomplexity",
+            "hyper parameters": "hyperparameter",
+            "hyper-parameters": "hyperparameter",
+            "hyper parameter": "hyperparameter",
+            "side by side": "sidebyside",
+            "step by step": "stepbystep",
+            "real world": "realworld",
+            "real-world": "realworld",
+        }.items(),
+        key=lambda pair: -len(pair[0]),
+    )
+)
+_PHRASE_RE = re.compile("|".join(rf"(?<![\w]){re.escape(src)}(?![\w])" for src, _ in _PHRASES))
+_PHRASE_MAP = dict(_PHRASES)
+
+# Token-level shorthand, slang and frequent misspellings -> the word the content uses.
+_TOKEN_MAP: dict[str, str] = {
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "n": "and",
+    "y": "why",
+    "wat": "what",
+    "wot": "what",
+    "wht": "what",
+    "whats": "what",
+    "hw": "how",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "ty": "thanks",
+    "tnx": "thanks",
+    "diff": "difference",
+    "diffs": "difference",
+    "vs": "versus",
+    "v": "versus",
+    "vs.": "versus",
+    "btwn": "between",
+    "bw": "between",
+    "betwen": "between",
+    "diffrence": "difference",
+    "differnce": "difference",
+    "differance": "difference",
+    "dif": "difference",
+    "mlop": "mlops",
+    "mlosp": "mlops",
+    "mlpos": "mlops",
+    "mlopps": "mlops",
+    "devop": "devops",
+    "devosp": "devops",
+    "deveops": "devops",
+    "devopps": "devops",
+    "dveops": "devops",
+    "ops": "operations",
+    "ops.": "operations",
+    "dev": "development",
+    "devs": "developers",
+    "env": "environment",
+    "envs": "environments",
+    "prod": "production",
+    "infra": "infrastructure",
+    "k8s": "kubernetes",
+    "kube": "kubernetes",
+    "repo": "repository",
+    "repos": "repositories",
+    "config": "configuration",
+    "perf": "performance",
+    "acc": "accuracy",
+    "auto": "automatic",
+    "automagically": "automatically",
+    "eng": "engineer",
+    "engs": "engineers",
+    "mgmt": "management",
+    "ppl": "people",
+    "peeps": "people",
+    "biz": "business",
+    "deps": "dependencies",
+    "modle": "model",
+    "modl": "model",
+    "moddel": "model",
+    "modles": "models",
+    "mdoel": "model",
+    "deployement": "deployment",
+    "deploymnet": "deployment",
+    "deplyment": "deployment",
+    "deply": "deploy",
+    "depoly": "deploy",
+    "moniter": "monitor",
+    "monitering": "monitoring",
+    "moniterring": "monitoring",
+    "monitorng": "monitoring",
+    "pipline": "pipeline",
+    "piplines": "pipelines",
+    "pipleine": "pipeline",
+    "trainning": "training",
+    "traning": "training",
+    "retraning": "retraining",
+    "retrainning": "retraining",
+    "verison": "version",
+    "versoning": "versioning",
+    "versionning": "versioning",
+    "experiement": "experiment",
+    "experiements": "experiments",
+    "expirement": "experiment",
+    "expirements": "experiments",
+    "trackng": "tracking",
+    "tracing": "tracking",
+    "registery": "registry",
+    "regestry": "registry",
+    "artefact": "artifact",
+    "artefacts": "artifacts",
+    "artifcat": "artifact",
+    "testng": "testing",
+    "validaton": "validation",
+    "valdiation": "validation",
+    "drfit": "drift",
+    "dirft": "drift",
+    "intergration": "integration",
+    "integeration": "integration",
+    "kubernets": "kubernetes",
+    "kubernates": "kubernetes",
+    "kuberentes": "kubernetes",
+    "mlfow": "mlflow",
+    "ml-flow": "mlflow",
+    "dvc's": "dvc",
+    "salery": "salary",
+    "sallary": "salary",
+    "carrer": "career",
+    "carreer": "career",
+    "dataset": "data",
+    "datasets": "data",
+    "data-set": "data",
+    "dataa": "data",
+    "algo": "algorithm",
+    "algos": "algorithms",
+    "realtime": "real-time",
+}
+
+# Concepts a learner names in many ways; every variant (as a stem) maps to one token.
+_SYNONYM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "degrad",
+        (
+            "degrad",
+            "wors",
+            "decay",
+            "deterior",
+            "stale",
+            "rot",
+            "worsen",
+            "declin",
+            "erod",
+            "fade",
+            "weaker",
+        ),
+    ),
+    ("salari", ("salari", "pay", "paid", "earn", "money", "wage", "compens", "incom", "lucrat")),
+    ("career", ("career", "job", "transit", "switch", "pivot", "reskil", "upskil")),
+    ("team", ("team", "staff", "crew", "squad", "headcount")),
+    ("tool", ("tool", "tooling", "stack", "framework", "platform")),
+    ("monitor", ("monitor", "observ", "alert", "dashboard", "telemetri")),
+    ("test", ("test", "verifi")),
+    ("version", ("version", "versioncontrol", "snapshot")),
+    ("deploy", ("deploy", "ship", "releas", "rollout", "launch")),
+    ("retrain", ("retrain", "refit")),
+    (
+        "differ",
+        (
+            "differ",
+            "distinct",
+            "contrast",
+            "compar",
+            "apart",
+            "versus",
+            "unlik",
+            "separ",
+            "distinguish",
+        ),
+    ),
+    ("share", ("share", "common", "similar", "overlap", "alik")),
+    ("explain", ("explain", "interpret", "transpar", "blackbox")),
+    ("goal", ("goal", "aim", "purpos", "mission")),
+    ("trigger", ("trigger", "kick")),
+    ("scale", ("scale", "grow", "complex", "bigo", "timecomplex", "linear", "runtim")),
+)
+_SYNONYMS: dict[str, str] = {
+    variant: head for head, variants in _SYNONYM_GROUPS for variant in variants
+}
+
+# Words that carry no meaning for matching. Question words stay out of this list on purpose where
+# they decide the intent ("why" vs "what"), but they are down-weighted by IDF anyway.
+STOPWORDS = frozenset(
+    """a an the and or but if then so of to in on at by for with from into onto about as is are
+    was were be been being am do does did doing done have has had having i me my mine we our ours
+    you your yours he she it its they them their this that these those there here what which who
+    whom whose how when where why can could would should will shall may might must just really
+    very also too any some all each every more most much many such only own same other than
+    not no nor up down out over under again further once s t d ll m o re ve y ain aren isn wasn
+    doesn don didn hasn haven hadn won wouldn shouldn couldn mustn needn please tell explain
+    describe know want wanna gonna like thing things stuff get got getting lot lots kind sort
+    even still yet ever exactly actually basically anyway anyone someone something im ive id
+    hey hi hello okay ok um uh hmm guys folks question quick simple simply mean means meaning
+    one ones let lets us say said way ways""".split()
+)
+
+_STEMMER = snowballstemmer.stemmer("english")
+_WORD_RE = re.compile(r"[a-z0-9][a-z0-9+#']*")
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """Stem one token and fold it onto its synonym group; cached because vocabularies repeat."""
+    token = token.strip("'").removesuffix("'s")
+    if token.isdigit() or len(token) <= 2:
+        return token
+    stemmed = _STEMMER.stemWord(token)
+    return _SYNONYMS.get(stemmed, _SYNONYMS.get(token, stemmed))
+
+
+def clean(text: str) -> str:
+    """NFKC, casefold, drop invisible characters, collapse whitespace, cap the length."""
+    text = text[: MAX_QUERY_CHARS * 4]
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(" " if unicodedata.category(ch) in _INVISIBLE_CATEGORIES else ch for ch in text)
+    text = text.replace("’", "'").replace("`", "'")
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
+
+
+def words(text: str) -> list[str]:
+    """Cleaned text split into words, with shorthand and phrases rewritten (no stemming)."""
+    text = clean(text)
+    text = _PHRASE_RE.sub(lambda m: f" {_PHRASE_MAP[m.group(0)]} ", text)
+    tokens = []
+    for raw in _WORD_RE.findall(text):
+        mapped = _TOKEN_MAP.get(raw, raw)
+        # A mapping may itself be a phrase ("ops" -> "operations" is one word; "ci/cd" -> "ci cd").
+        tokens.extend(mapped.split())
+    return tokens
+
+
+def content_stems(text: str) -> list[str]:
+    """The stems that carry meaning: what the matcher indexes and compares."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def normalised(text: str) -> str:
+    """One string form for fuzzy comparison: rewritten words, stopwords kept for fluency."""
+    return " ".join(words(text))
