@@ -209,7 +209,7 @@ class Matcher:
     # --- internals ------------------------------------------------------------------------------
 
     def _query_stems(self, query_words: list[str]) -> tuple[dict[str, float], float]:
-        """Typo-corrected query stems with weights, and the IDF share of the query the pack knows."""
+        """Typo-corrected query stems with weights, and the share of the query the pack knows."""
         stems: dict[str, float] = {}
         known = total = 0.0
         for word in query_words:

@@ -1,8 +1,8 @@
 """Text normalisation shared by the matcher's index and its queries.
 
 Both sides go through the same steps so that "CI/CD", "ci-cd" and "continuous integration and
-delivery" meet in the middle: Unicode NFKC, case folding, invisible characters removed, learner shorthand and
-common misspellings rewritten, multi-word terms joined into one token, then English stemming.
+delivery" meet in the middle: Unicode NFKC, case folding, invisible characters removed, learner
+shorthand and common misspellings rewritten, multi-word terms joined into one token, then stemming.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ MAX_QUERY_CHARS = 400
 # Zero-width, bidi-control and other format characters (Unicode category Cf) plus controls (Cc).
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs"})
 
-# Phrases rewritten before tokenising, longest first: "machine learning ops" beats "machine learning".
+# Phrases rewritten before tokenising, longest first so the longer phrase wins.
 _PHRASES: tuple[tuple[str, str], ...] = tuple(
     sorted(
         {
