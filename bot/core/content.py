@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from bot.errors import ContentError, ContentProblem
 
@@ -29,8 +36,12 @@ QUIZ_OPTION_LIMIT = 100
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-ButtonText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=BUTTON_LIMIT)]
-AnswerText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ANSWER_LIMIT)]
+ButtonText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=BUTTON_LIMIT)
+]
+AnswerText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ANSWER_LIMIT)
+]
 Difficulty = Literal["easy", "medium", "hard"]
 DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
 
@@ -83,7 +94,9 @@ class GlossaryTerm(_Model):
 
 
 class QuizOption(_Model):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=QUIZ_OPTION_LIMIT)]
+    text: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=QUIZ_OPTION_LIMIT)
+    ]
     correct: bool = False
 
 
@@ -223,23 +236,40 @@ def _answerables(
     items: list[Answerable] = []
     items += [
         Answerable(
-            e.id, "faq", e.topic, e.question, (e.question, *e.alternatives), tuple(e.keywords),
-            e.answer, tuple(e.related),
+            e.id,
+            "faq",
+            e.topic,
+            e.question,
+            (e.question, *e.alternatives),
+            tuple(e.keywords),
+            e.answer,
+            tuple(e.related),
         )
         for e in faq
     ]
     items += [
         Answerable(
-            r.id, "comparison", r.topic, r.question, (r.question, *r.alternatives),
-            (r.aspect, *r.keywords), comparison_answer(r), tuple(r.related),
+            r.id,
+            "comparison",
+            r.topic,
+            r.question,
+            (r.question, *r.alternatives),
+            (r.aspect, *r.keywords),
+            comparison_answer(r),
+            tuple(r.related),
         )
         for r in rows
     ]
     items += [
         Answerable(
-            t.id, "glossary", t.topic, t.term,
+            t.id,
+            "glossary",
+            t.topic,
+            t.term,
             (f"what is {t.term}", *(f"what is {a}" for a in t.aliases)),
-            (t.term, *t.aliases), f"{t.term}: {t.definition}", tuple(t.related),
+            (t.term, *t.aliases),
+            f"{t.term}: {t.definition}",
+            tuple(t.related),
         )
         for t in terms
     ]
@@ -257,9 +287,11 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node)) if not isinstance(
-                key_node, yaml.ScalarNode
-            ) else key_node.value
+            key = (
+                yaml.safe_load(yaml.serialize(key_node))
+                if not isinstance(key_node, yaml.ScalarNode)
+                else key_node.value
+            )
             if key in result:
                 raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
             result[key] = _walk(value_node, (*path, key), lines)
@@ -267,9 +299,11 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     if isinstance(node, yaml.SequenceNode):
         return [_walk(child, (*path, i), lines) for i, child in enumerate(node.value)]
     # Scalars: let the safe constructor decide ints, bools and nulls the YAML 1.1 way.
-    return yaml.SafeLoader(yaml.serialize(node)).get_single_data() if node.tag != (
-        "tag:yaml.org,2002:str"
-    ) else node.value
+    return (
+        yaml.SafeLoader(yaml.serialize(node)).get_single_data()
+        if node.tag != ("tag:yaml.org,2002:str")
+        else node.value
+    )
 
 
 class _DuplicateKey(Exception):
@@ -284,7 +318,9 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, dict[Path_, int]]:
     except UnicodeDecodeError as exc:
         raise ContentError([ContentProblem(shown, 1, f"not valid UTF-8 ({exc.reason})")]) from exc
     except OSError as exc:
-        raise ContentError([ContentProblem(shown, 1, f"cannot read file ({exc.strerror})")]) from exc
+        raise ContentError(
+            [ContentProblem(shown, 1, f"cannot read file ({exc.strerror})")]
+        ) from exc
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -301,7 +337,9 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, dict[Path_, int]]:
     try:
         return _walk(node, (), lines), lines
     except _DuplicateKey as dup:
-        raise ContentError([ContentProblem(shown, dup.line, f"duplicate key '{dup.key}'")]) from None
+        raise ContentError(
+            [ContentProblem(shown, dup.line, f"duplicate key '{dup.key}'")]
+        ) from None
 
 
 def _line_for(lines: dict[Path_, int], loc: Path_) -> int:
@@ -391,8 +429,10 @@ def load_content(directory: Path | str | None = None) -> ContentPack:
             problems.append(ContentProblem(_display(path, root), 1, "required file is missing"))
             continue
         schema = {
-            "topics": _TopicsFile, "comparison": _ComparisonFile,
-            "glossary": _GlossaryFile, "lessons": _LessonsFile,
+            "topics": _TopicsFile,
+            "comparison": _ComparisonFile,
+            "glossary": _GlossaryFile,
+            "lessons": _LessonsFile,
         }[key]
         load(key, path, schema)
     for path in _files(root / "faq", "*.yaml"):
@@ -412,14 +452,19 @@ def load_content(directory: Path | str | None = None) -> ContentPack:
     return pack
 
 
-def _cross_check(located: dict[str, list[_Located]], problems: list[ContentProblem]) -> ContentPack:
+def _cross_check(
+    located: dict[str, list[_Located]], problems: list[ContentProblem]
+) -> ContentPack:
     """Checks that span files: unique ids, known topics, related ids that exist."""
     topics: dict[str, Topic] = {}
     for doc in located["topics"]:
         for i, topic in enumerate(doc.model.topics):
             if topic.id in topics:
-                problems.append(ContentProblem(doc.file, doc.line("topics", i, "id"),
-                                               f"duplicate topic id '{topic.id}'"))
+                problems.append(
+                    ContentProblem(
+                        doc.file, doc.line("topics", i, "id"), f"duplicate topic id '{topic.id}'"
+                    )
+                )
             topics[topic.id] = topic
 
     seen: dict[str, str] = {}
@@ -430,17 +475,22 @@ def _cross_check(located: dict[str, list[_Located]], problems: list[ContentProbl
     # (doc, list key, index, item, registry) for every item that has an id and a topic
     placed: list[tuple[_Located, str, int, Any]] = []
     for key, list_key, registry in (
-        ("faq", "entries", faq), ("comparison", "rows", rows), ("glossary", "terms", terms),
+        ("faq", "entries", faq),
+        ("comparison", "rows", rows),
+        ("glossary", "terms", terms),
         ("quiz", "questions", quiz),
     ):
         for doc in located.get(key, []):
             for i, item in enumerate(getattr(doc.model, list_key)):
                 where = f"{doc.file}:{doc.line(list_key, i, 'id')}"
                 if item.id in seen:
-                    problems.append(ContentProblem(
-                        doc.file, doc.line(list_key, i, "id"),
-                        f"duplicate id '{item.id}' (first defined at {seen[item.id]})",
-                    ))
+                    problems.append(
+                        ContentProblem(
+                            doc.file,
+                            doc.line(list_key, i, "id"),
+                            f"duplicate id '{item.id}' (first defined at {seen[item.id]})",
+                        )
+                    )
                     continue
                 seen[item.id] = where
                 registry[item.id] = item  # type: ignore[index]
@@ -449,33 +499,59 @@ def _cross_check(located: dict[str, list[_Located]], problems: list[ContentProbl
     answerable_ids = set(faq) | set(rows) | set(terms)
     for doc, list_key, i, item in placed:
         if item.topic not in topics:
-            problems.append(ContentProblem(doc.file, doc.line(list_key, i, "topic"),
-                                           f"unknown topic '{item.topic}'"))
-        related = item.related if isinstance(item.related, list) else (
-            [item.related] if item.related else []
+            problems.append(
+                ContentProblem(
+                    doc.file, doc.line(list_key, i, "topic"), f"unknown topic '{item.topic}'"
+                )
+            )
+        related = (
+            item.related
+            if isinstance(item.related, list)
+            else ([item.related] if item.related else [])
         )
         for j, target in enumerate(related):
             if target not in answerable_ids:
-                loc = (list_key, i, "related", j) if isinstance(item.related, list) else (
-                    list_key, i, "related")
-                problems.append(ContentProblem(doc.file, doc.line(*loc),
-                                               f"related id '{target}' does not exist"))
+                loc = (
+                    (list_key, i, "related", j)
+                    if isinstance(item.related, list)
+                    else (list_key, i, "related")
+                )
+                problems.append(
+                    ContentProblem(
+                        doc.file, doc.line(*loc), f"related id '{target}' does not exist"
+                    )
+                )
             elif target == item.id:
-                problems.append(ContentProblem(doc.file, doc.line(list_key, i, "related"),
-                                               "an entry cannot be related to itself"))
+                problems.append(
+                    ContentProblem(
+                        doc.file,
+                        doc.line(list_key, i, "related"),
+                        "an entry cannot be related to itself",
+                    )
+                )
 
     for doc, list_key, i, item in placed:
-        text = item.answer if isinstance(item, FaqEntry) else (
-            comparison_answer(item) if isinstance(item, ComparisonRow) else None
+        text = (
+            item.answer
+            if isinstance(item, FaqEntry)
+            else (comparison_answer(item) if isinstance(item, ComparisonRow) else None)
         )
         if text is not None and len(text) > TELEGRAM_MESSAGE_LIMIT:
-            problems.append(ContentProblem(doc.file, doc.line(list_key, i),
-                                           "answer is longer than a Telegram message"))
+            problems.append(
+                ContentProblem(
+                    doc.file, doc.line(list_key, i), "answer is longer than a Telegram message"
+                )
+            )
     _check_placeholders(placed, problems)
 
     lessons = located["lessons"][0].model.lessons
     return ContentPack(
-        topics=topics, faq=faq, comparison=rows, glossary=terms, quiz=quiz, lessons=lessons,
+        topics=topics,
+        faq=faq,
+        comparison=rows,
+        glossary=terms,
+        quiz=quiz,
+        lessons=lessons,
         answerables=_answerables(faq.values(), rows.values(), terms.values()),
     )
 
@@ -483,12 +559,18 @@ def _cross_check(located: dict[str, list[_Located]], problems: list[ContentProbl
 _PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|lorem ipsum)\b", re.IGNORECASE)
 
 
-def _check_placeholders(placed: list[tuple[_Located, str, int, Any]],
-                        problems: list[ContentProblem]) -> None:
+def _check_placeholders(
+    placed: list[tuple[_Located, str, int, Any]], problems: list[ContentProblem]
+) -> None:
     """Unfinished text must never reach a learner."""
     for doc, list_key, i, item in placed:
         for name, value in item:
             values = value if isinstance(value, list) else [value]
             if any(isinstance(v, str) and _PLACEHOLDER.search(v) for v in values):
-                problems.append(ContentProblem(doc.file, doc.line(list_key, i, name),
-                                               f"{name}: contains a placeholder (TODO/TBD)"))
+                problems.append(
+                    ContentProblem(
+                        doc.file,
+                        doc.line(list_key, i, name),
+                        f"{name}: contains a placeholder (TODO/TBD)",
+                    )
+                )

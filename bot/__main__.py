@@ -1,0 +1,209 @@
+"""The `tutor-bot` command: run | chat | ask | content check | content export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.core.content import ContentPack, load_content
+from bot.core.matcher import Matcher, MatchResult
+from bot.errors import ContentError
+
+EXIT_OK = 0
+EXIT_CONTENT = 1
+EXIT_USAGE = 2
+# A webhook server in a container must accept connections from outside it.
+DEFAULT_LISTEN = "0.0.0.0"  # noqa: S104
+
+
+def _content_dir(explicit: str | None) -> Path | None:
+    chosen = explicit or os.environ.get("TUTOR_CONTENT_DIR")
+    return Path(chosen) if chosen else None
+
+
+def _load(directory: Path | None) -> ContentPack:
+    return load_content(directory)
+
+
+def result_as_json(question: str, result: MatchResult) -> dict[str, Any]:
+    """The stable JSON shape other tools rely on."""
+    return {
+        "question": question,
+        "status": result.status,
+        "entry_id": result.entry.id if result.entry else None,
+        "score": result.score,
+        "answer": result.reply,
+        "suggestions": [{"entry_id": s.id, "title": s.title} for s in result.suggestions],
+    }
+
+
+def render_plain(result: MatchResult) -> str:
+    """The reply as a learner would see it, in plain text."""
+    lines = [result.reply]
+    if result.status == "suggest":
+        lines += [f"  {i}. {entry.title}" for i, entry in enumerate(result.suggestions, 1)]
+    elif result.status == "answer" and result.related:
+        lines.append("Related: " + " | ".join(entry.title for entry in result.related))
+    elif result.fallback_topics:
+        lines.append("Topics: " + " | ".join(topic.title for topic in result.fallback_topics))
+    return "\n".join(lines)
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    matcher = Matcher(_load(_content_dir(args.content_dir)))
+    if args.jsonl:
+        for line in sys.stdin:
+            question = line.rstrip("\r\n")
+            print(
+                json.dumps(result_as_json(question, matcher.match(question)), ensure_ascii=False)
+            )
+        return EXIT_OK
+    question = " ".join(args.question)
+    if not question and not sys.stdin.isatty():
+        question = sys.stdin.read()
+    result = matcher.match(question)
+    if args.json:
+        print(json.dumps(result_as_json(question, result), ensure_ascii=False, indent=2))
+    else:
+        print(render_plain(result))
+    return EXIT_OK
+
+
+def _cmd_content_check(args: argparse.Namespace) -> int:
+    directory = Path(args.dir) if args.dir else _content_dir(None)
+    pack = _load(directory)
+    print(
+        f"content OK: {len(pack.topics)} topics, {len(pack.faq)} FAQ entries, "
+        f"{len(pack.comparison)} comparison rows, {len(pack.glossary)} glossary terms, "
+        f"{len(pack.quiz)} quiz questions"
+    )
+    return EXIT_OK
+
+
+def _cmd_content_export(args: argparse.Namespace) -> int:
+    pack = _load(_content_dir(args.content_dir))
+    items = [
+        {
+            "id": entry.id,
+            "kind": entry.kind,
+            "title": entry.title,
+            "questions": list(entry.questions),
+            "answer": entry.answer,
+        }
+        for entry in pack.answerables.values()
+    ]
+    print(json.dumps(items, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def _cmd_chat(args: argparse.Namespace) -> int:
+    from bot.console import run_console  # only the console needs it
+
+    return run_console(content_dir=_content_dir(args.content_dir), db_path=args.db)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bot.tg.runner import run  # keeps ask/check fast: no Telegram import
+
+    return run(
+        webhook_url=args.webhook_url, listen=args.listen, port=args.port, secret=args.secret
+    )
+
+
+def _cmd_start(args: argparse.Namespace) -> int:
+    """No sub-command: the Telegram bot when a token is configured, else the offline console."""
+    if os.environ.get("TELEGRAM_BOT_TOKEN") or _dotenv_has_token():
+        return _cmd_run(args)
+    print(
+        "TELEGRAM_BOT_TOKEN is not set, so this is the offline console "
+        "(set the token to run the Telegram bot).",
+        file=sys.stderr,
+    )
+    return _cmd_chat(args)
+
+
+def _dotenv_has_token() -> bool:
+    env_file = Path(".env")
+    if not env_file.is_file():
+        return False
+    return any(
+        line.strip().startswith("TELEGRAM_BOT_TOKEN=") and line.split("=", 1)[1].strip()
+        for line in env_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tutor-bot", description="A tutor bot that teaches MLOps vs DevOps."
+    )
+    parser.set_defaults(
+        handler=_cmd_start,
+        webhook_url=None,
+        listen=DEFAULT_LISTEN,
+        port=8443,
+        secret=None,
+        content_dir=None,
+        db=None,
+    )
+    sub = parser.add_subparsers(
+        dest="command",
+        description="With no command: the Telegram bot if TELEGRAM_BOT_TOKEN is set, else `chat`.",
+    )
+
+    run = sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--webhook-url", help="use a webhook at this public URL instead of polling")
+    run.add_argument("--listen", default=DEFAULT_LISTEN, help="address the webhook server binds")
+    run.add_argument("--port", type=int, default=8443, help="port the webhook server binds")
+    run.add_argument("--secret", help="secret token Telegram sends with each webhook call")
+    run.set_defaults(handler=_cmd_run)
+
+    chat = sub.add_parser("chat", help="talk to the tutor offline in this terminal")
+    chat.add_argument("--content-dir", help="content directory (default: the bundled pack)")
+    chat.add_argument("--db", help="SQLite file for quiz progress (default: TUTOR_DB_PATH)")
+    chat.set_defaults(handler=_cmd_chat)
+
+    ask = sub.add_parser("ask", help="answer one question (or many with --jsonl)")
+    ask.add_argument("question", nargs="*", help="the question")
+    ask.add_argument("--json", action="store_true", help="print the result as JSON")
+    ask.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read one question per line on stdin, write JSON lines",
+    )
+    ask.add_argument("--content-dir", help="content directory (default: the bundled pack)")
+    ask.set_defaults(handler=_cmd_ask)
+
+    content = sub.add_parser("content", help="check or export the content pack")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    check = content_sub.add_parser("check", help="validate a content directory")
+    check.add_argument("dir", nargs="?", help="content directory (default: the bundled pack)")
+    check.set_defaults(handler=_cmd_content_check)
+    export = content_sub.add_parser("export", help="print every answerable entry as JSON")
+    export.add_argument("--content-dir", help="content directory (default: the bundled pack)")
+    export.set_defaults(handler=_cmd_content_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ContentError as exc:
+        print("The content pack is broken:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except BrokenPipeError:
+        # `tutor-bot content export | head` closes the pipe early; that is not an error.
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
