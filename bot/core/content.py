@@ -443,12 +443,10 @@ def load_content(directory: Path | str | None = None) -> ContentPack:
         problems.append(ContentProblem(_display(root / "faq", root), 1, "no FAQ files found"))
     if not located.get("quiz") and not any("quiz" in p.file for p in problems):
         problems.append(ContentProblem(_display(root / "quiz", root), 1, "no quiz files found"))
-    if problems:
+    # Cross-file checks run on whatever validated, so one run reports every problem at once.
+    pack = _cross_check(located, problems) if located.get("topics") else None
+    if problems or pack is None:
         raise ContentError(problems)
-    pack = _cross_check(located, problems)
-    if problems:
-        raise ContentError(problems)
-    assert pack is not None
     return pack
 
 
@@ -544,6 +542,8 @@ def _cross_check(
             )
     _check_placeholders(placed, problems)
 
+    if problems or not located.get("lessons"):
+        return None
     lessons = located["lessons"][0].model.lessons
     return ContentPack(
         topics=topics,

@@ -1,0 +1,249 @@
+"""The content pack: the real pack is complete and valid, and each kind of breakage is located."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.core.content import DIFFICULTIES, ContentPack, load_content
+from bot.errors import ContentError
+
+MINIPACK = Path(__file__).parents[1] / "data" / "minipack"
+
+
+@pytest.fixture(scope="module")
+def pack() -> ContentPack:
+    return load_content()
+
+
+def test_real_pack_loads_with_the_promised_volume(pack: ContentPack) -> None:
+    """The bundled pack validates and has 80-120 FAQ entries and 60+ quiz questions."""
+    assert 80 <= len(pack.faq) <= 130
+    assert len(pack.quiz) >= 60
+    per_difficulty = Counter(q.difficulty for q in pack.quiz.values())
+    assert all(per_difficulty[d] >= 20 for d in DIFFICULTIES), per_difficulty
+
+
+def test_every_topic_has_faq_entries_and_quiz_questions(pack: ContentPack) -> None:
+    """Each topic a learner may ask about is answerable and examinable."""
+    faq_topics = {entry.topic for entry in pack.faq.values()}
+    quiz_topics = {question.topic for question in pack.quiz.values()}
+    assert set(pack.topics) - faq_topics == set()
+    assert set(pack.topics) - quiz_topics == set()
+
+
+def test_comparison_covers_the_aspects_the_seeds_compare(pack: ContentPack) -> None:
+    """The table has a row for each aspect the lessons compare."""
+    aspects = {row.id for row in pack.comparison.values()}
+    expected = {
+        "cmp-artifact",
+        "cmp-versioning",
+        "cmp-testing",
+        "cmp-cicd",
+        "cmp-monitoring",
+        "cmp-update-trigger",
+        "cmp-purpose",
+        "cmp-sub-processes",
+        "cmp-deployment-cycles",
+        "cmp-team",
+        "cmp-deliverable",
+        "cmp-objectives",
+        "cmp-quality-assurance",
+    }
+    assert expected <= aspects
+
+
+def test_topics_match_the_shared_topic_list(pack: ContentPack) -> None:
+    """content/topics.yaml lists exactly the topics the product must cover."""
+    topics_md = Path(__file__).parents[3] / "shared" / "topics.md"
+    if not topics_md.is_file():
+        pytest.skip("the shared topic list is not beside this checkout")
+    listed = {
+        line.split()[0]
+        for line in topics_md.read_text(encoding="utf-8").splitlines()
+        if re.match(r"^[a-z][a-z-]+\s{2,}\S", line)
+    }
+    assert listed == set(pack.topics)
+
+
+def test_the_minimal_pack_is_valid() -> None:
+    """The fixture every breakage test starts from is itself valid."""
+    pack = load_content(MINIPACK)
+    assert set(pack.answerables) == {"drift-what", "testing-what", "cmp-testing", "term-drift"}
+
+
+# --- breakage: each mutation of a valid pack gives one precise, located error -----------------
+
+Mutation = Callable[[Path], None]
+
+
+def _replace(relative: str, old: str, new: str) -> Mutation:
+    def mutate(root: Path) -> None:
+        path = root / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"fixture drifted: {old!r} not in {relative}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return mutate
+
+
+def _write(relative: str, content: str | bytes) -> Mutation:
+    def mutate(root: Path) -> None:
+        path = root / relative
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+    return mutate
+
+
+def _delete(relative: str) -> Mutation:
+    return lambda root: (root / relative).unlink()
+
+
+BREAKAGES: list[tuple[str, Mutation, str]] = [
+    (
+        "two correct options",
+        _replace(
+            "quiz/basics.yaml",
+            "      - text: The server rebooted",
+            "      - text: The server rebooted\n        correct: true",
+        ),
+        "minipack/quiz/basics.yaml:2: questions.0: needs exactly one correct option, found 2",
+    ),
+    (
+        "no correct option",
+        _replace("quiz/basics.yaml", "        correct: true\n", ""),
+        "minipack/quiz/basics.yaml:2: questions.0: needs exactly one correct option, found 0",
+    ),
+    (
+        "unknown topic",
+        _replace("faq/basics.yaml", "topic: testing", "topic: testin"),
+        "minipack/faq/basics.yaml:12: unknown topic 'testin'",
+    ),
+    (
+        "related id that does not exist",
+        _replace("faq/basics.yaml", "related: [testing-what]", "related: [testing-wat]"),
+        "minipack/faq/basics.yaml:10: related id 'testing-wat' does not exist",
+    ),
+    (
+        "duplicate id across files",
+        _replace("glossary.yaml", "id: term-drift", "id: drift-what"),
+        "minipack/glossary.yaml:2: duplicate id 'drift-what' (first defined at "
+        "minipack/faq/basics.yaml:2)",
+    ),
+    (
+        "answer too long for a phone",
+        _replace("faq/basics.yaml", "answer: Drift is", "answer: " + "very " * 130 + "Drift is"),
+        "minipack/faq/basics.yaml:9: entries.0.answer: String should have at most 600 characters",
+    ),
+    (
+        "button text too long",
+        _replace(
+            "faq/basics.yaml",
+            "question: What is drift?",
+            "question: " + "What is drift " * 6 + "?",
+        ),
+        "minipack/faq/basics.yaml:4: entries.0.question: String should have at most 64 characters",
+    ),
+    (
+        "misspelt field name",
+        _replace("faq/basics.yaml", "    keywords: [decay]", "    keyword: [decay]"),
+        "minipack/faq/basics.yaml:8: entries.0.keyword: unknown field",
+    ),
+    (
+        "missing required field",
+        _replace("quiz/basics.yaml", "    hint: Think about what the model learned from.\n", ""),
+        "minipack/quiz/basics.yaml:2: questions.0.hint: required field is missing",
+    ),
+    (
+        "wrong difficulty",
+        _replace("quiz/basics.yaml", "difficulty: easy", "difficulty: trivial"),
+        "minipack/quiz/basics.yaml:4: questions.0.difficulty: Input should be 'easy', 'medium' "
+        "or 'hard'",
+    ),
+    (
+        "bad indentation",
+        _replace("faq/basics.yaml", "    topic: drift", "  topic: drift"),
+        "minipack/faq/basics.yaml:3: YAML syntax error",
+    ),
+    (
+        "duplicate key",
+        _replace("faq/basics.yaml", "    topic: drift", "    topic: drift\n    topic: testing"),
+        "minipack/faq/basics.yaml:4: duplicate key 'topic'",
+    ),
+    (
+        "placeholder text",
+        _replace("faq/basics.yaml", "Besides code tests", "TODO besides code tests"),
+        "minipack/faq/basics.yaml:17: answer: contains a placeholder",
+    ),
+    ("empty file", _write("glossary.yaml", ""), "minipack/glossary.yaml:1: file is empty"),
+    (
+        "not UTF-8",
+        _write("glossary.yaml", b"terms:\n  - id: \xff\xfe\n"),
+        "minipack/glossary.yaml:1: not valid UTF-8",
+    ),
+    (
+        "a list where a mapping belongs",
+        _write("topics.yaml", "- drift\n- testing\n"),
+        "minipack/topics.yaml:1: Input should be a valid dictionary",
+    ),
+    (
+        "missing lessons file",
+        _delete("lessons.yaml"),
+        "minipack/lessons.yaml:1: required file is missing",
+    ),
+    (
+        "walk-through with five steps",
+        _replace(
+            "lessons.yaml",
+            "    - {title: Six, devops: a, mlops: b, difference: c, "
+            "devops_state: s6, mlops_state: m6}\n",
+            "",
+        ),
+        "minipack/lessons.yaml:17: lessons.walkthrough: List should have at least 6 items",
+    ),
+    (
+        "three options that are the same",
+        _replace("quiz/basics.yaml", "The server rebooted", "The live data changed"),
+        "minipack/quiz/basics.yaml:2: questions.0: options must differ from each other",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "mutate", "expected"), BREAKAGES, ids=[b[0] for b in BREAKAGES])
+def test_broken_content_is_reported_at_its_line(
+    tmp_path: Path, case: str, mutate: Mutation, expected: str
+) -> None:
+    """Each breakage is reported as `file:line: what is wrong` and nothing loads."""
+    root = tmp_path / "minipack"
+    shutil.copytree(MINIPACK, root)
+    mutate(root)
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    messages = [str(problem) for problem in caught.value.problems]
+    assert any(message.startswith(expected) for message in messages), (case, messages)
+
+
+def test_every_problem_in_a_pack_is_reported_at_once(tmp_path: Path) -> None:
+    """Two independent mistakes in two files are both reported, so one run fixes both."""
+    root = tmp_path / "minipack"
+    shutil.copytree(MINIPACK, root)
+    _replace("faq/basics.yaml", "topic: testing", "topic: nope")(root)
+    _replace("quiz/basics.yaml", "difficulty: easy", "difficulty: trivial")(root)
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    files = {problem.file for problem in caught.value.problems}
+    assert files == {"minipack/faq/basics.yaml", "minipack/quiz/basics.yaml"}
+
+
+def test_missing_directory_is_reported() -> None:
+    """Pointing at a directory that does not exist is a clear error, not a traceback."""
+    with pytest.raises(ContentError, match="content directory does not exist"):
+        load_content(Path("/nonexistent/content"))
