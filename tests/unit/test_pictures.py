@@ -1,0 +1,179 @@
+"""Pictures: the pipeline diagram and the comparison table render as phone-sized PNGs, once."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Iterator
+
+import pytest
+from PIL import Image, ImageFont
+
+from bot.core import pictures
+from bot.core.content import ContentPack, PipelineStage, load_content
+from bot.core.lessons import LESSONS
+from bot.core.pictures import (
+    MAX_HEIGHT,
+    SMALL_SIZE,
+    WIDTH,
+    clear_cache,
+    comparison_png,
+    headline,
+    picture_png,
+    pipelines_png,
+    wrap,
+)
+
+
+@pytest.fixture(scope="module")
+def pack() -> ContentPack:
+    return load_content()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    clear_cache()
+    yield
+    clear_cache()
+
+
+def _decode(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG"
+    image.load()
+    return image.convert("RGB")
+
+
+def _colours(image: Image.Image) -> set[tuple[int, int, int]]:
+    counted = image.getcolors(maxcolors=1 << 20)
+    assert counted is not None
+    return {colour for _, colour in counted}
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    value = hex_colour.lstrip("#")
+    return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
+
+
+def test_pipelines_png_is_a_phone_sized_diagram_in_both_colours(pack: ContentPack) -> None:
+    """The diagram decodes as a 1280 px wide PNG showing DevOps blue, MLOps green boxes."""
+    image = _decode(pipelines_png(pack))
+    assert image.width == WIDTH
+    assert 400 <= image.height <= MAX_HEIGHT
+    colours = _colours(image)
+    assert _rgb(pictures._DEVOPS.fill) in colours
+    assert _rgb(pictures._MLOPS.fill) in colours
+
+
+def test_shared_steps_are_highlighted_only_when_there_are_some(pack: ContentPack) -> None:
+    """Deploy and Monitor get the shared fill; with no common stage neither boxes nor legend do."""
+    assert _rgb(pictures._SHARED_FILL) in _colours(_decode(pipelines_png(pack)))
+    renamed = [
+        PipelineStage(name=f"Only ML {i}", description="x")
+        for i, _ in enumerate(pack.lessons.mlops_pipeline.stages)
+    ]
+    mlops = pack.lessons.mlops_pipeline.model_copy(update={"stages": renamed})
+    other = dataclasses.replace(
+        pack, lessons=pack.lessons.model_copy(update={"mlops_pipeline": mlops})
+    )
+    assert _rgb(pictures._SHARED_FILL) not in _colours(_decode(pipelines_png(other)))
+
+
+def test_comparison_png_is_a_zebra_table_that_grows_with_rows(pack: ContentPack) -> None:
+    """The table is 1280 px wide, fits Telegram's photo size, alternates row colours, and a
+    pack with fewer rows gives a shorter picture."""
+    full = _decode(comparison_png(pack))
+    assert full.width == WIDTH
+    assert full.height <= MAX_HEIGHT
+    assert {_rgb(colour) for colour in pictures._ZEBRA} <= _colours(full)
+    first_three = dict(list(pack.comparison.items())[:3])
+    small = _decode(comparison_png(dataclasses.replace(pack, comparison=first_three)))
+    assert small.width == WIDTH
+    assert small.height < full.height
+
+
+def test_second_call_returns_cached_bytes_without_rendering(
+    pack: ContentPack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The picture renders once per pack; later calls return the very same bytes object."""
+    calls: list[str] = []
+    real = pictures.render_pipelines
+
+    def counting(p: ContentPack) -> bytes:
+        calls.append("render")
+        return real(p)
+
+    monkeypatch.setattr(pictures, "render_pipelines", counting)
+    first = pipelines_png(pack)
+    second = pipelines_png(pack)
+    assert second is first
+    assert calls == ["render"]
+
+
+def test_another_pack_or_a_cleared_cache_renders_again(
+    pack: ContentPack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A different pack object, or clear_cache(), is not served stale bytes."""
+    calls: list[int] = []
+    real = pictures.render_comparison
+
+    def counting(p: ContentPack) -> bytes:
+        calls.append(id(p))
+        return real(p)
+
+    monkeypatch.setattr(pictures, "render_comparison", counting)
+    comparison_png(pack)
+    copy = dataclasses.replace(pack)
+    comparison_png(copy)
+    clear_cache()
+    comparison_png(pack)
+    assert calls == [id(pack), id(copy), id(pack)]
+
+
+def test_each_lesson_picture_is_the_named_png(pack: ContentPack) -> None:
+    """picture_png serves the picture a lesson names in its menu entry."""
+    named = {lesson.picture for lesson in LESSONS if lesson.picture}
+    assert named == {"pipelines", "comparison"}
+    assert picture_png(pack, "pipelines") == pipelines_png(pack)
+    assert picture_png(pack, "comparison") == comparison_png(pack)
+
+
+def test_fonts_are_at_least_26px_even_without_a_system_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A found TTF and the fallback built-in font both honour the requested size."""
+    found = pictures.font(SMALL_SIZE)
+    assert isinstance(found, ImageFont.FreeTypeFont) and found.size >= 26
+    pictures.font.cache_clear()
+    monkeypatch.setattr(pictures, "_FONT_FILES", {False: ("no-such.ttf",), True: ("no.ttf",)})
+    try:
+        fallback = pictures.font(SMALL_SIZE)
+        assert isinstance(fallback, ImageFont.FreeTypeFont)
+        assert fallback.size == SMALL_SIZE
+        assert fallback.path != found.path
+    finally:
+        pictures.font.cache_clear()
+
+
+def test_wrap_keeps_every_line_within_the_width() -> None:
+    """Wrapped lines never exceed the width, keep the words in order, and split a huge word."""
+    face = pictures.font(SMALL_SIZE)
+    text = "Code tests plus data and model validation " + "x" * 80
+    lines = wrap(text, face, 300)
+    assert all(face.getlength(line) <= 300 for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert len(lines) >= 4
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Code in git. The code defines behaviour.", "Code in git"),
+        ("Code + data + trained model. Weights need data.", "Code + data + trained model"),
+        ("No full stop at all", "No full stop at all"),
+        ("Uptime, latency, errors, traffic.", "Uptime, latency, errors, traffic"),
+    ],
+)
+def test_headline_is_the_first_sentence(cell: str, expected: str) -> None:
+    """The table shows a cell's first sentence without its full stop."""
+    assert headline(cell) == expected
