@@ -1,0 +1,95 @@
+"""Time as an injected dependency, and time zone names checked once at the edge.
+
+Public API:
+    Clock                  protocol with ``now() -> datetime`` (always tz-aware, UTC)
+    SystemClock()          the real clock
+    FixedClock(now)        a clock for tests: ``now()``, ``set(dt)``, ``advance(**timedelta)``
+    zone(name) -> ZoneInfo validate a user-typed IANA name (case-insensitive), or raise
+                           UnknownTimezoneError with a message fit to show the user
+    require_aware(dt)      raise ValueError for a naive datetime (how streak bugs start)
+    local_date(now, tz)    the calendar day ``now`` falls on in ``tz``
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.errors import TutorError
+
+
+class UnknownTimezoneError(TutorError):
+    """The user typed a time zone name that the tz database does not know."""
+
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.name = name
+        self.suggestions = suggestions
+        hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
+        super().__init__(
+            f"Unknown time zone '{name}'. Use a name such as Europe/Berlin or "
+            f"America/New_York.{hint}"
+        )
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, tz-aware."""
+        ...
+
+
+class SystemClock:
+    """The wall clock, in UTC so nothing downstream ever sees a naive datetime."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that only moves when a test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = require_aware(now)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, now: datetime) -> None:
+        self._now = require_aware(now)
+
+    def advance(self, **delta: float) -> datetime:
+        self._now += timedelta(**delta)
+        return self._now
+
+
+def require_aware(moment: datetime) -> datetime:
+    """Return ``moment`` if it carries a time zone; a naive value is a programming error."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment.isoformat()} where a tz-aware one is required")
+    return moment
+
+
+def local_date(now: datetime, tz: ZoneInfo) -> date:
+    """The calendar day in ``tz`` at the instant ``now``."""
+    return require_aware(now).astimezone(tz).date()
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    # Scanning the tz database costs a few milliseconds, so it is done once per process.
+    return {name.casefold(): name for name in available_timezones()}
+
+
+def zone(name: str) -> ZoneInfo:
+    """The ZoneInfo for a user-supplied IANA name; case and surrounding spaces are forgiven."""
+    cleaned = name.strip()
+    canonical = _zone_names().get(cleaned.casefold())
+    if canonical is None:
+        close = difflib.get_close_matches(cleaned, list(_zone_names().values()), n=2, cutoff=0.75)
+        raise UnknownTimezoneError(cleaned, close)
+    try:
+        return ZoneInfo(canonical)
+    except (ZoneInfoNotFoundError, ValueError) as exc:  # listed but unreadable: treat as unknown
+        raise UnknownTimezoneError(cleaned, []) from exc

@@ -1,0 +1,91 @@
+"""Quiz rules that need no storage: option shuffling, grading, and the "Why?" link.
+
+Public API:
+    shuffled_order(count, rng) -> tuple[int, ...]   display position -> index in question.options
+    encode_order(order) -> str / decode_order(text) -> tuple[int, ...]   how storage keeps it
+    displayed_options(question, order) -> tuple[str, ...]
+    grade(question, order, position) -> Grade        (position must pass ``valid_position``)
+    valid_position(order, position) -> bool;  order_fits(question, order) -> bool
+    option_text(question, index) -> str
+    why_entry(question, pack) -> str | None          related, else the topic's first FAQ entry
+    common_mistake(question) -> str
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.content import ContentPack, QuizQuestion
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    correct: bool
+    chosen_index: int
+    chosen_text: str
+    correct_text: str
+    correct_position: int
+
+
+def shuffled_order(count: int, rng: random.Random) -> tuple[int, ...]:
+    """A fresh option order for one delivery, so position never gives the answer away."""
+    order = list(range(count))
+    rng.shuffle(order)
+    return tuple(order)
+
+
+def encode_order(order: Sequence[int]) -> str:
+    return ",".join(str(i) for i in order)
+
+
+def decode_order(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(","))
+
+
+def displayed_options(question: QuizQuestion, order: Sequence[int]) -> tuple[str, ...]:
+    return tuple(question.options[i].text for i in order)
+
+
+def correct_position(question: QuizQuestion, order: Sequence[int]) -> int:
+    return list(order).index(question.correct_index)
+
+
+def order_fits(question: QuizQuestion, order: Sequence[int]) -> bool:
+    """Whether a stored order still matches the question (content may change between runs)."""
+    return sorted(order) == list(range(len(question.options)))
+
+
+def option_text(question: QuizQuestion, index: int) -> str:
+    return question.options[index].text if 0 <= index < len(question.options) else ""
+
+
+def valid_position(order: Sequence[int], position: int) -> bool:
+    return 0 <= position < len(order)
+
+
+def grade(question: QuizQuestion, order: Sequence[int], position: int) -> Grade:
+    """Grade the option shown at ``position``; the caller has checked it is in range."""
+    if not valid_position(order, position):
+        raise ValueError(f"position {position} outside 0..{len(order) - 1}")
+    chosen = order[position]
+    return Grade(
+        correct=chosen == question.correct_index,
+        chosen_index=chosen,
+        chosen_text=question.options[chosen].text,
+        correct_text=question.options[question.correct_index].text,
+        correct_position=correct_position(question, order),
+    )
+
+
+def why_entry(question: QuizQuestion, pack: ContentPack) -> str | None:
+    """The entry the "Why?" button opens: the explicit link, else the topic's first FAQ entry."""
+    if question.related is not None:
+        return question.related
+    return next((entry.id for entry in pack.faq.values() if entry.topic == question.topic), None)
+
+
+def common_mistake(question: QuizQuestion) -> str:
+    # The schema guarantees at least one; the first is the one authors list as the main one.
+    return question.mistakes[0]

@@ -1,0 +1,123 @@
+"""Use cases over core rules and storage; the Telegram adapter and the console call these.
+
+Open everything with ``Services.open`` and call the four services; every method that depends on
+time takes an optional tz-aware ``now`` (default: the injected clock).
+
+    services = await Services.open("tutor.db", pack, default_timezone="Europe/Berlin")
+    delivery = await services.quiz.next_question(user_id, chat_id, "easy")
+    result = await services.quiz.answer(delivery.id, user_id, position)
+    await services.close()
+
+Modules: ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answers),
+``daily`` (subscriptions, once-a-day claim), ``stats`` (numbers and the heat map).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from bot.core.clock import Clock
+from bot.core.content import ContentPack
+from bot.services.daily import DailyService, Subscription
+from bot.services.quiz import (
+    AnswerResult,
+    AnswerStatus,
+    Delivery,
+    HintResult,
+    Outcome,
+    QuizService,
+    UnknownDifficultyError,
+)
+from bot.services.stats import Stats, StatsService, Tally
+from bot.services.users import AtRisk, ServiceContext, UserService, UserSettings
+from bot.storage.db import Database
+
+__all__ = [
+    "AnswerResult",
+    "AnswerStatus",
+    "AtRisk",
+    "DailyService",
+    "Delivery",
+    "HintResult",
+    "Outcome",
+    "QuizService",
+    "ServiceContext",
+    "Services",
+    "Stats",
+    "StatsService",
+    "Subscription",
+    "Tally",
+    "UnknownDifficultyError",
+    "UserService",
+    "UserSettings",
+]
+
+
+@dataclass
+class Services:
+    context: ServiceContext
+    users: UserService
+    quiz: QuizService
+    daily: DailyService
+    stats: StatsService
+
+    @classmethod
+    def create(
+        cls,
+        db: Database,
+        pack: ContentPack,
+        *,
+        default_timezone: str = "UTC",
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> Services:
+        """Services over an already open database (the caller keeps ownership of ``db``)."""
+        context = ServiceContext.create(
+            db, pack, default_timezone=default_timezone, clock=clock, rng=rng
+        )
+        return cls(
+            context=context,
+            users=UserService(context),
+            quiz=QuizService(context),
+            daily=DailyService(context),
+            stats=StatsService(context),
+        )
+
+    @classmethod
+    async def open(
+        cls,
+        db_path: str | Path,
+        pack: ContentPack,
+        *,
+        default_timezone: str = "UTC",
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> Services:
+        """Open (and migrate) the database at ``db_path``; ``close()`` closes it again."""
+        db = await Database.open(db_path)
+        try:
+            return cls.create(db, pack, default_timezone=default_timezone, clock=clock, rng=rng)
+        except BaseException:
+            await db.close()
+            raise
+
+    @property
+    def db(self) -> Database:
+        return self.context.db
+
+    async def close(self) -> None:
+        await self.context.db.close()
+
+    async def __aenter__(self) -> Services:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

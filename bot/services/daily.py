@@ -1,0 +1,166 @@
+"""Daily question: subscriptions per chat, and sending at most one question per chat per day.
+
+The job that sends the daily question must call ``claim_daily`` first and send only the delivery
+it returns: the claim is an INSERT on (chat, local day), so a restart, a duplicate job or a second
+process can never send twice (the price: if sending then fails, that day's question is lost).
+Answers to a daily question go through ``services.quiz.answer`` like any other delivery; anyone
+in the chat may answer once, and an answer counts for the day it is given, even a day late.
+
+Public API (``services.daily``):
+    subscribe(chat_id, time_text, timezone=None, now=None) -> Subscription
+        "HH:MM" 00:00-23:59 (else InvalidTimeError); timezone: IANA name (else
+        UnknownTimezoneError); None keeps the chat's current zone, else the user's (private
+        chat), else the default. Invalid input changes nothing.
+    unsubscribe(chat_id) -> bool
+    status(chat_id) -> Subscription | None
+    list_subscriptions() -> list[Subscription]        rebuild the jobs at start-up
+    due_on_startup(now=None) -> list[Subscription]    send time passed today, nothing sent today
+    claim_daily(chat_id, now=None) -> Delivery | None None: not subscribed or already sent today
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot.core import daily as rules
+from bot.core import quiz as quiz_rules
+from bot.core.clock import local_date, zone
+from bot.services.quiz import Delivery
+from bot.services.users import ServiceContext
+from bot.storage import daily as daily_db
+from bot.storage import quiz as quiz_db
+from bot.storage import users as user_db
+from bot.storage.daily import SubscriptionRow
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    chat_id: int
+    send_time: time  # wall-clock time in ``timezone``, naive
+    timezone: str
+
+    @property
+    def time_text(self) -> str:
+        return rules.format_send_time(self.send_time)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def job_time(self) -> time:
+        """The send time with its zone attached, as JobQueue.run_daily expects."""
+        return self.send_time.replace(tzinfo=self.zone)
+
+    def job_name(self) -> str:
+        """One name per chat, so re-scheduling replaces the chat's previous job."""
+        return f"daily:{self.chat_id}"
+
+
+def _subscription(row: SubscriptionRow) -> Subscription:
+    return Subscription(
+        chat_id=row.chat_id,
+        send_time=rules.parse_send_time(row.send_time),
+        timezone=row.timezone,
+    )
+
+
+class DailyService:
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    async def subscribe(
+        self,
+        chat_id: int,
+        time_text: str,
+        timezone: str | None = None,
+        now: datetime | None = None,
+    ) -> Subscription:
+        send_time = rules.parse_send_time(time_text)
+        explicit = zone(timezone).key if timezone is not None else None
+        moment = self._ctx.now(now)
+        async with self._ctx.db.write() as conn:
+            if explicit is not None:
+                chosen = explicit
+            else:
+                existing = await daily_db.get_subscription(conn, chat_id)
+                user = await user_db.get_user(conn, chat_id)
+                if existing is not None:
+                    chosen = existing.timezone
+                elif user is not None and user.timezone is not None:
+                    chosen = self._ctx.zone_for(user.timezone).key
+                else:
+                    chosen = self._ctx.default_timezone.key
+            await daily_db.upsert_subscription(
+                conn, chat_id, rules.format_send_time(send_time), chosen, moment
+            )
+        return Subscription(chat_id=chat_id, send_time=send_time, timezone=chosen)
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        async with self._ctx.db.write() as conn:
+            return await daily_db.delete_subscription(conn, chat_id)
+
+    async def status(self, chat_id: int) -> Subscription | None:
+        async with self._ctx.db.read() as conn:
+            row = await daily_db.get_subscription(conn, chat_id)
+        return _subscription(row) if row else None
+
+    async def list_subscriptions(self) -> list[Subscription]:
+        async with self._ctx.db.read() as conn:
+            rows = await daily_db.list_subscriptions(conn)
+        return [_subscription(row) for row in rows]
+
+    async def due_on_startup(self, now: datetime | None = None) -> list[Subscription]:
+        """Chats whose send time already passed today (their local day) with nothing sent."""
+        moment = self._ctx.now(now)
+        async with self._ctx.db.read() as conn:
+            rows = await daily_db.list_subscriptions(conn)
+            last_days = await daily_db.last_daily_days(conn)
+        due: list[Subscription] = []
+        for row in rows:
+            sub = _subscription(row)
+            tz = self._ctx.zone_for(sub.timezone)
+            if rules.passed_today(sub.send_time, tz, moment) and last_days.get(
+                sub.chat_id
+            ) != local_date(moment, tz):
+                due.append(sub)
+        return due
+
+    async def claim_daily(self, chat_id: int, now: datetime | None = None) -> Delivery | None:
+        """Claim today's daily question for the chat and create its delivery, or None."""
+        moment = self._ctx.now(now)
+        pack = self._ctx.pack
+        async with self._ctx.db.write() as conn:
+            row = await daily_db.get_subscription(conn, chat_id)
+            if row is None:
+                return None
+            day: date = local_date(moment, self._ctx.zone_for(row.timezone))
+            history = await daily_db.daily_history(conn, chat_id)
+            question_id = rules.choose_daily(list(pack.quiz), history, chat_id, day)
+            if question_id is None:
+                return None
+            if not await daily_db.claim_daily(conn, chat_id, day, question_id, moment):
+                return None
+            question = pack.quiz[question_id]
+            order = quiz_rules.shuffled_order(len(question.options), self._ctx.rng)
+            delivery_id = await quiz_db.insert_delivery(
+                conn,
+                kind="daily",
+                chat_id=chat_id,
+                user_id=None,
+                question_id=question_id,
+                option_order=quiz_rules.encode_order(order),
+                local_day=day,
+                now=moment,
+            )
+            await daily_db.set_daily_delivery(conn, chat_id, day, delivery_id)
+        return Delivery(
+            id=delivery_id,
+            kind="daily",
+            chat_id=chat_id,
+            user_id=None,
+            question=question,
+            options=quiz_rules.displayed_options(question, order),
+            local_date=day,
+        )

@@ -1,0 +1,125 @@
+"""Daily-question subscriptions and the once-per-chat-per-day claim.
+
+Public API:
+    SubscriptionRow
+    upsert_subscription(conn, chat_id, send_time, timezone, now)
+    delete_subscription(conn, chat_id) -> bool
+    get_subscription(conn, chat_id) -> SubscriptionRow | None
+    list_subscriptions(conn) -> list[SubscriptionRow]
+    claim_daily(conn, chat_id, local_day, question_id, now) -> bool   at most once per chat and day
+    set_daily_delivery(conn, chat_id, local_day, delivery_id)
+    daily_claimed(conn, chat_id, local_day) -> str | None   the question id claimed that day
+    last_daily_days(conn) -> dict[int, date]                chat -> latest day claimed
+    daily_history(conn, chat_id) -> dict[str, date]         question -> latest day it was sent
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import aiosqlite
+
+from bot.storage.db import from_ts, to_ts
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionRow:
+    chat_id: int
+    send_time: str
+    timezone: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def _subscription(row: aiosqlite.Row) -> SubscriptionRow:
+    return SubscriptionRow(
+        chat_id=row["chat_id"],
+        send_time=row["send_time"],
+        timezone=row["timezone"],
+        created_at=from_ts(row["created_at"]),
+        updated_at=from_ts(row["updated_at"]),
+    )
+
+
+async def upsert_subscription(
+    conn: aiosqlite.Connection, chat_id: int, send_time: str, timezone: str, now: datetime
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO daily_subscriptions (chat_id, send_time, timezone, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (chat_id) DO UPDATE SET send_time = excluded.send_time,
+            timezone = excluded.timezone, updated_at = excluded.updated_at
+        """,
+        (chat_id, send_time, timezone, to_ts(now), to_ts(now)),
+    )
+
+
+async def delete_subscription(conn: aiosqlite.Connection, chat_id: int) -> bool:
+    cursor = await conn.execute("DELETE FROM daily_subscriptions WHERE chat_id = ?", (chat_id,))
+    return cursor.rowcount == 1
+
+
+async def get_subscription(conn: aiosqlite.Connection, chat_id: int) -> SubscriptionRow | None:
+    cursor = await conn.execute(
+        "SELECT chat_id, send_time, timezone, created_at, updated_at FROM daily_subscriptions"
+        " WHERE chat_id = ?",
+        (chat_id,),
+    )
+    row = await cursor.fetchone()
+    return _subscription(row) if row is not None else None
+
+
+async def list_subscriptions(conn: aiosqlite.Connection) -> list[SubscriptionRow]:
+    rows = await conn.execute_fetchall(
+        "SELECT chat_id, send_time, timezone, created_at, updated_at FROM daily_subscriptions"
+        " ORDER BY chat_id"
+    )
+    return [_subscription(row) for row in rows]
+
+
+async def claim_daily(
+    conn: aiosqlite.Connection, chat_id: int, local_day: date, question_id: str, now: datetime
+) -> bool:
+    """Insert the (chat, day) claim; True only for the first caller, ever."""
+    cursor = await conn.execute(
+        "INSERT INTO daily_sent (chat_id, local_date, question_id, claimed_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (chat_id, local_day.isoformat(), question_id, to_ts(now)),
+    )
+    return cursor.rowcount == 1
+
+
+async def set_daily_delivery(
+    conn: aiosqlite.Connection, chat_id: int, local_day: date, delivery_id: int
+) -> None:
+    await conn.execute(
+        "UPDATE daily_sent SET delivery_id = ? WHERE chat_id = ? AND local_date = ?",
+        (delivery_id, chat_id, local_day.isoformat()),
+    )
+
+
+async def daily_claimed(conn: aiosqlite.Connection, chat_id: int, local_day: date) -> str | None:
+    cursor = await conn.execute(
+        "SELECT question_id FROM daily_sent WHERE chat_id = ? AND local_date = ?",
+        (chat_id, local_day.isoformat()),
+    )
+    row = await cursor.fetchone()
+    return str(row[0]) if row is not None else None
+
+
+async def last_daily_days(conn: aiosqlite.Connection) -> dict[int, date]:
+    rows = await conn.execute_fetchall(
+        "SELECT chat_id, MAX(local_date) FROM daily_sent GROUP BY chat_id"
+    )
+    return {int(row[0]): date.fromisoformat(row[1]) for row in rows}
+
+
+async def daily_history(conn: aiosqlite.Connection, chat_id: int) -> dict[str, date]:
+    rows = await conn.execute_fetchall(
+        "SELECT question_id, MAX(local_date) FROM daily_sent WHERE chat_id = ?"
+        " GROUP BY question_id",
+        (chat_id,),
+    )
+    return {str(row[0]): date.fromisoformat(row[1]) for row in rows}

@@ -1,0 +1,156 @@
+"""The SQLite database: connections, pragmas, migrations on open, and write transactions.
+
+Two aiosqlite connections to one file in WAL mode: a writer, used only inside ``write()`` (an
+asyncio.Lock plus ``BEGIN IMMEDIATE``, so write transactions never interleave and another process
+waits on the busy timeout instead of failing), and a query-only reader for ``read()``, which sees
+committed data only, never the half-done transaction of a concurrent writer. ``":memory:"`` uses
+the writer for both (a second connection would be a different, empty database).
+
+Public API:
+    Database.open(path, *, busy_timeout_ms=5000) -> Database     (creates and migrates the file)
+    db.write()  async context manager -> aiosqlite.Connection inside BEGIN IMMEDIATE..COMMIT
+    db.read()   async context manager -> aiosqlite.Connection (autocommit reads)
+    db.schema_version() -> int;  db.integrity_check() -> str ("ok");  db.close()
+    to_ts(datetime) -> str / from_ts(str) -> datetime     the stored form of instants (UTC text)
+    StorageError
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+import aiosqlite
+
+from bot.core.clock import require_aware
+from bot.errors import TutorError
+from bot.storage.migrations import migrate
+
+_TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+class StorageError(TutorError):
+    """The database cannot be used (for example it was written by a newer version)."""
+
+
+def to_ts(moment: datetime) -> str:
+    """Fixed-width UTC text, so string order is time order in SQL comparisons and indexes."""
+    return require_aware(moment).astimezone(UTC).strftime(_TS_FORMAT)
+
+
+def from_ts(text: str) -> datetime:
+    return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=UTC)
+
+
+async def _connect(path: str, busy_timeout_ms: int, *, query_only: bool) -> aiosqlite.Connection:
+    # isolation_level=None: the sqlite3 module must not open transactions behind our back;
+    # every write transaction is an explicit BEGIN IMMEDIATE in Database.write().
+    conn = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        if not query_only:
+            mode = await (await conn.execute("PRAGMA journal_mode = WAL")).fetchone()
+            if path != ":memory:" and mode is not None and str(mode[0]).lower() != "wal":
+                raise StorageError(f"could not switch {path} to WAL mode (got {mode[0]})")
+            # NORMAL is durable in WAL mode except for the last commits on power loss, which is
+            # the usual trade for an app database; it avoids an fsync per answer.
+            await conn.execute("PRAGMA synchronous = NORMAL")
+        else:
+            await conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+class Database:
+    def __init__(
+        self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection
+    ) -> None:
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, *, busy_timeout_ms: int = 5000) -> Database:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        name = str(path)
+        writer = await _connect(name, busy_timeout_ms, query_only=False)
+        try:
+            await migrate(writer)
+            reader = (
+                writer
+                if name == ":memory:"
+                else await _connect(name, busy_timeout_ms, query_only=True)
+            )
+        except sqlite3.DatabaseError as exc:
+            await writer.close()
+            raise StorageError(f"cannot open database {name}: {exc}") from exc
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(name, writer, reader)
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._reader is not self._writer:
+                await self._reader.close()
+            await self._writer.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction; commits on success, rolls back on any exception."""
+        async with self._lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                # aiosqlite runs statements in order on one thread, so even if this task is
+                # being cancelled the ROLLBACK lands before the next writer's BEGIN.
+                await self._writer.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    await self._writer.execute("COMMIT")
+                except BaseException:
+                    if self._writer.in_transaction:
+                        await self._writer.execute("ROLLBACK")
+                    raise
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A connection for reads; each statement sees the latest committed data."""
+        if self._reader is self._writer:
+            async with self._lock:
+                yield self._reader
+        else:
+            yield self._reader
+
+    async def schema_version(self) -> int:
+        async with self.read() as conn:
+            row = await (await conn.execute("PRAGMA user_version")).fetchone()
+        return int(row[0]) if row else 0
+
+    async def integrity_check(self) -> str:
+        async with self.read() as conn:
+            rows = await conn.execute_fetchall("PRAGMA integrity_check")
+        return "\n".join(str(row[0]) for row in rows)

@@ -1,0 +1,188 @@
+"""Numbered schema migrations, tracked in ``PRAGMA user_version``.
+
+To change the schema, append a ``Migration`` with the next number; never edit one that has
+shipped. Each runs in its own transaction together with the version bump, so a failed migration
+leaves the database at the previous version. Opening a database whose version is higher than the
+last migration here is refused (it was written by newer code).
+
+Planned next: migration 2 for group quiz sessions (sessions, rounds, round answers, group scores).
+
+Public API:
+    MIGRATIONS: tuple[Migration, ...];  LATEST_VERSION: int
+    migrate(conn) -> list[int]   the versions applied (empty when already up to date)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.errors import TutorError
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+_INITIAL = """
+-- Telegram ids are 64-bit integers; INTEGER holds them exactly.
+CREATE TABLE users (
+    user_id      INTEGER PRIMARY KEY,
+    timezone     TEXT,                                   -- IANA name; NULL = the bot's default
+    reminders    INTEGER NOT NULL DEFAULT 1 CHECK (reminders IN (0, 1)),
+    private_chat INTEGER NOT NULL DEFAULT 0 CHECK (private_chat IN (0, 1)),  -- has a DM with us
+    created_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX users_timezone ON users (timezone);
+
+CREATE TABLE streaks (
+    user_id   INTEGER PRIMARY KEY REFERENCES users (user_id) ON DELETE CASCADE,
+    current   INTEGER NOT NULL DEFAULT 0 CHECK (current >= 0),
+    best      INTEGER NOT NULL DEFAULT 0 CHECK (best >= current),
+    freezes   INTEGER NOT NULL DEFAULT 0 CHECK (freezes BETWEEN 0 AND 2),
+    last_day  TEXT                                       -- ISO date in the user's time zone
+) STRICT;
+
+-- One row per question sent; its id is the opaque number in callback data.
+CREATE TABLE deliveries (
+    id               INTEGER PRIMARY KEY,
+    kind             TEXT NOT NULL CHECK (kind IN ('quiz', 'daily')),
+    chat_id          INTEGER NOT NULL,
+    user_id          INTEGER,                            -- who may answer; NULL = anyone in chat
+    question_id      TEXT NOT NULL,
+    option_order     TEXT NOT NULL,                      -- display position -> option index
+    local_date       TEXT,                               -- daily: the chat's local day
+    created_at       TEXT NOT NULL
+) STRICT;
+CREATE INDEX deliveries_user ON deliveries (user_id, id);
+
+CREATE TABLE hints (
+    delivery_id INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL,
+    used_at     TEXT NOT NULL,
+    PRIMARY KEY (delivery_id, user_id)
+) STRICT, WITHOUT ROWID;
+
+-- The answer history; UNIQUE makes "one answer per delivery per user" a database fact.
+CREATE TABLE answers (
+    id           INTEGER PRIMARY KEY,
+    delivery_id  INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    user_id      INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+    question_id  TEXT NOT NULL,
+    difficulty   TEXT NOT NULL,                          -- kept so stats survive content edits
+    position     INTEGER NOT NULL,
+    option_index INTEGER NOT NULL,
+    correct      INTEGER NOT NULL CHECK (correct IN (0, 1)),
+    hinted       INTEGER NOT NULL CHECK (hinted IN (0, 1)),
+    answered_at  TEXT NOT NULL,
+    local_date   TEXT NOT NULL,                          -- the user's local day when answered
+    UNIQUE (delivery_id, user_id)
+) STRICT;
+CREATE INDEX answers_user_day ON answers (user_id, local_date);
+CREATE INDEX answers_user_id ON answers (user_id, id);
+
+-- Spaced-repetition state: the fsrs Card as JSON, with its due time copied out for SQL.
+CREATE TABLE cards (
+    user_id     INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+    question_id TEXT NOT NULL,
+    card        TEXT NOT NULL,
+    due         TEXT NOT NULL,
+    reviews     INTEGER NOT NULL DEFAULT 0,
+    lapses      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, question_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE daily_subscriptions (
+    chat_id    INTEGER PRIMARY KEY,
+    send_time  TEXT NOT NULL,                            -- 'HH:MM' on the chat's wall clock
+    timezone   TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
+
+-- Claimed before sending: the primary key lets at most one daily question out per chat per day.
+-- No foreign key to subscriptions, so unsubscribing keeps the history (and the no-repeat rule).
+CREATE TABLE daily_sent (
+    chat_id     INTEGER NOT NULL,
+    local_date  TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    delivery_id INTEGER REFERENCES deliveries (id) ON DELETE SET NULL,
+    claimed_at  TEXT NOT NULL,
+    PRIMARY KEY (chat_id, local_date)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE reminders_sent (
+    user_id    INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+    local_date TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, local_date)
+) STRICT, WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "users, answers, spaced repetition, streaks, daily questions", _INITIAL),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+if [m.version for m in MIGRATIONS] != list(range(1, len(MIGRATIONS) + 1)):
+    raise RuntimeError("migrations must be numbered 1, 2, 3... without gaps")  # pragma: no cover
+
+
+class SchemaTooNewError(TutorError):
+    def __init__(self, found: int) -> None:
+        super().__init__(
+            f"the database is at schema version {found}, newer than this code knows "
+            f"({LATEST_VERSION}); upgrade the bot instead of downgrading the data"
+        )
+
+
+async def _version(conn: aiosqlite.Connection) -> int:
+    row = await (await conn.execute("PRAGMA user_version")).fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(conn: aiosqlite.Connection) -> list[int]:
+    """Bring the schema up to ``LATEST_VERSION``; a no-op on an up-to-date database."""
+    applied: list[int] = []
+    for migration in MIGRATIONS:
+        # Read the version inside the write lock of BEGIN IMMEDIATE, so two processes opening
+        # the same new file cannot both apply migration 1.
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = await _version(conn)
+            if current > LATEST_VERSION:
+                raise SchemaTooNewError(current)
+            if current >= migration.version:
+                await conn.execute("COMMIT")
+                continue
+            for statement in _statements(migration.sql):
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+            await conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise
+        applied.append(migration.version)
+    return applied
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (executescript would commit on its own)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
+    ):
+        raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:60]}")
+    return statements

@@ -1,0 +1,120 @@
+"""Small, valid content packs built from the real pydantic models, for storage and service tests."""
+
+from __future__ import annotations
+
+from bot.core.content import (
+    ComplexitySection,
+    ContentPack,
+    FaqEntry,
+    Insight,
+    Lessons,
+    Pipeline,
+    PipelineStage,
+    QuizOption,
+    QuizQuestion,
+    Topic,
+    WalkthroughStep,
+)
+
+
+def _pipeline(name: str) -> Pipeline:
+    return Pipeline(
+        title=f"{name} pipeline",
+        summary=f"How the {name} pipeline runs.",
+        stages=[PipelineStage(name=f"Stage {i}", description=f"Step {i}.") for i in range(3)],
+    )
+
+
+def _lessons() -> Lessons:
+    step = WalkthroughStep(
+        title="Step",
+        devops="Build code.",
+        mlops="Build code and data.",
+        difference="Data.",
+        devops_state="Built",
+        mlops_state="Trained",
+    )
+    return Lessons(
+        devops_pipeline=_pipeline("DevOps"),
+        mlops_pipeline=_pipeline("MLOps"),
+        walkthrough=[step] * 6,
+        walkthrough_summary="Both automate; one also handles data.",
+        devops_lifecycle=_pipeline("Lifecycle"),
+        insights=[Insight(question=f"Q{i}?", answer=f"A{i}.") for i in range(3)],
+        cheatsheet=[f"Line {i}" for i in range(5)],
+        complexity=[ComplexitySection(title=f"T{i}", text=f"Text {i}.") for i in range(3)],
+    )
+
+
+def question(
+    qid: str,
+    difficulty: str = "easy",
+    topic: str = "drift",
+    *,
+    options: int = 4,
+    related: str | None = None,
+) -> QuizQuestion:
+    """A question whose option 0 is correct, so tests can find the right answer by text."""
+    return QuizQuestion.model_validate(
+        {
+            "id": qid,
+            "topic": topic,
+            "difficulty": difficulty,
+            "question": f"Question {qid}?",
+            "options": [
+                {"text": f"{qid} right", "correct": True},
+                *({"text": f"{qid} wrong {i}"} for i in range(1, options)),
+            ],
+            "hint": f"Hint for {qid}.",
+            "explanation": f"Because {qid}.",
+            "mistakes": [f"Mistake for {qid}.", "Another mistake."],
+            "related": related,
+        }
+    )
+
+
+def make_pack(questions: list[QuizQuestion] | None = None) -> ContentPack:
+    """A pack with two topics, three FAQ entries and the given (or 3 per difficulty) questions."""
+    if questions is None:
+        questions = [
+            question(f"q-{d}-{i}", d, "drift" if i % 2 else "testing")
+            for d in ("easy", "medium", "hard")
+            for i in range(3)
+        ]
+    topics = {
+        t: Topic(id=t, title=t.title(), summary=f"About {t}.") for t in ("drift", "testing")
+    }
+    faq = {
+        e.id: e
+        for e in (
+            FaqEntry(
+                id="drift-what-is",
+                topic="drift",
+                question="What is drift?",
+                alternatives=["model gets worse", "accuracy drops"],
+                answer="The data moved on.",
+            ),
+            FaqEntry(
+                id="drift-detect",
+                topic="drift",
+                question="How to detect drift?",
+                alternatives=["spot drift", "find drift"],
+                answer="Watch the input statistics.",
+            ),
+            FaqEntry(
+                id="testing-ml",
+                topic="testing",
+                question="How is ML tested?",
+                alternatives=["ml tests", "test a model"],
+                answer="Test the data and the model too.",
+            ),
+        )
+    }
+    return ContentPack(
+        topics=topics,
+        faq=faq,
+        comparison={},
+        glossary={},
+        quiz={q.id: q for q in questions},
+        lessons=_lessons(),
+    )
