@@ -1,0 +1,69 @@
+"""Build the real python-telegram-bot Application: one place that wires every handler module."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.config import Settings
+from bot.core.content import load_content
+from bot.core.matcher import Matcher
+from bot.tg import ask, buttons, commands, errors, guards, learn
+from bot.tg.state import CONTEXT_TYPES, AppState
+
+log = logging.getLogger(__name__)
+
+# A 429 from Telegram is retried this many times (AIORateLimiter does not retry by default).
+RATE_LIMIT_RETRIES = 3
+
+
+async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Runs once the bot is known (after getMe): publish the command list shown in clients."""
+    await app.bot.set_my_commands(list(commands.BOT_COMMANDS))
+    log.info("bot @%s is ready", app.bot.username)
+
+
+def build_application(
+    settings: Settings, *, state: AppState | None = None, rate_limiter: bool = True
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The tutor as a ready-to-start Application.
+
+    `state` defaults to one built from `settings` (loading the content pack, which raises
+    ContentError when it is broken). The rate limiter is used only when both `rate_limiter` and
+    `settings.rate_limit` allow it, so test settings keep the emulator fast.
+    """
+    if state is None:
+        pack = load_content(settings.content_dir)
+        state = AppState.create(settings, pack, Matcher(pack))
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token.get())
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.base_file_url)
+        .context_types(CONTEXT_TYPES)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
+        .post_init(post_init)
+    )
+    if rate_limiter and settings.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+    app = builder.build()
+    app.bot_data.state = state
+    # Order matters inside group 0: the first matching handler wins, fallbacks come last.
+    guards.register(app)
+    commands.register(app)
+    learn.register(app)
+    buttons.register(app)
+    ask.register(app)
+    errors.register(app)
+    commands.register_fallbacks(app)
+    return app

@@ -1,0 +1,78 @@
+"""Free-text questions: the matcher's verdict rendered with buttons for what to read next."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, MessageHandler, filters
+
+from bot.core.matcher import MatchResult
+from bot.tg import keyboards
+from bot.tg.addressing import question_text
+from bot.tg.callbacks import EXPIRED_TEXT, Nav
+from bot.tg.render import fit, titled
+from bot.tg.send import reply
+from bot.tg.state import TutorContext
+
+# The matcher reads only the start of a message; clipping here keeps a 100,000-character paste
+# from costing anything before it gets there.
+MAX_QUESTION_CHARS = 1000
+
+
+def render_result(result: MatchResult) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The HTML reply and buttons for one matcher verdict."""
+    if result.status == "answer" and result.entry is not None:
+        text = titled(result.entry.title, result.reply)
+        if result.related:
+            text += "\n\n<i>Related:</i>"
+        return text, keyboards.entries_keyboard(result.related, limit=3)
+    if result.status == "suggest":
+        return fit(result.reply, 1000), keyboards.entries_keyboard(result.suggestions)
+    return fit(result.reply, 1000), keyboards.topics_keyboard(result.fallback_topics)
+
+
+async def answer_message(message: Message, context: TutorContext, text: str) -> None:
+    result = context.state.matcher.match(text[:MAX_QUESTION_CHARS])
+    html, markup = render_result(result)
+    await reply(message, html, markup)
+
+
+async def on_text(update: Update, context: TutorContext) -> None:
+    """A question typed by a learner (or an edit of one: the fixed typo gets its own answer)."""
+    message = update.effective_message
+    if message is None:
+        return
+    text = question_text(message, context.bot.username, context.bot.id)
+    if text is None:
+        return
+    await answer_message(message, context, text)
+
+
+async def on_nav(update: Update, context: TutorContext, nav: Nav) -> str | None:
+    """A pressed "did you mean", related-entry or topic button: answer in a new message.
+
+    Returns a toast for the button press when there is nothing to show.
+    """
+    query = update.callback_query
+    if query is None or query.message is None:
+        return EXPIRED_TEXT
+    matcher = context.state.matcher
+    result = (
+        matcher.answer_entry(nav.arg) if nav.kind == "answer" else matcher.topic_entry(nav.arg)
+    )
+    if result is None:
+        return "Nothing to show for that yet — try asking in your own words."
+    html, markup = render_result(result)
+    await context.bot.send_message(query.message.chat.id, html, reply_markup=markup)
+    return None
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    # Edits are answered too: people edit a question mostly to fix a typo that spoilt the match.
+    app.add_handler(
+        MessageHandler(
+            (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
+            & filters.TEXT
+            & ~filters.COMMAND,
+            on_text,
+        )
+    )

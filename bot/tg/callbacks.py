@@ -1,0 +1,182 @@
+"""Callback data: what a button press means, checked on the server before anything happens.
+
+Telegram returns whatever `callback_data` a client sends (at most 64 bytes), so it is untrusted
+input. Two kinds are used:
+
+- Content navigation is a compact code such as `a:<entry id>` or `w:3`. It names only public,
+  read-only content, so it needs no secret; `parse` accepts it only if it refers to something that
+  exists in the loaded pack. Such buttons keep working after a restart.
+- Anything tied to a person or to state (quiz answers, later) goes through `CallbackRegistry`: the
+  button carries a random token, and the meaning (action, arguments, who may press it) stays on the
+  server in a bounded LRU map. An unknown, evicted or forged token is refused.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+from bot.core.content import ContentPack
+
+MAX_DATA_BYTES = 64
+EXPIRED_TEXT = "That button has expired — send /learn or ask again."
+
+NavKind = Literal["answer", "topic", "menu", "lesson", "step", "aspect", "picture"]
+_PREFIX: dict[NavKind, str] = {
+    "answer": "a",
+    "topic": "t",
+    "menu": "m",
+    "lesson": "l",
+    "step": "w",
+    "aspect": "c",
+    "picture": "p",
+}
+_KIND = {prefix: kind for kind, prefix in _PREFIX.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Nav:
+    """One validated navigation action."""
+
+    kind: NavKind
+    arg: str = ""
+
+    @property
+    def index(self) -> int:
+        return int(self.arg) if self.kind == "step" else 0
+
+
+def encode(nav: Nav) -> str:
+    data = _PREFIX[nav.kind] if nav.kind == "menu" else f"{_PREFIX[nav.kind]}:{nav.arg}"
+    if len(data.encode()) > MAX_DATA_BYTES:
+        raise ValueError(f"callback data over {MAX_DATA_BYTES} bytes: {data!r}")
+    return data
+
+
+def answer_data(entry_id: str) -> str:
+    return encode(Nav("answer", entry_id))
+
+
+def topic_data(topic_id: str) -> str:
+    return encode(Nav("topic", topic_id))
+
+
+def lesson_data(lesson_id: str) -> str:
+    return encode(Nav("lesson", lesson_id))
+
+
+def step_data(index: int) -> str:
+    return encode(Nav("step", str(index)))
+
+
+def aspect_data(row_id: str) -> str:
+    return encode(Nav("aspect", row_id))
+
+
+def picture_data(name: str) -> str:
+    return encode(Nav("picture", name))
+
+
+MENU_DATA = encode(Nav("menu"))
+
+
+def parse(
+    data: str | None,
+    pack: ContentPack,
+    *,
+    lessons: Collection[str] = (),
+    pictures: Collection[str] = (),
+    steps: int = 0,
+) -> Nav | None:
+    """The action `data` stands for, or None if it is malformed or names nothing that exists."""
+    if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_DATA_BYTES:
+        return None
+    if data == MENU_DATA:
+        return Nav("menu")
+    prefix, sep, arg = data.partition(":")
+    kind = _KIND.get(prefix)
+    if kind is None or not sep or kind == "menu":
+        return None
+    valid = {
+        "answer": lambda: arg in pack.answerables,
+        "topic": lambda: arg in pack.topics,
+        "lesson": lambda: arg in lessons,
+        "step": lambda: (
+            arg.isascii() and arg.isdigit() and int(arg) < steps and arg == str(int(arg))
+        ),
+        "aspect": lambda: arg in pack.comparison,
+        "picture": lambda: arg in pictures,
+    }[kind]
+    return Nav(kind, arg) if valid() else None
+
+
+# --- server-side registry for stateful buttons ---------------------------------------------------
+
+REGISTRY_PREFIX = "x:"
+
+
+class Refusal(Enum):
+    UNKNOWN = "unknown"  # never issued, forged, or evicted from the registry
+    NOT_YOURS = "not_yours"  # issued for another user or chat
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What a registered button means and who may press it (None: anyone)."""
+
+    action: str
+    args: tuple[str | int, ...]
+    user_id: int | None
+    chat_id: int | None
+
+
+class CallbackRegistry:
+    """Bounded LRU map from opaque tokens to `Pending` actions."""
+
+    def __init__(
+        self, maxsize: int = 4096, *, token: Callable[[], str] = lambda: secrets.token_urlsafe(9)
+    ) -> None:
+        self._maxsize = maxsize
+        self._token = token
+        self._items: OrderedDict[str, Pending] = OrderedDict()
+
+    def register(
+        self,
+        action: str,
+        args: tuple[str | int, ...] = (),
+        *,
+        user_id: int | None = None,
+        chat_id: int | None = None,
+    ) -> str:
+        """Store the action and return the callback data to put on the button."""
+        data = REGISTRY_PREFIX + self._token()
+        while data in self._items:
+            data = REGISTRY_PREFIX + self._token()
+        if len(data.encode()) > MAX_DATA_BYTES:
+            raise ValueError("registry tokens must fit in callback data")
+        self._items[data] = Pending(action, args, user_id, chat_id)
+        while len(self._items) > self._maxsize:
+            self._items.popitem(last=False)
+        return data
+
+    def lookup(self, data: str | None, *, user_id: int, chat_id: int | None) -> Pending | Refusal:
+        """The action behind `data` if this user in this chat may trigger it."""
+        pending = self._items.get(data or "")
+        if pending is None:
+            return Refusal.UNKNOWN
+        if (pending.user_id is not None and pending.user_id != user_id) or (
+            pending.chat_id is not None and pending.chat_id != chat_id
+        ):
+            return Refusal.NOT_YOURS
+        self._items.move_to_end(data or "")
+        return pending
+
+    def discard(self, data: str) -> None:
+        self._items.pop(data, None)
+
+    def __len__(self) -> int:
+        return len(self._items)

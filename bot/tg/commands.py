@@ -1,0 +1,163 @@
+"""/start, /help, the reply-keyboard menu, features still to come, and unknown commands."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot.tg import keyboards, learn
+from bot.tg.addressing import command_target, is_private
+from bot.tg.render import esc
+from bot.tg.send import reply
+from bot.tg.state import TutorContext
+
+Handler = Callable[[Update, TutorContext], Awaitable[None]]
+
+BOT_COMMANDS: tuple[BotCommand, ...] = (
+    BotCommand("start", "Welcome and the main menu"),
+    BotCommand("learn", "Lessons: pipelines, step by step, comparison, pictures"),
+    BotCommand("quiz", "Test yourself with a question"),
+    BotCommand("daily", "A question every day"),
+    BotCommand("stats", "Your streak and progress"),
+    BotCommand("help", "What I can do"),
+)
+KNOWN_COMMANDS = frozenset(c.command for c in BOT_COMMANDS) | {"ask"}
+
+ASK_PROMPT = (
+    "Type your question in your own words, for example:\n"
+    "• <i>what is model drift?</i>\n"
+    "• <i>devops vs mlops testing</i>\n"
+    "• <i>why do ml models need retraining</i>"
+)
+
+
+def _welcome(name: str, bot_username: str, private: bool) -> str:
+    lines = [
+        f"Hi {esc(name)}! I'm a tutor for one question: <b>how does MLOps differ from DevOps?</b>",
+        "",
+        "Ask me anything about it in your own words, or open the lessons with /learn.",
+    ]
+    if private:
+        lines.append("The menu below has everything else.")
+    else:
+        lines.append(
+            f"In this group, mention me (@{esc(bot_username)}) or reply to one of my messages "
+            "to ask a question."
+        )
+    return "\n".join(lines)
+
+
+HELP_TEXT = "\n".join(
+    [
+        "<b>What I do</b>",
+        "I explain how MLOps differs from DevOps: pipelines, data and model versioning, testing, "
+        "monitoring, drift, retraining, teams and tools.",
+        "",
+        "<b>Ask</b> — write a question in your own words; I answer and suggest related ones.",
+        "<b>Learn</b> — /learn opens the lessons: both pipelines side by side, a step-by-step "
+        "walk-through, a comparison by aspect, key moments, a cheat sheet, how pipelines scale, "
+        "and pictures.",
+        "",
+        "<b>Commands</b>",
+        *(f"/{c.command} — {esc(c.description)}" for c in BOT_COMMANDS),
+        "",
+        "In a group, mention me or reply to my message to ask.",
+    ]
+)
+
+
+async def start(update: Update, context: TutorContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    user = update.effective_user
+    private = is_private(message.chat)
+    text = _welcome(user.first_name if user else "there", context.bot.username, private)
+    await reply(message, text, keyboards.main_menu() if private else keyboards.lessons_menu())
+
+
+async def help_command(update: Update, context: TutorContext) -> None:
+    if update.effective_message is not None:
+        await reply(update.effective_message, HELP_TEXT)
+
+
+async def ask_command(update: Update, context: TutorContext) -> None:
+    if update.effective_message is not None:
+        await reply(update.effective_message, ASK_PROMPT)
+
+
+def _coming_soon(feature: str) -> Handler:
+    async def handler(update: Update, context: TutorContext) -> None:
+        if update.effective_message is not None:
+            await reply(
+                update.effective_message,
+                f"{feature} is coming soon. Meanwhile, ask me a question or open /learn.",
+            )
+
+    return handler
+
+
+# Later features replace these entries (and their command handlers) with real ones.
+quiz_command = _coming_soon("The quiz")
+daily_command = _coming_soon("The daily question")
+stats_command = _coming_soon("Your stats page")
+
+
+def menu_routes() -> dict[str, Handler]:
+    """Reply-keyboard label -> the handler of the command it stands for."""
+    return {
+        keyboards.MENU_ASK: ask_command,
+        keyboards.MENU_LEARN: learn.learn_command,
+        keyboards.MENU_QUIZ: quiz_command,
+        keyboards.MENU_DAILY: daily_command,
+        keyboards.MENU_STATS: stats_command,
+    }
+
+
+async def menu_button(update: Update, context: TutorContext) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    handler = menu_routes().get(message.text)
+    if handler is not None:
+        await handler(update, context)
+
+
+async def unknown_command(update: Update, context: TutorContext) -> None:
+    """A hint to /help, but only for commands surely meant for this bot."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    found = command_target(message.text)
+    if found is None:
+        return
+    command, target = found
+    mine = target is not None and target.lower() == context.bot.username.lower()
+    if not (is_private(message.chat) or mine):
+        return  # a bare /cmd in a group may belong to another bot
+    await reply(
+        message, f"I don't know the command /{esc(command)}. Send /help to see what I can do."
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    # Only new messages: re-running a command because its message was edited would repeat it.
+    new = filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("start", start, filters=new))
+    app.add_handler(CommandHandler("help", help_command, filters=new))
+    app.add_handler(CommandHandler("ask", ask_command, filters=new))
+    app.add_handler(CommandHandler("quiz", quiz_command, filters=new))
+    app.add_handler(CommandHandler("daily", daily_command, filters=new))
+    app.add_handler(CommandHandler("stats", stats_command, filters=new))
+    app.add_handler(
+        MessageHandler(
+            new & filters.ChatType.PRIVATE & filters.Text(keyboards.MENU_LABELS), menu_button
+        )
+    )
+
+
+def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+    """Handlers that must come after every feature's own commands."""
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command))

@@ -1,0 +1,70 @@
+"""Guards that run before the features: flood control, and a hint for messages without text."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, TypeHandler, filters
+
+from bot.tg.addressing import is_addressed
+from bot.tg.flood import Verdict
+from bot.tg.send import reply
+from bot.tg.state import TutorContext
+
+log = logging.getLogger(__name__)
+
+SLOW_DOWN_TEXT = (
+    "You're sending messages faster than I can read them, so I'll skip some. "
+    "Give me a few seconds, then carry on."
+)
+SLOW_DOWN_TOAST = "Too many taps — give me a few seconds."
+TEXT_ONLY_HINT = (
+    "I can only read text. Type your question in words, or send /learn for the lessons."
+)
+
+
+async def flood_guard(update: Update, context: TutorContext) -> None:
+    """Count each user's messages and button presses; past the limit, warn once and drop."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    query = update.callback_query
+    message = update.message or update.edited_message
+    if query is None and message is None:
+        return
+    if message is not None and not is_addressed(message, context.bot.username, context.bot.id):
+        return  # group chatter not meant for the bot costs the user nothing
+    verdict = context.state.flood.check(user.id)
+    if verdict is Verdict.ALLOW:
+        return
+    if verdict is Verdict.WARN:
+        log.info("flood control: user %s is over the limit", user.id)
+    if query is not None:
+        # The spinner must stop either way; only the first refusal says why.
+        await query.answer(SLOW_DOWN_TOAST if verdict is Verdict.WARN else None)
+    elif verdict is Verdict.WARN and message is not None:
+        await reply(message, SLOW_DOWN_TEXT)
+    raise ApplicationHandlerStop
+
+
+async def not_text(update: Update, context: TutorContext) -> None:
+    """Stickers, photos, voice notes...: say what the bot can read instead of staying silent."""
+    message = update.message
+    if message is None or not is_addressed(message, context.bot.username, context.bot.id):
+        return
+    await reply(message, TEXT_ONLY_HINT)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    # Group -1 runs before every feature handler; ApplicationHandlerStop ends the update there.
+    app.add_handler(TypeHandler(Update, flood_guard), group=-1)
+    app.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE
+            & ~filters.TEXT
+            & ~filters.StatusUpdate.ALL
+            & ~filters.ChatType.CHANNEL,
+            not_text,
+        )
+    )

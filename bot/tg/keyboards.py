@@ -1,0 +1,108 @@
+"""Keyboards built from content by pure functions (no I/O), so they are easy to test and reuse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
+
+from bot.core.content import Answerable, ContentPack, Topic
+from bot.core.lessons import LESSONS, WalkthroughPage, compare_menu
+from bot.tg.callbacks import (
+    MENU_DATA,
+    answer_data,
+    aspect_data,
+    lesson_data,
+    picture_data,
+    step_data,
+    topic_data,
+)
+
+BUTTON_TEXT_LIMIT = 64
+
+MENU_ASK = "❓ Ask"
+MENU_LEARN = "📚 Learn"
+MENU_QUIZ = "🧠 Quiz"
+MENU_DAILY = "📅 Daily"
+MENU_STATS = "📊 Stats"
+MENU_LABELS: tuple[str, ...] = (MENU_ASK, MENU_LEARN, MENU_QUIZ, MENU_DAILY, MENU_STATS)
+
+PICTURES: dict[str, tuple[str, str]] = {
+    # name -> (button label, photo caption)
+    "pipelines": ("🖼 Pipelines diagram", "The DevOps and MLOps pipelines side by side."),
+    "comparison": ("🖼 Comparison table", "DevOps vs MLOps, aspect by aspect."),
+}
+
+
+def label(text: str) -> str:
+    """Button text that fits on a phone: at most 64 characters, on one line."""
+    text = " ".join(text.split())
+    return text if len(text) <= BUTTON_TEXT_LIMIT else text[: BUTTON_TEXT_LIMIT - 1] + "…"
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label(text), callback_data=data)
+
+
+def main_menu() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[MENU_ASK, MENU_LEARN], [MENU_QUIZ, MENU_DAILY, MENU_STATS]],
+        resize_keyboard=True,
+        input_field_placeholder="Ask about DevOps or MLOps…",
+    )
+
+
+def entries_keyboard(entries: Iterable[Answerable], limit: int = 3) -> InlineKeyboardMarkup | None:
+    """One button per entry ("did you mean" or "related"), each answering that entry."""
+    rows = [[_button(e.title, answer_data(e.id))] for e in list(entries)[:limit]]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def topics_keyboard(topics: Iterable[Topic], limit: int = 6) -> InlineKeyboardMarkup | None:
+    rows = [[_button(t.title, topic_data(t.id))] for t in list(topics)[:limit]]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def lessons_menu() -> InlineKeyboardMarkup:
+    rows = [[_button(lesson.title, lesson_data(lesson.id))] for lesson in LESSONS]
+    rows.append([_button(text, picture_data(name)) for name, (text, _) in PICTURES.items()])
+    return InlineKeyboardMarkup(rows)
+
+
+def back_to_menu(picture: str | None = None) -> InlineKeyboardMarkup:
+    rows = []
+    if picture is not None and picture in PICTURES:
+        rows.append([_button(PICTURES[picture][0], picture_data(picture))])
+    rows.append([_button("☰ All lessons", MENU_DATA)])
+    return InlineKeyboardMarkup(rows)
+
+
+def walkthrough_keyboard(page: WalkthroughPage) -> InlineKeyboardMarkup:
+    nav: list[InlineKeyboardButton] = []
+    if not page.is_first:
+        nav.append(_button("« Back", step_data(page.index - 1)))
+    if not page.is_last:
+        nav.append(_button("Next »", step_data(page.index + 1)))
+    return InlineKeyboardMarkup([nav, [_button("☰ All lessons", MENU_DATA)]])
+
+
+def walkthrough_start() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button("Start »", step_data(0))], [_button("☰ All lessons", MENU_DATA)]]
+    )
+
+
+def aspects_keyboard(pack: ContentPack, per_row: int = 2) -> InlineKeyboardMarkup:
+    buttons = [_button(aspect, aspect_data(row_id)) for row_id, aspect in compare_menu(pack)]
+    rows: list[Sequence[InlineKeyboardButton]] = [
+        buttons[i : i + per_row] for i in range(0, len(buttons), per_row)
+    ]
+    rows.append([_button(PICTURES["comparison"][0], picture_data("comparison"))])
+    rows.append([_button("☰ All lessons", MENU_DATA)])
+    return InlineKeyboardMarkup(rows)
+
+
+def aspect_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button("« All aspects", lesson_data("compare")), _button("☰ All lessons", MENU_DATA)]]
+    )

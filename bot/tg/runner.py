@@ -1,0 +1,100 @@
+"""`tutor-bot run`: start the bot with long polling (default) or a webhook, and stop it cleanly.
+
+Exit codes:
+  0  stopped on SIGTERM/SIGINT (a clean shutdown)
+  1  the content pack is broken (each problem printed as `file:line: problem`), or the bot could
+     not start (Telegram unreachable)
+  2  a setting is missing or invalid (one line on stderr), or Telegram refused the token
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import sys
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.error import InvalidToken, TelegramError
+
+from bot.config import Settings
+from bot.core.content import load_content
+from bot.core.matcher import Matcher
+from bot.errors import ConfigError, ContentError
+from bot.tg.app import build_application
+from bot.tg.logs import setup_logging
+from bot.tg.state import AppState
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+# Telegram accepts 1-256 characters from this set as a webhook secret token.
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def _check_webhook(webhook_url: str, secret: str | None) -> tuple[str, str]:
+    """The URL path to serve and the secret to require; raise ConfigError on bad options."""
+    parts = urlsplit(webhook_url)
+    if parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost"):
+        raise ConfigError("--webhook-url must be an https:// URL (Telegram only calls https)")
+    if not parts.netloc:
+        raise ConfigError("--webhook-url must be a full URL such as https://example.org/tutor")
+    if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret):
+        raise ConfigError("--secret must be 1-256 characters of A-Z, a-z, 0-9, _ or -")
+    # Without a secret anyone who finds the URL could post fake updates: make one up.
+    return parts.path.lstrip("/"), secret or secrets.token_urlsafe(32)
+
+
+def run(*, webhook_url: str | None, listen: str, port: int, secret: str | None) -> int:
+    """Run until a stop signal; return the process exit code (see the module docstring)."""
+    try:
+        settings = Settings.from_env(os.environ)
+        webhook = _check_webhook(webhook_url, secret) if webhook_url else None
+        if not 0 < port < 65536:
+            raise ConfigError(f"--port must be between 1 and 65535, got {port}")
+    except ConfigError as error:
+        sys.stderr.write(f"config error: {error}\n")
+        return EXIT_CONFIG
+    redactor = setup_logging(
+        settings.log_level, secrets=[settings.token.get(), *([webhook[1]] if webhook else [])]
+    )
+    try:
+        pack = load_content(settings.content_dir)
+    except ContentError as error:
+        sys.stderr.write("content error: the content pack is broken:\n")
+        sys.stderr.writelines(f"  {problem}\n" for problem in error.problems)
+        return EXIT_FAILED
+    app = build_application(settings, state=AppState.create(settings, pack, Matcher(pack)))
+    try:
+        if webhook is None:
+            log.info("starting with long polling")
+            app.run_polling(
+                poll_interval=settings.poll_interval,
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=3,
+            )
+        else:
+            url_path, token = webhook
+            log.info("starting with a webhook on %s:%s/%s", listen, port, url_path)
+            app.run_webhook(
+                listen=listen,
+                port=port,
+                url_path=url_path,
+                webhook_url=webhook_url,
+                secret_token=token,
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=3,
+            )
+    except InvalidToken:
+        log.error("Telegram refused the bot token (check TELEGRAM_BOT_TOKEN)")
+        return EXIT_CONFIG
+    except TelegramError as error:
+        log.error("could not start: %s", redactor.redact(str(error)))
+        return EXIT_FAILED
+    log.info("stopped")
+    return EXIT_OK

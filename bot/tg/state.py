@@ -1,0 +1,81 @@
+"""What every handler can reach: the application state and a typed callback context.
+
+`AppState` is built once at start-up and stored on `application.bot_data`; handlers read it as
+`context.state` instead of fishing untyped values out of a dict. Later features (the database, the
+quiz and daily services) add fields here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.config import Settings
+from bot.core.content import ContentPack
+from bot.core.matcher import Matcher
+from bot.tg.callbacks import CallbackRegistry
+from bot.tg.flood import FloodControl
+
+
+@dataclass
+class AppState:
+    """Long-lived objects shared by all handlers of one running bot."""
+
+    settings: Settings
+    pack: ContentPack
+    matcher: Matcher
+    flood: FloodControl
+    callbacks: CallbackRegistry = field(default_factory=CallbackRegistry)
+    # Telegram file_id of each picture after its first upload, so later sends skip the upload.
+    photo_ids: dict[str, str] = field(default_factory=dict)
+    # Rendering a picture is CPU work done in a thread; one at a time is plenty.
+    render_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def create(
+        cls, settings: Settings, pack: ContentPack, matcher: Matcher | None = None
+    ) -> AppState:
+        return cls(
+            settings=settings,
+            pack=pack,
+            matcher=matcher or Matcher(pack),
+            flood=FloodControl(settings.flood_limit, settings.flood_window),
+        )
+
+
+class BotData:
+    """`application.bot_data`: holds the state once `build_application` has set it."""
+
+    __slots__ = ("actions", "state")
+
+    def __init__(self) -> None:
+        self.state: AppState | None = None
+        # Registry button action name -> handler (see bot.tg.buttons.register_action).
+        self.actions: dict[str, Any] = {}
+
+
+class TutorContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The callback context every handler receives."""
+
+    @property
+    def state(self) -> AppState:
+        state = self.bot_data.state
+        if state is None:
+            raise RuntimeError("the application was built without an AppState")
+        return state
+
+
+CONTEXT_TYPES = ContextTypes(context=TutorContext, bot_data=BotData)
+
+TutorApp = Application[ExtBot[None], TutorContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+def app_state(app: Application[Any, Any, Any, Any, Any, Any]) -> AppState:
+    """The state of a built application (for the runner, tests and the benchmark)."""
+    state = getattr(app.bot_data, "state", None)
+    if not isinstance(state, AppState):
+        raise RuntimeError("the application was built without an AppState")
+    return state

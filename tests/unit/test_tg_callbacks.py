@@ -1,0 +1,126 @@
+"""Callback data: compact navigation codes checked against the pack, and the token registry."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from bot.core.content import ContentPack, load_content
+from bot.tg import callbacks
+from bot.tg.callbacks import CallbackRegistry, Nav, Pending, Refusal, parse
+
+LESSONS = {"pipelines", "walkthrough", "compare"}
+PICTURES = {"pipelines", "comparison"}
+
+
+@cache
+def pack() -> ContentPack:
+    return load_content()
+
+
+def check(data: str | None) -> Nav | None:
+    return parse(data, pack(), lessons=LESSONS, pictures=PICTURES, steps=6)
+
+
+def test_round_trip_for_every_kind() -> None:
+    """Encoded navigation data parses back to the same action when its target exists."""
+    entry = next(iter(pack().answerables))
+    topic = next(iter(pack().topics))
+    row = next(iter(pack().comparison))
+    assert check(callbacks.answer_data(entry)) == Nav("answer", entry)
+    assert check(callbacks.topic_data(topic)) == Nav("topic", topic)
+    assert check(callbacks.lesson_data("compare")) == Nav("lesson", "compare")
+    assert check(callbacks.step_data(5)) == Nav("step", "5")
+    assert check(callbacks.step_data(5)).index == 5  # type: ignore[union-attr]
+    assert check(callbacks.aspect_data(row)) == Nav("aspect", row)
+    assert check(callbacks.picture_data("comparison")) == Nav("picture", "comparison")
+    assert check(callbacks.MENU_DATA) == Nav("menu")
+
+
+def test_every_real_id_fits_in_64_bytes() -> None:
+    """All content ids produce callback data within Telegram's 64-byte limit."""
+    for entry in pack().answerables:
+        assert len(callbacks.answer_data(entry).encode()) <= 64
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "",
+        "a:no-such-entry",
+        "t:no-such-topic",
+        "l:quiz",
+        "w:6",
+        "w:-1",
+        "w:01",
+        "w:١",  # an Arabic-Indic digit: isdigit() but not ASCII
+        "w:abc",
+        "c:no-such-row",
+        "p:selfie",
+        "m:extra",
+        "z:anything",
+        "a",
+        "x" * 65,
+        "a:" + "é" * 40,
+    ],
+)
+def test_unknown_stale_or_forged_data_is_refused(data: str | None) -> None:
+    """Data that is malformed or names nothing in the pack parses to None."""
+    assert check(data) is None
+
+
+def test_encode_refuses_oversized_data() -> None:
+    """An id too long for callback data is caught when the button is built."""
+    with pytest.raises(ValueError, match="64 bytes"):
+        callbacks.answer_data("x" * 70)
+
+
+def test_registry_checks_who_presses() -> None:
+    """A registered button works for its owner only; others are told it is not theirs."""
+    registry = CallbackRegistry()
+    data = registry.register("quiz-answer", (7, 2), user_id=1, chat_id=10)
+    assert data.startswith("x:") and len(data.encode()) <= 64
+    assert registry.lookup(data, user_id=1, chat_id=10) == Pending("quiz-answer", (7, 2), 1, 10)
+    assert registry.lookup(data, user_id=2, chat_id=10) is Refusal.NOT_YOURS
+    assert registry.lookup(data, user_id=1, chat_id=11) is Refusal.NOT_YOURS
+
+
+def test_registry_open_to_anyone_when_unbound() -> None:
+    """A button registered without a user or chat may be pressed by anyone."""
+    registry = CallbackRegistry()
+    data = registry.register("round-join")
+    assert isinstance(registry.lookup(data, user_id=99, chat_id=None), Pending)
+
+
+def test_registry_refuses_unknown_and_evicted_tokens() -> None:
+    """Forged tokens and tokens pushed out of the bounded registry are unknown."""
+    registry = CallbackRegistry(maxsize=3)
+    first = registry.register("a")
+    for _ in range(3):
+        registry.register("b")
+    assert len(registry) == 3
+    assert registry.lookup(first, user_id=1, chat_id=1) is Refusal.UNKNOWN
+    assert registry.lookup("x:forged", user_id=1, chat_id=1) is Refusal.UNKNOWN
+    assert registry.lookup(None, user_id=1, chat_id=1) is Refusal.UNKNOWN
+
+
+def test_registry_keeps_recently_used_tokens() -> None:
+    """Looking a token up marks it as recently used, so it outlives newer unused ones."""
+    registry = CallbackRegistry(maxsize=2)
+    kept = registry.register("a")
+    registry.register("b")
+    registry.lookup(kept, user_id=1, chat_id=None)
+    registry.register("c")
+    assert isinstance(registry.lookup(kept, user_id=1, chat_id=None), Pending)
+    registry.discard(kept)
+    assert registry.lookup(kept, user_id=1, chat_id=None) is Refusal.UNKNOWN
+
+
+def test_registry_tokens_never_collide() -> None:
+    """A repeated random token is drawn again instead of overwriting a live button."""
+    tokens = iter(["same", "same", "other"])
+    registry = CallbackRegistry(token=lambda: next(tokens))
+    assert registry.register("a") == "x:same"
+    assert registry.register("b") == "x:other"
