@@ -21,21 +21,50 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.content import Answerable, ContentPack, Topic
-from bot.core.text import STOPWORDS, clean, content_stems, normalised, stem, words
+from bot.core.text import DOMAIN_ANCHORS, STOPWORDS, clean, content_stems, normalised, stem, words
 
 Status = Literal["answer", "suggest", "fallback"]
 Smalltalk = Literal["greeting", "thanks", "help", "empty"]
 
 # Confidence thresholds on the 0-100 scale, tuned on a tuning set written apart from the dev set.
-ANSWER_THRESHOLD = 52.0
-SUGGEST_THRESHOLD = 34.0
+ANSWER_THRESHOLD = 40.0
+SUGGEST_THRESHOLD = 30.0
 # When the best two entries are this close and about different topics, ask instead of guessing.
 CLOSE_MARGIN = 3.0
 MAX_SUGGESTIONS = 3
 
 _QUESTION_WEIGHT = 1.0
 _KEYWORD_WEIGHT = 0.8
-_ANSWER_WEIGHT = 0.35
+_ANSWER_WEIGHT = 0.4
+# How the confidence is built: lexical (phrase F-score and bag coverage) versus fuzzy string match.
+_LEXICAL_SHARE = 0.75
+_PHRASE_SHARE = 0.6
+# Recall counts more than precision: a short query inside a long phrasing is still a good match.
+_RECALL_BETA = 1.5
+# Typo correction only for words long enough that one edit rarely turns them into another word.
+_MIN_CORRECTABLE = 6
+_CORRECTED_WEIGHT = 0.7
+# A query with no word of the subject keeps at most this share of its confidence.
+_NO_ANCHOR_PENALTY = 0.6
+# A word the pack never uses weighs this share of the rarest known word in the coverage test.
+_UNKNOWN_IDF_SHARE = 1.0
+# Full confidence when the pack knows at least this share of the query.
+_COVERAGE_FULL = 0.75
+# A question naming both disciplines (or asking for a difference) prefers the comparison table.
+_COMPARISON_CUES = frozenset({"devop", "mlop"})
+_COMPARISON_BOOST = 1.08
+# Everyday words ("people", "talk") are rare in the pack, so IDF alone over-rates them.
+_GENERIC_WEIGHT = 0.7
+# A clear leader is answered even below the answer threshold.
+_DOMINANT_SCORE = 30.0
+_DOMINANT_MARGIN = 12.0
+# Close calls between topics only matter when the leader is not already convincing.
+_CLOSE_CALL_CEILING = 50.0
+_VAGUE_WORDS = 2
+_EXACT_F_SCORE = 0.975
+_ALTERNATIVE_TRUST = 0.99
+# The runner-up supports the leader when both are about the same topic.
+_SAME_TOPIC_SUPPORT = 0.25
 
 _GREETINGS = frozenset(
     "hi hello hey hiya howdy yo sup hallo hola heya greetings morning evening afternoon".split()
@@ -70,6 +99,8 @@ _STARTER_TOPICS = ("main-difference", "drift", "mlops-pipeline", "testing", "too
 class Match:
     entry: Answerable
     score: float
+    # The query says exactly what one of the entry's phrasings says (same meaningful words).
+    exact: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,46 +129,58 @@ class Matcher:
         for entry in self._entries:
             self._by_topic[entry.topic].append(entry)
 
-        # Lexical side: per-entry weighted bags of stems, and IDF over entries.
+        # Lexical side. Every phrasing is its own small document (nearest-paraphrase matching
+        # generalises better than one big bag per entry), and each entry also has a bag of every
+        # stem it uses, answer included, to reward queries phrased in the answer's vocabulary.
         bags: list[dict[str, float]] = []
-        for entry in self._entries:
-            bag: dict[str, float] = defaultdict(float)
+        phrase_stems: list[frozenset[str]] = []
+        self._phrase_owner: list[int] = []
+        self._phrases: list[str] = []
+        self._phrase_trust: list[float] = []
+        for index, entry in enumerate(self._entries):
+            bag: dict[str, float] = {}
             for weight, texts in (
-                (_QUESTION_WEIGHT, entry.questions),
-                (_KEYWORD_WEIGHT, entry.keywords),
                 (_ANSWER_WEIGHT, (entry.answer,)),
+                (_KEYWORD_WEIGHT, entry.keywords),
+                (_QUESTION_WEIGHT, entry.questions),
             ):
                 for text in texts:
-                    for token in set(content_stems(text)):
-                        bag[token] = max(bag[token], weight)
-            bags.append(dict(bag))
+                    for token in content_stems(text):
+                        bag[token] = max(bag.get(token, 0.0), weight)
+            bags.append(bag)
+            # Keywords stay out: a one-word keyword would be a perfect "phrase" for any query
+            # that is just that word.
+            for order, text in enumerate(entry.questions):
+                stems = frozenset(content_stems(text))
+                if stems:
+                    phrase_stems.append(stems)
+                    self._phrase_owner.append(index)
+                    self._phrases.append(normalised(text))
+                    # The canonical question is the entry's best description; it wins ties.
+                    self._phrase_trust.append(1.0 if order == 0 else _ALTERNATIVE_TRUST)
         df = Counter(token for bag in bags for token in bag)
         n = len(bags)
         self._idf = {token: math.log(1 + n / count) for token, count in df.items()}
         self._max_idf = math.log(1 + n)
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._norms: list[float] = []
+        self._bags = bags
+        self._phrase_mass = [sum(self._idf[t] for t in stems) for stems in phrase_stems]
+        self._phrase_postings: dict[str, list[int]] = defaultdict(list)
+        for position, stems in enumerate(phrase_stems):
+            for token in stems:
+                self._phrase_postings[token].append(position)
+        self._bag_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, bag in enumerate(bags):
             for token, weight in bag.items():
-                self._postings[token].append((index, weight * self._idf[token]))
-            self._norms.append(math.sqrt(sum((w * self._idf[t]) ** 2 for t, w in bag.items())))
-        self._vocabulary = sorted(self._idf)
-        self._known_words = {
-            w
-            for entry in self._entries
-            for text in (*entry.questions, *entry.keywords, entry.answer)
-            for w in words(text)
-        }
-
-        # Fuzzy side: every phrasing of every entry, normalised the same way as queries.
-        self._phrases: list[str] = []
-        self._phrase_owner: list[int] = []
-        for index, entry in enumerate(self._entries):
-            for text in (*entry.questions, *entry.keywords):
-                phrase = normalised(text)
-                if phrase:
-                    self._phrases.append(phrase)
-                    self._phrase_owner.append(index)
+                self._bag_postings[token].append((index, weight))
+        self._known_words = sorted(
+            {
+                w
+                for entry in self._entries
+                for text in (*entry.questions, *entry.keywords, entry.answer)
+                for w in words(text)
+                if len(w) >= _MIN_CORRECTABLE
+            }
+        )
 
     # --- public API -----------------------------------------------------------------------------
 
@@ -151,20 +194,31 @@ class Matcher:
             return self._fallback(query, 0.0, ())
         best = ranked[0]
         runner_up = ranked[1] if len(ranked) > 1 else None
+        confidence = best.score
+        if runner_up is not None and runner_up.entry.topic == best.entry.topic:
+            confidence = min(100.0, confidence + _SAME_TOPIC_SUPPORT * runner_up.score)
+        rival = next((m for m in ranked[1:] if m.entry.topic != best.entry.topic), None)
+        margin = confidence - rival.score if rival is not None else confidence
+        # A close race between topics means the question is ambiguous: ask, unless the leader is
+        # convincing and the question was specific enough (three or more meaningful words).
+        vague = len(content_stems(query)) <= _VAGUE_WORDS
         close_call = (
-            runner_up is not None
-            and best.score - runner_up.score < CLOSE_MARGIN
-            and runner_up.entry.topic != best.entry.topic
+            margin < CLOSE_MARGIN
+            and (confidence < _CLOSE_CALL_CEILING or vague)
+            and not (best.exact and confidence >= ANSWER_THRESHOLD)
         )
-        if best.score >= ANSWER_THRESHOLD and not close_call:
-            return self._answer(query, best.entry, best.score, tuple(ranked))
-        if best.score >= SUGGEST_THRESHOLD:
+        confident = confidence >= ANSWER_THRESHOLD or (
+            confidence >= _DOMINANT_SCORE and margin >= _DOMINANT_MARGIN
+        )
+        if confident and not close_call:
+            return self._answer(query, best.entry, confidence, tuple(ranked))
+        if confidence >= SUGGEST_THRESHOLD:
             suggestions = tuple(m.entry for m in ranked[:MAX_SUGGESTIONS])
             return MatchResult(
                 query=query,
                 status="suggest",
                 entry=None,
-                score=round(best.score, 1),
+                score=round(confidence, 1),
                 suggestions=suggestions,
                 smalltalk=None,
                 reply=SUGGEST_REPLY,
@@ -197,14 +251,27 @@ class Matcher:
         stems, known_fraction = self._query_stems(query_words)
         if not stems:
             return []
-        lexical = self._lexical_scores(stems)
-        fuzzy = self._fuzzy_scores(" ".join(words(text)))
-        scores: dict[int, float] = {}
-        for index in set(lexical) | set(fuzzy):
-            combined = 0.65 * lexical.get(index, 0.0) * 100 + 0.35 * fuzzy.get(index, 0.0)
-            scores[index] = combined * _coverage_penalty(known_fraction)
+        lexical, exact = self._lexical_scores(stems)
+        fuzzy = self._fuzzy_scores(" ".join(w for w in words(text) if w not in STOPWORDS))
+        penalty = _coverage_penalty(known_fraction)
+        if not DOMAIN_ANCHORS.intersection(stems):
+            penalty *= _NO_ANCHOR_PENALTY
+        comparing = _COMPARISON_CUES.issubset(stems) or "differ" in stems
+        scores = {
+            index: 100
+            * (
+                _LEXICAL_SHARE * lexical.get(index, 0.0)
+                + (1 - _LEXICAL_SHARE) * fuzzy.get(index, 0.0) / 100
+            )
+            * penalty
+            * (_COMPARISON_BOOST if comparing and self._entries[index].kind == "comparison" else 1)
+            for index in set(lexical) | set(fuzzy)
+        }
         ordered = sorted(scores.items(), key=lambda item: -item[1])[:limit]
-        return [Match(self._entries[i], round(min(score, 100.0), 1)) for i, score in ordered]
+        return [
+            Match(self._entries[i], round(min(score, 100.0), 1), i in exact)
+            for i, score in ordered
+        ]
 
     # --- internals ------------------------------------------------------------------------------
 
@@ -218,8 +285,8 @@ class Matcher:
             if token not in self._idf:
                 corrected = self._correct(word)
                 if corrected is not None:
-                    token, weight = corrected, 0.8
-            idf = self._idf.get(token, self._max_idf)
+                    token, weight = corrected, _CORRECTED_WEIGHT
+            idf = self._idf.get(token, self._max_idf * _UNKNOWN_IDF_SHARE)
             total += idf
             if token in self._idf:
                 known += idf * weight
@@ -228,9 +295,9 @@ class Matcher:
 
     def _correct(self, word: str) -> str | None:
         """The indexed stem a misspelt word most likely meant, if it is one or two edits away."""
-        if len(word) < 4 or not word.isalpha():
+        if len(word) < _MIN_CORRECTABLE or not word.isalpha():
             return None
-        budget = 1 if len(word) < 8 else 2
+        budget = 1 if len(word) < 9 else 2
         found = process.extractOne(
             word, self._known_words, scorer=Levenshtein.distance, score_cutoff=budget
         )
@@ -239,20 +306,39 @@ class Matcher:
         token = stem(found[0])
         return token if token in self._idf else None
 
-    def _lexical_scores(self, stems: dict[str, float]) -> dict[int, float]:
-        """Cosine similarity between the query's weighted stems and each entry's bag."""
-        dot: dict[int, float] = defaultdict(float)
-        query_norm = 0.0
-        for token, weight in stems.items():
-            q = weight * self._idf[token]
-            query_norm += q * q
-            for index, w in self._postings[token]:
-                dot[index] += q * w
-        if not query_norm:
-            return {}
-        query_norm = math.sqrt(query_norm)
-        # A cosine of ~0.6 already means a strong match for short texts; stretch it towards 1.
-        return {i: min(1.0, (d / (query_norm * self._norms[i])) * 1.45) for i, d in dot.items()}
+    def _lexical_scores(self, stems: dict[str, float]) -> tuple[dict[int, float], set[int]]:
+        """Per entry: the best phrase's recall-weighted F-score, blended with bag coverage."""
+        weights = {
+            token: weight
+            * self._idf[token]
+            * (1.0 if token in DOMAIN_ANCHORS else _GENERIC_WEIGHT)
+            for token, weight in stems.items()
+        }
+        query_mass = sum(weights.values())
+        overlap: dict[int, float] = defaultdict(float)
+        for token, weight in weights.items():
+            for position in self._phrase_postings.get(token, ()):
+                overlap[position] += weight
+        best_phrase: dict[int, float] = {}
+        beta2 = _RECALL_BETA**2
+        for position, shared in overlap.items():
+            recall = shared / query_mass
+            precision = shared / self._phrase_mass[position]
+            f_score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
+            f_score *= self._phrase_trust[position]
+            owner = self._phrase_owner[position]
+            if f_score > best_phrase.get(owner, 0.0):
+                best_phrase[owner] = f_score
+        coverage: dict[int, float] = defaultdict(float)
+        for token, weight in weights.items():
+            for index, bag_weight in self._bag_postings.get(token, ()):
+                coverage[index] += weight * bag_weight
+        exact = {index for index, f_score in best_phrase.items() if f_score > _EXACT_F_SCORE}
+        return {
+            index: _PHRASE_SHARE * best_phrase.get(index, 0.0)
+            + (1 - _PHRASE_SHARE) * coverage.get(index, 0.0) / query_mass
+            for index in set(best_phrase) | set(coverage)
+        }, exact
 
     def _fuzzy_scores(self, query: str) -> dict[int, float]:
         best: dict[int, float] = {}
@@ -322,9 +408,9 @@ class Matcher:
 
 def _coverage_penalty(known_fraction: float) -> float:
     """Full confidence when the pack knows the whole query; falls off fast below two thirds."""
-    if known_fraction >= 0.75:
+    if known_fraction >= _COVERAGE_FULL:
         return 1.0
-    return max(0.0, known_fraction / 0.75) ** 2
+    return max(0.0, known_fraction / _COVERAGE_FULL) ** 2
 
 
 def _smalltalk(query: str) -> Smalltalk | None:

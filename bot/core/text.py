@@ -50,37 +50,29 @@ _PHRASES: tuple[tuple[str, str], ...] = tuple(
             "b/w": "between",
             "w/o": "without",
             "w/": "with ",
-            "data drift": "datadrift",
-            "concept drift": "conceptdrift",
-            "model drift": "modeldrift",
-            "model registry": "modelregistry",
-            "feature store": "featurestore",
-            "feature engineering": "featureengineering",
-            "data engineering": "dataengineering",
-            "data engineer": "dataengineer",
-            "data engineers": "dataengineer",
-            "data scientist": "datascientist",
-            "data scientists": "datascientist",
-            "data science": "datascience",
-            "data versioning": "dataversioning",
             "version control": "versioncontrol",
-            "experiment tracking": "experimenttracking",
             "infrastructure as code": "iac",
-            "unit test": "unittest",
-            "unit tests": "unittest",
-            "integration test": "integrationtest",
-            "integration tests": "integrationtest",
             "cross validation": "crossvalidation",
             "cross-validation": "crossvalidation",
             "big o": "bigo",
-            "time complexity": "timecomplexity",
             "hyper parameters": "hyperparameter",
             "hyper-parameters": "hyperparameter",
             "hyper parameter": "hyperparameter",
             "side by side": "sidebyside",
+            "sets them apart": "differ",
+            "set them apart": "differ",
+            "tell them apart": "differ",
+            "tell apart": "differ",
+            "new to all this": "",
+            "new to this": "",
+            "new to": "",
+            "i'm new": "",
+            "im new": "",
+            "in a nutshell": "",
+            "in simple terms": "",
+            "in plain english": "",
+            "eli5": "",
             "step by step": "stepbystep",
-            "real world": "realworld",
-            "real-world": "realworld",
         }.items(),
         key=lambda pair: -len(pair[0]),
     )
@@ -255,12 +247,26 @@ _SYNONYM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "distinguish",
         ),
     ),
-    ("share", ("share", "common", "similar", "overlap", "alik")),
+    ("share", ("share", "common", "similar", "overlap", "alik", "agre", "both")),
+    ("registri", ("registri", "catalog", "catalogu", "inventori")),
     ("explain", ("explain", "interpret", "transpar", "blackbox")),
     ("goal", ("goal", "aim", "purpos", "mission")),
     ("trigger", ("trigger", "kick")),
-    ("scale", ("scale", "grow", "complex", "bigo", "timecomplex", "linear", "runtim")),
+    ("scale", ("scale", "grow", "complex", "bigo", "linear", "runtim")),
 )
+# Stems that place a question inside the subject. A message with none of them is off-topic,
+# however well its other words match ("who scored the most goals" shares only "goal").
+DOMAIN_ANCHORS = frozenset(
+    """mlop devop ml ai model data pipelin deploy ci cd ct cv train retrain test monitor drift
+    version registri experi experiment featur kubernet docker contain mlflow kubeflow dvc git code
+    softwar infrastructur releas accuraci predict algorithm engin engineer scientist oper automat
+    autom lifecycl artifact reproduc valid qualiti qa team salari career tool degrad explain
+    lineag hyperparamet paramet serv servic app applic commit crossvalid iac sidebysid stepbystep
+    bigo dataset sre cloud orchestr inferenc metric latenc uptim rollback canari notebook jupyt
+    sagemak vertex airflow tensorflow pytorch sklearn scikit deliver integr continu develop dev
+    devsecop llmop aiop""".split()
+)
+
 _SYNONYMS: dict[str, str] = {
     variant: head for head, variants in _SYNONYM_GROUPS for variant in variants
 }
@@ -278,7 +284,8 @@ STOPWORDS = frozenset(
     describe know want wanna gonna like thing things stuff get got getting lot lots kind sort
     even still yet ever exactly actually basically anyway anyone someone something im ive id
     hey hi hello okay ok um uh hmm guys folks question quick simple simply mean means meaning
-    one ones let lets us say said way ways""".split()
+    one ones let lets us say said way ways dont doesnt isnt arent cant wont didnt wasnt werent
+    shouldnt wouldnt couldnt hasnt havent its thats theres whats hows whys youre theyre weve""".split()
 )
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -310,6 +317,7 @@ def words(text: str) -> list[str]:
     text = _PHRASE_RE.sub(lambda m: f" {_PHRASE_MAP[m.group(0)]} ", text)
     tokens = []
     for raw in _WORD_RE.findall(text):
+        raw = raw.removesuffix("'s").replace("'", "")
         mapped = _TOKEN_MAP.get(raw, raw)
         # A mapping may itself be a phrase ("ops" -> "operations" is one word; "ci/cd" -> "ci cd").
         tokens.extend(mapped.split())

@@ -66,7 +66,7 @@ def test_topics_match_the_shared_topic_list(pack: ContentPack) -> None:
     listed = {
         line.split()[0]
         for line in topics_md.read_text(encoding="utf-8").splitlines()
-        if re.match(r"^[a-z][a-z-]+\s{2,}\S", line)
+        if re.match(r"^[a-z][a-z-]+\s+\S", line)
     }
     assert listed == set(pack.topics)
 
