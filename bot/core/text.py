@@ -285,7 +285,8 @@ STOPWORDS = frozenset(
     even still yet ever exactly actually basically anyway anyone someone something im ive id
     hey hi hello okay ok um uh hmm guys folks question quick simple simply mean means meaning
     one ones let lets us say said way ways dont doesnt isnt arent cant wont didnt wasnt werent
-    shouldnt wouldnt couldnt hasnt havent its thats theres whats hows whys youre theyre weve""".split()
+    shouldnt wouldnt couldnt hasnt havent its thats theres whats hows whys youre theyre
+    weve""".split()
 )
 
 _STEMMER = snowballstemmer.stemmer("english")
