@@ -1,7 +1,14 @@
-"""Small, valid content packs built from the real pydantic models, for storage and service tests."""
+"""Test support: small valid content packs, services on a temp file, table snapshots."""
 
 from __future__ import annotations
 
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.core.clock import FixedClock
 from bot.core.content import (
     ComplexitySection,
     ContentPack,
@@ -10,11 +17,12 @@ from bot.core.content import (
     Lessons,
     Pipeline,
     PipelineStage,
-    QuizOption,
     QuizQuestion,
     Topic,
     WalkthroughStep,
 )
+from bot.services import Services
+from bot.storage.db import Database
 
 
 def _pipeline(name: str) -> Pipeline:
@@ -81,9 +89,7 @@ def make_pack(questions: list[QuizQuestion] | None = None) -> ContentPack:
             for d in ("easy", "medium", "hard")
             for i in range(3)
         ]
-    topics = {
-        t: Topic(id=t, title=t.title(), summary=f"About {t}.") for t in ("drift", "testing")
-    }
+    topics = {t: Topic(id=t, title=t.title(), summary=f"About {t}.") for t in ("drift", "testing")}
     faq = {
         e.id: e
         for e in (
@@ -118,3 +124,56 @@ def make_pack(questions: list[QuizQuestion] | None = None) -> ContentPack:
         quiz={q.id: q for q in questions},
         lessons=_lessons(),
     )
+
+
+# --- opening services on a real temporary file -------------------------------------------------
+
+START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday morning
+
+
+@asynccontextmanager
+async def services_at(
+    path: Path,
+    pack: ContentPack | None = None,
+    *,
+    default_timezone: str = "UTC",
+    start: datetime = START,
+    seed: int = 1,
+) -> AsyncIterator[tuple[Services, FixedClock]]:
+    """Services over a database file at ``path`` with a fixed clock and a seeded generator."""
+    clock = FixedClock(start)
+    services = await Services.open(
+        path,
+        pack or make_pack(),
+        default_timezone=default_timezone,
+        clock=clock,
+        rng=random.Random(seed),
+    )
+    try:
+        yield services, clock
+    finally:
+        await services.close()
+
+
+async def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, to prove an operation changed nothing."""
+    async with db.read() as conn:
+        names = [
+            row[0]
+            for row in await conn.execute_fetchall(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return {
+            # Table names come from sqlite_master, not from input.
+            name: [tuple(r) for r in await conn.execute_fetchall(f'SELECT * FROM "{name}"')]  # noqa: S608
+            for name in names
+        }
+
+
+async def count(db: Database, table: str, where: str = "1", *args: object) -> int:
+    async with db.read() as conn:
+        # Only tests call this, with literal table names and conditions.
+        sql = f'SELECT COUNT(*) FROM "{table}" WHERE {where}'  # noqa: S608
+        rows = await conn.execute_fetchall(sql, args)
+    return int(next(iter(rows))[0])

@@ -1,0 +1,145 @@
+"""Opening the database: pragmas, migrations from empty, re-runs, failures, newer files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.storage import migrations
+from bot.storage.db import Database, StorageError
+from bot.storage.migrations import (
+    LATEST_VERSION,
+    MIGRATIONS,
+    Migration,
+    SchemaTooNewError,
+    migrate,
+)
+
+TABLES = {
+    "answers",
+    "cards",
+    "daily_sent",
+    "daily_subscriptions",
+    "deliveries",
+    "hints",
+    "reminders_sent",
+    "streaks",
+    "users",
+}
+
+
+def schema(path: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+
+
+async def test_empty_file_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
+    """A new file gets every table and user_version equal to the last migration."""
+    async with await Database.open(tmp_path / "t.db") as db:
+        assert await db.schema_version() == LATEST_VERSION == MIGRATIONS[-1].version
+        async with db.read() as conn:
+            rows = await conn.execute_fetchall("SELECT name FROM sqlite_master WHERE type='table'")
+        assert {row[0] for row in rows} == TABLES
+        assert await db.integrity_check() == "ok"
+
+
+async def test_pragmas_are_set_on_open(tmp_path: Path) -> None:
+    """WAL journal, foreign keys and a busy timeout are in force on the connections."""
+    async with await Database.open(tmp_path / "t.db", busy_timeout_ms=1234) as db:
+        async with db.write() as conn:
+            journal = await (await conn.execute("PRAGMA journal_mode")).fetchone()
+            keys = await (await conn.execute("PRAGMA foreign_keys")).fetchone()
+            busy = await (await conn.execute("PRAGMA busy_timeout")).fetchone()
+        async with db.read() as conn:
+            reader_keys = await (await conn.execute("PRAGMA foreign_keys")).fetchone()
+    assert journal is not None and journal[0] == "wal"
+    assert keys is not None and keys[0] == 1
+    assert reader_keys is not None and reader_keys[0] == 1
+    assert busy is not None and busy[0] == 1234
+
+
+async def test_rerunning_migrations_is_a_no_op(tmp_path: Path) -> None:
+    """Migrating an up-to-date file applies nothing and leaves the schema identical."""
+    path = tmp_path / "t.db"
+    async with await Database.open(path):
+        pass
+    before = schema(path)
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        assert await migrate(conn) == []
+    async with await Database.open(path) as db:
+        assert await db.schema_version() == LATEST_VERSION
+    assert schema(path) == before
+
+
+async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
+    """An answer for a delivery that does not exist is refused by the database."""
+    async with await Database.open(tmp_path / "t.db") as db:
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            async with db.write() as conn:
+                await conn.execute(
+                    "INSERT INTO users (user_id, created_at) VALUES (1, '2025-01-01T00:00:00Z')"
+                )
+                await conn.execute(
+                    "INSERT INTO answers (delivery_id, user_id, question_id, difficulty,"
+                    " position, option_index, correct, hinted, answered_at, local_date)"
+                    " VALUES (999, 1, 'q', 'easy', 0, 0, 1, 0, 'x', '2025-01-01')"
+                )
+        # The failed transaction rolled back as a whole: the user row is gone too.
+        async with db.read() as conn:
+            rows = await conn.execute_fetchall("SELECT COUNT(*) FROM users")
+        assert next(iter(rows))[0] == 0
+
+
+async def test_an_appended_migration_runs_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Appending migration 2 upgrades an existing version-1 file, and only once."""
+    path = tmp_path / "t.db"
+    async with await Database.open(path):
+        pass
+    extra = Migration(2, "group sessions", "CREATE TABLE sessions (id INTEGER PRIMARY KEY);")
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS, extra))
+    monkeypatch.setattr(migrations, "LATEST_VERSION", 2)
+    async with await Database.open(path) as db:
+        assert await db.schema_version() == 2
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        assert await migrate(conn) == []
+
+
+async def test_a_failing_migration_leaves_the_previous_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A migration that fails halfway is rolled back whole: no new table, version unchanged."""
+    path = tmp_path / "t.db"
+    async with await Database.open(path):
+        pass
+    broken = Migration(
+        2, "broken", "CREATE TABLE half_done (id INTEGER);\nCREATE TABLE users (x INTEGER);"
+    )
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS, broken))
+    monkeypatch.setattr(migrations, "LATEST_VERSION", 2)
+    with pytest.raises(StorageError, match="already exists"):
+        await Database.open(path)
+    monkeypatch.undo()
+    async with await Database.open(path) as db:
+        assert await db.schema_version() == 1
+    assert "half_done" not in {name for name, _ in schema(path)}
+
+
+async def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    """A file from a newer version of the bot is not opened (no silent downgrade)."""
+    path = tmp_path / "t.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    with pytest.raises(SchemaTooNewError, match="newer than this code"):
+        await Database.open(path)
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    """Versions run 1, 2, 3... so user_version identifies exactly what was applied."""
+    assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
