@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.content import Answerable, ContentPack, Topic
-from bot.core.text import DOMAIN_ANCHORS, STOPWORDS, clean, content_stems, normalised, stem, words
+from bot.core.text import DOMAIN_ANCHORS, STOPWORDS, clean, content_stems, stem, words
 
 Status = Literal["answer", "suggest", "fallback"]
 Smalltalk = Literal["greeting", "thanks", "help", "empty"]
@@ -155,7 +155,7 @@ class Matcher:
                 if stems:
                     phrase_stems.append(stems)
                     self._phrase_owner.append(index)
-                    self._phrases.append(normalised(text))
+                    self._phrases.append(_content_words(text))
                     # The canonical question is the entry's best description; it wins ties.
                     self._phrase_trust.append(1.0 if order == 0 else _ALTERNATIVE_TRUST)
         df = Counter(token for bag in bags for token in bag)
@@ -252,7 +252,7 @@ class Matcher:
         if not stems:
             return []
         lexical, exact = self._lexical_scores(stems)
-        fuzzy = self._fuzzy_scores(" ".join(w for w in words(text) if w not in STOPWORDS))
+        fuzzy = self._fuzzy_scores(_content_words(text))
         penalty = _coverage_penalty(known_fraction)
         if not DOMAIN_ANCHORS.intersection(stems):
             penalty *= _NO_ANCHOR_PENALTY
@@ -404,6 +404,11 @@ class Matcher:
 
     def _starter_topics(self) -> tuple[Topic, ...]:
         return tuple(self._pack.topics[t] for t in _STARTER_TOPICS if t in self._pack.topics)
+
+
+def _content_words(text: str) -> str:
+    """The words that carry meaning, in order: what the fuzzy comparison looks at."""
+    return " ".join(w for w in words(text) if w not in STOPWORDS)
 
 
 def _coverage_penalty(known_fraction: float) -> float:
