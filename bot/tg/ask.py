@@ -30,10 +30,12 @@ def render_result(result: MatchResult) -> tuple[str, InlineKeyboardMarkup | None
     return fit(result.reply, 1000), keyboards.topics_keyboard(result.fallback_topics)
 
 
-async def answer_message(message: Message, context: TutorContext, text: str) -> None:
+async def answer_message(
+    message: Message, context: TutorContext, text: str, *, quote: bool | None = None
+) -> None:
     result = context.state.matcher.match(text[:MAX_QUESTION_CHARS])
     html, markup = render_result(result)
-    await reply(message, html, markup)
+    await reply(message, html, markup, quote=quote)
 
 
 async def on_text(update: Update, context: TutorContext) -> None:
@@ -44,7 +46,8 @@ async def on_text(update: Update, context: TutorContext) -> None:
     text = question_text(message, context.bot.username, context.bot.id)
     if text is None:
         return
-    await answer_message(message, context, text)
+    # An answer to an edit quotes it, so it is clear which version was answered.
+    await answer_message(message, context, text, quote=True if update.edited_message else None)
 
 
 async def on_nav(update: Update, context: TutorContext, nav: Nav) -> str | None:

@@ -19,11 +19,13 @@ def not_modified(error: BadRequest) -> bool:
     return "not modified" in error.message.lower()
 
 
-async def reply(message: Message, html: str, markup: Markup | None = None) -> Message:
-    """Answer `message` in its chat; in groups quote it so the thread stays readable."""
-    return await message.reply_text(
-        html, reply_markup=markup, do_quote=not is_private(message.chat)
-    )
+async def reply(
+    message: Message, html: str, markup: Markup | None = None, *, quote: bool | None = None
+) -> Message:
+    """Answer `message` in its chat; by default quote it in groups so the thread stays readable."""
+    if quote is None:
+        quote = not is_private(message.chat)
+    return await message.reply_text(html, reply_markup=markup, do_quote=quote)
 
 
 async def edit_or_send(query: CallbackQuery, html: str, markup: InlineKeyboardMarkup) -> None:

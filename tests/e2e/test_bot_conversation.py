@@ -1,0 +1,163 @@
+"""The conversation in a private chat: /start, /help, the menu, questions and their buttons."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from bot.core.content import ContentPack
+from bot.core.matcher import Matcher, MatchResult
+from bot.tg.callbacks import answer_data
+from tests.e2e.conftest import TutorFactory, World
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_start_shows_the_menu_keyboard(world: World, tutor: Any) -> None:
+    """/start greets the learner by name and shows the reply keyboard with every menu entry."""
+    reply = await world.ask(world.alice, world.alice_chat, "/start")
+    assert "Hi Alice" in reply.plain_text
+    assert reply.parse_mode == "HTML"
+    labels = [label for row in world.emu.buttons(reply) for label in row]
+    assert [label.split()[-1] for label in labels] == ["Ask", "Learn", "Quiz", "Daily", "Stats"]
+
+
+async def test_commands_are_published_at_start_up(world: World, tutor: Any) -> None:
+    """post_init publishes the command list with setMyCommands."""
+    commands = [c["command"] for c in world.emu.my_commands()]
+    assert {"start", "help", "learn", "quiz", "daily", "stats"} <= set(commands)
+
+
+async def test_user_names_are_escaped(world: World, tutor: Any) -> None:
+    """A first name containing HTML is shown literally, not parsed as markup."""
+    reply = await world.ask(world.bob, world.bob_chat, "/start")
+    assert "Hi Bob <b>!" in reply.plain_text
+
+
+async def test_help_lists_the_commands(world: World, tutor: Any) -> None:
+    """/help explains the bot and names its commands."""
+    reply = await world.ask(world.alice, world.alice_chat, "/help")
+    for command in ("/start", "/learn", "/quiz", "/daily", "/stats", "/help"):
+        assert command in reply.plain_text
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("❓ Ask", "Type your question"),
+        ("📚 Learn", "Lessons"),
+        ("🧠 Quiz", "coming soon"),
+        ("📅 Daily", "coming soon"),
+        ("📊 Stats", "coming soon"),
+    ],
+)
+async def test_menu_buttons_route_to_their_commands(
+    world: World, tutor: Any, label: str, expected: str
+) -> None:
+    """Each reply-keyboard label is handled by the command it stands for, not by the matcher."""
+    reply = await world.ask(world.alice, world.alice_chat, label)
+    assert expected in reply.plain_text
+
+
+async def test_question_gets_an_answer_with_related_buttons(
+    world: World, tutor: Any, matcher: Matcher
+) -> None:
+    """A clear question is answered with the entry's text and buttons for related entries."""
+    result = matcher.match("what is model drift")
+    assert result.status == "answer" and result.entry is not None
+    reply = await world.ask(world.alice, world.alice_chat, "what is model drift")
+    assert reply.plain_text.startswith(result.entry.title)
+    assert result.entry.answer[:60] in reply.plain_text
+    labels = [row[0] for row in world.emu.buttons(reply)]
+    assert labels == [entry.title for entry in result.related[:3]]
+
+
+async def test_pressing_a_related_button_answers_it(
+    world: World, tutor: Any, matcher: Matcher
+) -> None:
+    """A related-entry button sends that entry's answer as a new message."""
+    reply = await world.ask(world.alice, world.alice_chat, "what is model drift")
+    related = matcher.match("what is model drift").related[0]
+    answer = await world.press(world.alice, reply, related.title)
+    assert "text" not in answer
+    messages = await world.emu.wait_for_messages(world.alice_chat.id, 2)
+    assert messages[1].plain_text.startswith(related.title)
+    assert world.current(reply).edits == []
+
+
+async def test_fallback_offers_topics_and_a_topic_answers(
+    world: World, tutor: Any, matcher: Matcher
+) -> None:
+    """An off-topic message gets a polite fallback with topic buttons; a topic opens its entry."""
+    reply = await world.ask(world.alice, world.alice_chat, "how do i drift in mario kart")
+    result = matcher.match("how do i drift in mario kart")
+    assert result.status == "fallback"
+    labels = [row[0] for row in world.emu.buttons(reply)]
+    assert labels == [topic.title for topic in result.fallback_topics]
+    topic = result.fallback_topics[0]
+    await world.press(world.alice, reply, topic.title)
+    messages = await world.emu.wait_for_messages(world.alice_chat.id, 2)
+    expected = matcher.topic_entry(topic.id)
+    assert expected is not None and expected.entry is not None
+    assert messages[1].plain_text.startswith(expected.entry.title)
+
+
+class SuggestingMatcher(Matcher):
+    """The real matcher, except that one phrase always gets a "did you mean" verdict."""
+
+    PHRASE = "versioning thing"
+
+    def match(self, text: str) -> MatchResult:
+        result = super().match(text)
+        if text != self.PHRASE:
+            return result
+        entries = tuple(self._pack.answerables.values())[:3]
+        return replace(
+            result,
+            status="suggest",
+            entry=None,
+            suggestions=entries,
+            reply="Did you mean one of these?",
+        )
+
+
+async def test_did_you_mean_buttons_answer_the_chosen_entry(
+    world: World, tutor_factory: TutorFactory, pack: ContentPack
+) -> None:
+    """A "did you mean" reply lists the suggestions; pressing one answers exactly that entry."""
+    async with tutor_factory(matcher_override=SuggestingMatcher(pack)):
+        reply = await world.ask(world.alice, world.alice_chat, SuggestingMatcher.PHRASE)
+        entries = tuple(pack.answerables.values())[:3]
+        assert "Did you mean" in reply.plain_text
+        assert [row[0] for row in world.emu.buttons(reply)] == [e.title for e in entries]
+        await world.press(world.alice, reply, entries[1].title)
+        messages = await world.emu.wait_for_messages(world.alice_chat.id, 2)
+        assert messages[1].plain_text.startswith(entries[1].title)
+        assert entries[1].answer[:50] in messages[1].plain_text
+
+
+async def test_buttons_carry_short_data(world: World, tutor: Any) -> None:
+    """Every inline button the bot sends carries callback data of at most 64 bytes."""
+    await world.ask(world.alice, world.alice_chat, "what is model drift")
+    await world.ask(world.alice, world.alice_chat, "/learn")
+    for message in world.emu.bot_messages():
+        for row in (message.reply_markup or {}).get("inline_keyboard", []):
+            for button in row:
+                assert 0 < len(button["callback_data"].encode()) <= 64
+
+
+async def test_answer_button_data_names_the_entry(world: World, tutor: Any) -> None:
+    """Related buttons use the compact, server-checked `a:<entry id>` code."""
+    reply = await world.ask(world.alice, world.alice_chat, "what is model drift")
+    data = [row[0]["callback_data"] for row in reply.reply_markup["inline_keyboard"]]  # type: ignore[index]
+    assert all(d.startswith("a:") for d in data)
+    assert answer_data(data[0][2:]) == data[0]
+
+
+async def test_greeting_gets_a_friendly_reply(world: World, tutor: Any) -> None:
+    """Small talk like "hi" gets a greeting with topic buttons rather than a fact."""
+    reply = await world.ask(world.alice, world.alice_chat, "hi")
+    assert reply.plain_text.startswith("Hi")
+    assert world.emu.buttons(reply)

@@ -1,0 +1,194 @@
+"""`tutor-bot run` as a real process: polling, webhook, SIGTERM, exit codes, no token leaks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.emulator import SECRET_HEADER, BotApiEmulator
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+TOKEN_SECRET_PART = "TEST-TOKEN"
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test process's environment without any bot setting, plus `extra`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "TUTOR_", "LOG_LEVEL", "PTB_"))
+    }
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+def bot_env(emu: BotApiEmulator, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return clean_env(
+        TELEGRAM_BOT_TOKEN=emu.token,
+        TELEGRAM_API_BASE_URL=emu.base_url,
+        TUTOR_DB_PATH=str(tmp_path / "tutor.sqlite3"),
+        # DEBUG makes the libraries log the most; the token must still never appear.
+        LOG_LEVEL="DEBUG",
+        **extra,
+    )
+
+
+@asynccontextmanager
+async def bot_process(
+    env: Mapping[str, str], cwd: Path, *args: str
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        *args,
+        env=dict(env),
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.communicate()
+
+
+async def stop(process: asyncio.subprocess.Process) -> tuple[int, str]:
+    """SIGTERM, then the exit code and everything the process printed."""
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode() + stderr.decode()
+
+
+async def run_to_exit(env: Mapping[str, str], cwd: Path, *args: str) -> tuple[int, str, str]:
+    async with bot_process(env, cwd, *args) as process:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+        assert process.returncode is not None
+        return process.returncode, stdout.decode(), stderr.decode()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_polling_answers_and_stops_cleanly_on_sigterm(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    """The bot polls, answers a question, exits 0 on SIGTERM and never prints its token."""
+    async with bot_process(bot_env(emu, tmp_path), tmp_path) as process:
+        await emu.wait_until_polling(timeout=60)
+        user = emu.user(7, "Dana")
+        chat = emu.private_chat(user)
+        emu.send_text(user, chat, "what is model drift")
+        [reply] = await emu.wait_for_messages(chat.id, 1, timeout=30)
+        assert "drift" in reply.plain_text.lower()
+        assert any(c.method == "setMyCommands" for c in emu.calls)
+        code, output = await stop(process)
+    assert code == 0, output
+    assert "starting with long polling" in output
+    assert emu.token not in output
+    assert TOKEN_SECRET_PART not in output
+
+
+async def test_webhook_mode_delivers_with_the_secret(emu: BotApiEmulator, tmp_path: Path) -> None:
+    """With --webhook-url the bot registers its webhook and secret and answers deliveries."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/tutor-hook"
+    args = ("--webhook-url", url, "--listen", "127.0.0.1", "--port", str(port))
+    async with bot_process(bot_env(emu, tmp_path), tmp_path, *args, "--secret", "s3cret_") as proc:
+        call = await emu.wait_for_call("setWebhook", timeout=60)
+        assert call.params["url"] == url
+        assert call.params["secret_token"] == "s3cret_"
+        user = emu.user(8, "Eve")
+        chat = emu.private_chat(user)
+        emu.send_text(user, chat, "what is model drift")
+        [reply] = await emu.wait_for_messages(chat.id, 1, timeout=30)
+        assert "drift" in reply.plain_text.lower()
+        delivery = emu.webhook_deliveries[-1]
+        assert delivery.status == 200
+        assert delivery.headers[SECRET_HEADER] == "s3cret_"
+        code, output = await stop(proc)
+    assert code == 0, output
+    assert emu.token not in output
+    assert "s3cret_" not in output
+
+
+async def test_webhook_without_secret_makes_one_up(emu: BotApiEmulator, tmp_path: Path) -> None:
+    """Without --secret a random secret is registered, so forged POSTs are refused."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    args = ("--webhook-url", url, "--listen", "127.0.0.1", "--port", str(port))
+    async with bot_process(bot_env(emu, tmp_path), tmp_path, *args) as proc:
+        call = await emu.wait_for_call("setWebhook", timeout=60)
+        assert len(call.params["secret_token"]) >= 32
+        code, output = await stop(proc)
+    assert code == 0, output
+    assert call.params["secret_token"] not in output
+
+
+async def test_missing_token_is_a_config_error(tmp_path: Path) -> None:
+    """Without TELEGRAM_BOT_TOKEN the command prints one line and exits with code 2."""
+    code, _, stderr = await run_to_exit(clean_env(), tmp_path)
+    assert code == 2
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "TELEGRAM_BOT_TOKEN" in lines[0]
+
+
+async def test_invalid_setting_is_a_config_error(tmp_path: Path) -> None:
+    """An invalid time zone is reported on one line with exit code 2."""
+    env = clean_env(TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN", TUTOR_TIMEZONE="Mars/Base")
+    code, _, stderr = await run_to_exit(env, tmp_path)
+    assert code == 2
+    assert stderr.strip().count("\n") == 0
+    assert "TUTOR_TIMEZONE" in stderr
+    assert "TEST-TOKEN" not in stderr
+
+
+async def test_bad_webhook_secret_is_a_config_error(tmp_path: Path) -> None:
+    """A webhook secret with characters Telegram refuses is caught before starting."""
+    env = clean_env(TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN")
+    args = ("--webhook-url", "https://example.org/hook", "--secret", "has spaces")
+    code, _, stderr = await run_to_exit(env, tmp_path, *args)
+    assert code == 2
+    assert "--secret" in stderr
+
+
+async def test_dotenv_in_the_working_directory_is_read(tmp_path: Path) -> None:
+    """Settings in ./.env are used (here a bad time zone, so the run stops with code 2)."""
+    (tmp_path / ".env").write_text(
+        "TELEGRAM_BOT_TOKEN=123456:TEST-TOKEN\nTUTOR_TIMEZONE=Nowhere/Land\n", encoding="utf-8"
+    )
+    code, _, stderr = await run_to_exit(clean_env(), tmp_path)
+    assert code == 2
+    assert "Nowhere/Land" in stderr
+
+
+async def test_broken_content_exits_1_with_locations(tmp_path: Path) -> None:
+    """A broken content pack stops the bot with exit code 1 and `file:line: problem` lines."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "topics.yaml").write_text("topics:\n  - id: [oops\n", encoding="utf-8")
+    env = clean_env(TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN", TUTOR_CONTENT_DIR=str(content))
+    code, _, stderr = await run_to_exit(env, tmp_path)
+    assert code == 1
+    assert "topics.yaml:" in stderr
+    assert "TEST-TOKEN" not in stderr
