@@ -8,6 +8,9 @@ time takes an optional tz-aware ``now`` (default: the injected clock).
     result = await services.quiz.answer(delivery.id, user_id, position)
     await services.close()
 
+Answers that arrive together are graded in one transaction (group commit, up to
+``answer_batch`` at a time); ``close()`` waits for any still in flight.
+
 Modules: ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answers),
 ``daily`` (subscriptions, once-a-day claim), ``stats`` (numbers and the heat map).
 """
@@ -73,15 +76,19 @@ class Services:
         default_timezone: str = "UTC",
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        answer_batch: int = 256,
     ) -> Services:
-        """Services over an already open database (the caller keeps ownership of ``db``)."""
+        """Services over an already open database (the caller keeps ownership of ``db``).
+
+        ``answer_batch`` caps how many concurrent answers share one transaction (1 = one
+        transaction per answer, as a baseline)."""
         context = ServiceContext.create(
             db, pack, default_timezone=default_timezone, clock=clock, rng=rng
         )
         return cls(
             context=context,
             users=UserService(context),
-            quiz=QuizService(context),
+            quiz=QuizService(context, answer_batch=answer_batch),
             daily=DailyService(context),
             stats=StatsService(context),
         )
@@ -95,11 +102,19 @@ class Services:
         default_timezone: str = "UTC",
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        answer_batch: int = 256,
     ) -> Services:
         """Open (and migrate) the database at ``db_path``; ``close()`` closes it again."""
         db = await Database.open(db_path)
         try:
-            return cls.create(db, pack, default_timezone=default_timezone, clock=clock, rng=rng)
+            return cls.create(
+                db,
+                pack,
+                default_timezone=default_timezone,
+                clock=clock,
+                rng=rng,
+                answer_batch=answer_batch,
+            )
         except BaseException:
             await db.close()
             raise
@@ -109,6 +124,7 @@ class Services:
         return self.context.db
 
     async def close(self) -> None:
+        await self.quiz.aclose()
         await self.context.db.close()
 
     async def __aenter__(self) -> Services:

@@ -17,10 +17,13 @@ Public API (``services.quiz``):
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
@@ -127,8 +130,9 @@ def _current_question(context: ServiceContext, row: DeliveryRow | None) -> QuizQ
 
 
 class QuizService:
-    def __init__(self, context: ServiceContext) -> None:
+    def __init__(self, context: ServiceContext, *, answer_batch: int = 256) -> None:
         self._ctx = context
+        self._batcher = _AnswerBatcher(self._grade_batch, answer_batch)
 
     async def next_question(
         self,
@@ -208,80 +212,140 @@ class QuizService:
         hinted: bool = False,
         now: datetime | None = None,
     ) -> AnswerResult:
-        moment = self._ctx.now(now)
-        async with self._ctx.db.write() as conn:
-            row = await quiz_db.get_delivery(conn, delivery_id)
-            question = _current_question(self._ctx, row)
-            if row is None or question is None:
-                return AnswerResult(AnswerStatus.UNKNOWN)
-            if row.user_id is not None and row.user_id != user_id:
-                return AnswerResult(AnswerStatus.NOT_YOURS)
-            earlier = await quiz_db.get_answer(conn, delivery_id, user_id)
-            if earlier is not None:
-                return AnswerResult(
-                    AnswerStatus.ALREADY_ANSWERED,
-                    await self._replay(conn, row, question, earlier, moment),
-                )
-            order = rules.decode_order(row.option_order)
-            if not rules.valid_position(order, position):
-                return AnswerResult(AnswerStatus.INVALID_POSITION)
-            return AnswerResult(
-                AnswerStatus.ACCEPTED,
-                await self._record(conn, row, question, order, user_id, position, hinted, moment),
-            )
+        """Grade one answer. Answers arriving together are graded in one transaction (see
+        ``_AnswerBatcher``); the result is the same as if each had its own."""
+        request = _AnswerRequest(delivery_id, user_id, position, hinted, self._ctx.now(now))
+        return await self._batcher.submit(request)
 
-    async def _record(
+    async def aclose(self) -> None:
+        """Wait for answers already submitted; call before closing the database."""
+        await self._batcher.drain()
+
+    async def _grade_batch(self, batch: Sequence[_AnswerRequest]) -> list[AnswerResult]:
+        async with self._ctx.db.write() as conn:
+            contexts = await quiz_db.answer_contexts(
+                conn, [(r.delivery_id, r.user_id) for r in batch]
+            )
+            grading = _BatchGrading(self._ctx)
+            results = [grading.grade(r, c) for r, c in zip(batch, contexts, strict=True)]
+            await grading.save(conn)
+        return results
+
+
+@dataclass(frozen=True, slots=True)
+class _AnswerRequest:
+    delivery_id: int
+    user_id: int
+    position: int
+    hinted: bool
+    now: datetime
+
+
+@dataclass
+class _Learner:
+    """One user's state while a batch is graded; several answers may touch it."""
+
+    zone: ZoneInfo
+    streak: streaks.StreakState
+    changed: bool = False
+
+
+@dataclass
+class _CardState:
+    card_json: str | None
+    due: datetime | None = None
+    reviews: int = 0
+    lapses: int = 0
+
+
+class _BatchGrading:
+    """Grades a batch in request order against state read once, then writes it all at once.
+
+    Answers in one batch can share a user (streak), a card (same question twice) or even a
+    delivery (a double tap); keeping that state here in memory makes the sequential result
+    exact without a round trip to SQLite per answer.
+    """
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+        self._learners: dict[int, _Learner] = {}
+        self._cards: dict[tuple[int, str], _CardState] = {}
+        self._answered: dict[tuple[int, int], AnswerRow] = {}
+        self._new_answers: list[AnswerRow] = []
+        self._users: dict[int, tuple[int, bool, datetime]] = {}
+
+    def grade(self, req: _AnswerRequest, ctx: quiz_db.AnswerContext) -> AnswerResult:
+        row = ctx.delivery
+        question = _current_question(self._ctx, row)
+        if row is None or question is None:
+            return AnswerResult(AnswerStatus.UNKNOWN)
+        if row.user_id is not None and row.user_id != req.user_id:
+            return AnswerResult(AnswerStatus.NOT_YOURS)
+        learner = self._learner(req.user_id, ctx)
+        earlier = self._answered.get((row.id, req.user_id)) or ctx.earlier
+        if earlier is not None:
+            return AnswerResult(
+                AnswerStatus.ALREADY_ANSWERED,
+                self._replay(row, question, earlier, learner, req.now),
+            )
+        order = rules.decode_order(row.option_order)
+        if not rules.valid_position(order, req.position):
+            return AnswerResult(AnswerStatus.INVALID_POSITION)
+        return AnswerResult(AnswerStatus.ACCEPTED, self._record(req, ctx, row, question, order))
+
+    def _learner(self, user_id: int, ctx: quiz_db.AnswerContext) -> _Learner:
+        if user_id not in self._learners:
+            self._learners[user_id] = _Learner(self._ctx.zone_for(ctx.timezone), ctx.streak)
+        return self._learners[user_id]
+
+    def _record(
         self,
-        conn: aiosqlite.Connection,
+        req: _AnswerRequest,
+        ctx: quiz_db.AnswerContext,
         row: DeliveryRow,
         question: QuizQuestion,
         order: tuple[int, ...],
-        user_id: int,
-        position: int,
-        hinted: bool,
-        now: datetime,
     ) -> Outcome:
-        graded = rules.grade(question, order, position)
-        hinted = hinted or await quiz_db.has_hint(conn, row.id, user_id)
-        await user_db.ensure_user(conn, user_id, now, private_chat=row.chat_id == user_id)
-        tz = await self._ctx.user_zone(conn, user_id)
-        today = local_date(now, tz)
-        inserted = await quiz_db.insert_answer(
-            conn,
-            AnswerRow(
-                delivery_id=row.id,
-                user_id=user_id,
-                question_id=question.id,
-                difficulty=question.difficulty,
-                position=position,
-                option_index=graded.chosen_index,
-                correct=graded.correct,
-                hinted=hinted,
-                answered_at=now,
-                local_date=today,
-            ),
+        graded = rules.grade(question, order, req.position)
+        hinted = req.hinted or ctx.hint_taken
+        # Telegram gives a private chat the id of the user in it.
+        private = row.chat_id == req.user_id
+        known = self._users.get(req.user_id)
+        self._users[req.user_id] = (req.user_id, private or bool(known and known[1]), req.now)
+        learner = self._learners[req.user_id]
+        today = local_date(req.now, learner.zone)
+        answer = AnswerRow(
+            delivery_id=row.id,
+            user_id=req.user_id,
+            question_id=question.id,
+            difficulty=question.difficulty,
+            position=req.position,
+            option_index=graded.chosen_index,
+            correct=graded.correct,
+            hinted=hinted,
+            answered_at=req.now,
+            local_date=today,
         )
-        if not inserted:  # pragma: no cover - the write lock and the check above prevent it
-            raise RuntimeError(f"answer to delivery {row.id} by {user_id} raced past the lock")
+        self._answered[(row.id, req.user_id)] = answer
+        self._new_answers.append(answer)
 
-        reviewed = scheduling.review(
-            await quiz_db.get_card(conn, user_id, question.id), graded.correct, hinted, now
-        )
-        await quiz_db.save_card(
-            conn, user_id, question.id, reviewed.card_json, reviewed.due, lapse=not graded.correct
-        )
+        card = self._cards.setdefault((req.user_id, question.id), _CardState(ctx.card))
+        reviewed = scheduling.review(card.card_json, graded.correct, hinted, req.now)
+        card.card_json, card.due = reviewed.card_json, reviewed.due
+        card.reviews += 1
+        card.lapses += not graded.correct
 
-        before = await user_db.get_streak(conn, user_id)
+        before = learner.streak
         settled = streaks.settle(before, today)
         after = streaks.record_activity(before, today)
         if after != before:
-            await user_db.save_streak(conn, user_id, after)
+            learner.streak, learner.changed = after, True
         return Outcome(
             delivery_id=row.id,
             question_id=question.id,
             correct=graded.correct,
             hinted=hinted,
-            chosen_position=position,
+            chosen_position=req.position,
             correct_position=graded.correct_position,
             chosen_text=graded.chosen_text,
             correct_text=graded.correct_text,
@@ -295,18 +359,16 @@ class QuizService:
             streak_broken=before.current > 0 and settled.current == 0,
         )
 
-    async def _replay(
+    def _replay(
         self,
-        conn: aiosqlite.Connection,
         row: DeliveryRow,
         question: QuizQuestion,
         earlier: AnswerRow,
+        learner: _Learner,
         now: datetime,
     ) -> Outcome:
         """The outcome of an answer already recorded, with the streak as it stands now."""
         order = rules.decode_order(row.option_order)
-        tz = await self._ctx.user_zone(conn, earlier.user_id)
-        state = await user_db.get_streak(conn, earlier.user_id)
         return Outcome(
             delivery_id=row.id,
             question_id=question.id,
@@ -319,9 +381,78 @@ class QuizService:
             explanation=question.explanation,
             mistake=rules.common_mistake(question),
             why_id=rules.why_entry(question, self._ctx.pack),
-            streak=streaks.view(state, local_date(now, tz)),
+            streak=streaks.view(learner.streak, local_date(now, learner.zone)),
             counted_today=False,
             freezes_used=0,
             freeze_earned=False,
             streak_broken=False,
         )
+
+    async def save(self, conn: aiosqlite.Connection) -> None:
+        if not self._new_answers:
+            return  # every request was refused: write nothing at all
+        await quiz_db.save_answers(
+            conn,
+            new_users=list(self._users.values()),
+            answers=self._new_answers,
+            cards=[
+                quiz_db.CardUpdate(user, qid, c.card_json, c.due, c.reviews, c.lapses)
+                for (user, qid), c in self._cards.items()
+                if c.card_json is not None and c.due is not None and c.reviews
+            ],
+            streaks=[(user, lr.streak) for user, lr in self._learners.items() if lr.changed],
+        )
+
+
+class _AnswerBatcher:
+    """Group commit for answers: whatever arrives while a batch is being written forms the
+    next batch, so a burst costs a few transactions instead of one per answer.
+
+    A drain task exists only while answers are waiting; callers await their own future, so a
+    cancelled caller never strands the others. An error fails only the batch it happened in.
+    """
+
+    def __init__(
+        self,
+        run: Callable[[Sequence[_AnswerRequest]], Awaitable[list[AnswerResult]]],
+        max_batch: int,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
+        self._run = run
+        self._max_batch = max_batch
+        self._pending: list[tuple[_AnswerRequest, asyncio.Future[AnswerResult]]] = []
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def submit(self, request: _AnswerRequest) -> AnswerResult:
+        future: asyncio.Future[AnswerResult] = asyncio.get_running_loop().create_future()
+        self._pending.append((request, future))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.create_task(self._drain_pending(), name="answer-batches")
+        return await future
+
+    async def drain(self) -> None:
+        while self._drainer is not None and not self._drainer.done():
+            await asyncio.shield(self._drainer)
+
+    async def _drain_pending(self) -> None:
+        while self._pending:
+            batch = self._pending[: self._max_batch]
+            del self._pending[: self._max_batch]
+            try:
+                results = await self._run([request for request, _ in batch])
+            except Exception as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            except BaseException:
+                # Cancelled (the loop is shutting down): nobody will drain the rest, so every
+                # waiting caller is cancelled too rather than left hanging.
+                for _, future in [*batch, *self._pending]:
+                    future.cancel()
+                self._pending.clear()
+                raise
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():  # the caller may have been cancelled meanwhile
+                    future.set_result(result)

@@ -44,7 +44,8 @@ def to_ts(moment: datetime) -> str:
 
 
 def from_ts(text: str) -> datetime:
-    return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads the trailing "Z" on 3.11+ and is far faster than strptime.
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 async def _connect(path: str, busy_timeout_ms: int, *, query_only: bool) -> aiosqlite.Connection:

@@ -6,25 +6,27 @@ Public API:
         -> int (the delivery id)
     get_delivery(conn, delivery_id) -> DeliveryRow | None
     recent_question_ids(conn, user_id) -> set[str]      last one sent to and last one answered by
-    add_hint(conn, delivery_id, user_id, now) / has_hint(conn, delivery_id, user_id) -> bool
+    add_hint(conn, delivery_id, user_id, now)
     get_answer(conn, delivery_id, user_id) -> AnswerRow | None
-    insert_answer(conn, AnswerRow-like fields...) -> bool   False if that user already answered
-    get_card(conn, user_id, question_id) -> str | None
-    save_card(conn, user_id, question_id, card_json, due, *, lapse)
     card_dues(conn, user_id) -> dict[str, datetime]
     answer_totals(conn, user_id) -> dict[str, tuple[int, int]]   difficulty -> (answered, correct)
     answers_by_day(conn, user_id, since) -> dict[date, int]
     count_answers(conn) -> int
+    answer_contexts(conn, [(delivery_id, user_id), ...]) -> list[AnswerContext]   one query
+    save_answers(conn, *, new_users, answers, cards, streaks)    one executemany per table
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
 import aiosqlite
 
+from bot.core.streaks import StreakState
 from bot.storage.db import from_ts, to_ts
 
 Kind = Literal["quiz", "daily"]
@@ -130,13 +132,6 @@ async def add_hint(
     )
 
 
-async def has_hint(conn: aiosqlite.Connection, delivery_id: int, user_id: int) -> bool:
-    cursor = await conn.execute(
-        "SELECT 1 FROM hints WHERE delivery_id = ? AND user_id = ?", (delivery_id, user_id)
-    )
-    return await cursor.fetchone() is not None
-
-
 def _answer(row: aiosqlite.Row) -> AnswerRow:
     return AnswerRow(
         delivery_id=row["delivery_id"],
@@ -162,57 +157,6 @@ async def get_answer(
     )
     row = await cursor.fetchone()
     return _answer(row) if row is not None else None
-
-
-async def insert_answer(conn: aiosqlite.Connection, answer: AnswerRow) -> bool:
-    """Record an answer; False (and nothing written) if this user already answered it."""
-    cursor = await conn.execute(
-        "INSERT INTO answers (delivery_id, user_id, question_id, difficulty, position,"
-        " option_index, correct, hinted, answered_at, local_date)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_id, user_id) DO NOTHING",
-        (
-            answer.delivery_id,
-            answer.user_id,
-            answer.question_id,
-            answer.difficulty,
-            answer.position,
-            answer.option_index,
-            int(answer.correct),
-            int(answer.hinted),
-            to_ts(answer.answered_at),
-            answer.local_date.isoformat(),
-        ),
-    )
-    return cursor.rowcount == 1
-
-
-async def get_card(conn: aiosqlite.Connection, user_id: int, question_id: str) -> str | None:
-    cursor = await conn.execute(
-        "SELECT card FROM cards WHERE user_id = ? AND question_id = ?", (user_id, question_id)
-    )
-    row = await cursor.fetchone()
-    return str(row[0]) if row is not None else None
-
-
-async def save_card(
-    conn: aiosqlite.Connection,
-    user_id: int,
-    question_id: str,
-    card_json: str,
-    due: datetime,
-    *,
-    lapse: bool,
-) -> None:
-    await conn.execute(
-        """
-        INSERT INTO cards (user_id, question_id, card, due, reviews, lapses)
-        VALUES (?, ?, ?, ?, 1, ?)
-        ON CONFLICT (user_id, question_id) DO UPDATE SET card = excluded.card,
-            due = excluded.due, reviews = cards.reviews + 1,
-            lapses = cards.lapses + excluded.lapses
-        """,
-        (user_id, question_id, card_json, to_ts(due), int(lapse)),
-    )
 
 
 async def card_dues(conn: aiosqlite.Connection, user_id: int) -> dict[str, datetime]:
@@ -243,3 +187,195 @@ async def answers_by_day(conn: aiosqlite.Connection, user_id: int, since: date) 
 async def count_answers(conn: aiosqlite.Connection) -> int:
     row = await (await conn.execute("SELECT COUNT(*) FROM answers")).fetchone()
     return int(row[0]) if row else 0
+
+
+# --- batched answering: one read and four writes for a whole batch of answers ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerContext:
+    """Everything grading one (delivery, user) answer needs, read in one query."""
+
+    delivery: DeliveryRow | None
+    earlier: AnswerRow | None
+    hint_taken: bool
+    user_exists: bool
+    timezone: str | None
+    streak: StreakState
+    card: str | None
+
+
+async def answer_contexts(
+    conn: aiosqlite.Connection, requests: Sequence[tuple[int, int]]
+) -> list[AnswerContext]:
+    """The context for each (delivery_id, user_id), in the order given.
+
+    The requests travel as one JSON parameter, so a batch of any size is a single statement.
+    """
+    rows = await conn.execute_fetchall(
+        """
+        WITH req AS (
+            SELECT CAST(key AS INTEGER) AS n,
+                   json_extract(value, '$[0]') AS delivery_id,
+                   json_extract(value, '$[1]') AS user_id
+            FROM json_each(?)
+        )
+        SELECT req.n, req.user_id AS req_user,
+               d.id, d.kind, d.chat_id, d.user_id, d.question_id, d.option_order,
+               d.local_date, d.created_at,
+               a.difficulty AS a_difficulty, a.position AS a_position,
+               a.option_index AS a_option_index, a.correct AS a_correct, a.hinted AS a_hinted,
+               a.answered_at AS a_answered_at, a.local_date AS a_local_date,
+               EXISTS (SELECT 1 FROM hints AS h
+                       WHERE h.delivery_id = req.delivery_id AND h.user_id = req.user_id)
+                   AS hint_taken,
+               u.user_id IS NOT NULL AS user_exists, u.timezone,
+               s.current, s.best, s.freezes, s.last_day,
+               c.card
+        FROM req
+        LEFT JOIN deliveries AS d ON d.id = req.delivery_id
+        LEFT JOIN answers AS a ON a.delivery_id = req.delivery_id AND a.user_id = req.user_id
+        LEFT JOIN users AS u ON u.user_id = req.user_id
+        LEFT JOIN streaks AS s ON s.user_id = req.user_id
+        LEFT JOIN cards AS c ON c.user_id = req.user_id AND c.question_id = d.question_id
+        ORDER BY req.n
+        """,
+        (json.dumps([[d, u] for d, u in requests]),),
+    )
+    contexts: list[AnswerContext] = []
+    for row in rows:
+        delivery = (
+            DeliveryRow(
+                id=row["id"],
+                kind=row["kind"],
+                chat_id=row["chat_id"],
+                user_id=row["user_id"],
+                question_id=row["question_id"],
+                option_order=row["option_order"],
+                local_date=date.fromisoformat(row["local_date"]) if row["local_date"] else None,
+                created_at=from_ts(row["created_at"]),
+            )
+            if row["id"] is not None
+            else None
+        )
+        earlier = (
+            AnswerRow(
+                delivery_id=row["id"],
+                user_id=row["req_user"],
+                question_id=row["question_id"],
+                difficulty=row["a_difficulty"],
+                position=row["a_position"],
+                option_index=row["a_option_index"],
+                correct=bool(row["a_correct"]),
+                hinted=bool(row["a_hinted"]),
+                answered_at=from_ts(row["a_answered_at"]),
+                local_date=date.fromisoformat(row["a_local_date"]),
+            )
+            if row["a_position"] is not None
+            else None
+        )
+        streak = (
+            StreakState(
+                current=row["current"],
+                best=row["best"],
+                freezes=row["freezes"],
+                last_day=date.fromisoformat(row["last_day"]) if row["last_day"] else None,
+            )
+            if row["current"] is not None
+            else StreakState()
+        )
+        contexts.append(
+            AnswerContext(
+                delivery=delivery,
+                earlier=earlier,
+                hint_taken=bool(row["hint_taken"]),
+                user_exists=bool(row["user_exists"]),
+                timezone=row["timezone"],
+                streak=streak,
+                card=row["card"],
+            )
+        )
+    return contexts
+
+
+@dataclass(frozen=True, slots=True)
+class CardUpdate:
+    user_id: int
+    question_id: str
+    card_json: str
+    due: datetime
+    reviews: int  # reviews added by this batch
+    lapses: int  # of which wrong
+
+
+async def save_answers(
+    conn: aiosqlite.Connection,
+    *,
+    new_users: Sequence[tuple[int, bool, datetime]],
+    answers: Sequence[AnswerRow],
+    cards: Sequence[CardUpdate],
+    streaks: Sequence[tuple[int, StreakState]],
+) -> None:
+    """Write a graded batch: users first (foreign keys), then answers, cards and streaks."""
+    await conn.executemany(
+        """
+        INSERT INTO users (user_id, private_chat, created_at) VALUES (?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET private_chat = 1
+            WHERE excluded.private_chat = 1 AND users.private_chat = 0
+        """,
+        [(user_id, int(private), to_ts(at)) for user_id, private, at in new_users],
+    )
+    cursor = await conn.executemany(
+        "INSERT INTO answers (delivery_id, user_id, question_id, difficulty, position,"
+        " option_index, correct, hinted, answered_at, local_date)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_id, user_id) DO NOTHING",
+        [
+            (
+                a.delivery_id,
+                a.user_id,
+                a.question_id,
+                a.difficulty,
+                a.position,
+                a.option_index,
+                int(a.correct),
+                int(a.hinted),
+                to_ts(a.answered_at),
+                a.local_date.isoformat(),
+            )
+            for a in answers
+        ],
+    )
+    if answers and cursor.rowcount != len(answers):
+        # The caller checked for earlier answers under the write lock, so this means another
+        # writer bypassed it; fail the whole batch rather than record cards for lost answers.
+        raise RuntimeError(f"expected {len(answers)} new answers, stored {cursor.rowcount}")
+    await conn.executemany(
+        """
+        INSERT INTO cards (user_id, question_id, card, due, reviews, lapses)
+        VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (user_id, question_id) DO UPDATE SET card = excluded.card,
+            due = excluded.due, reviews = cards.reviews + excluded.reviews,
+            lapses = cards.lapses + excluded.lapses
+        """,
+        [
+            (c.user_id, c.question_id, c.card_json, to_ts(c.due), c.reviews, c.lapses)
+            for c in cards
+        ],
+    )
+    await conn.executemany(
+        """
+        INSERT INTO streaks (user_id, current, best, freezes, last_day) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET current = excluded.current, best = excluded.best,
+            freezes = excluded.freezes, last_day = excluded.last_day
+        """,
+        [
+            (
+                user_id,
+                s.current,
+                s.best,
+                s.freezes,
+                s.last_day.isoformat() if s.last_day else None,
+            )
+            for user_id, s in streaks
+        ],
+    )

@@ -4,14 +4,18 @@ connections, and the daily claim."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+import sqlite3
+from datetime import date, timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.core.content import ContentPack
 from bot.services import AnswerStatus, Services
 from bot.storage import daily as daily_db
+from bot.storage import quiz as quiz_db
 from bot.storage.db import Database
-from tests.storage.packs import START, count, make_pack, question, services_at
+from tests.storage.packs import START, count, make_pack, question, services_at, snapshot
 
 
 def big_pack(n: int = 60) -> ContentPack:
@@ -119,3 +123,108 @@ async def test_storage_claim_daily_is_an_atomic_insert(tmp_path: Path) -> None:
             assert await daily_db.claim_daily(conn, -2, day, "q-b", START)
         async with db.read() as conn:
             assert await daily_db.daily_claimed(conn, -1, day) == "q-a"
+
+
+async def test_one_batch_with_two_days_of_answers_by_one_user_builds_the_streak(
+    tmp_path: Path,
+) -> None:
+    """Answers graded together still apply in order: two local days make a streak of 2."""
+    async with services_at(tmp_path / "t.db", big_pack()) as (services, _clock):
+        first = await services.quiz.next_question(3, 3)
+        second = await services.quiz.next_question(3, 3)
+        assert first is not None and second is not None
+        results = await asyncio.gather(
+            services.quiz.answer(first.id, 3, 0, now=START),
+            services.quiz.answer(second.id, 3, 0, now=START + timedelta(days=1)),
+        )
+        assert [r.outcome.streak.current for r in results if r.outcome] == [1, 2]
+        assert (await services.stats.streak(3, START + timedelta(days=1))).current == 2
+
+
+async def test_the_same_question_twice_in_one_batch_reviews_the_card_twice(
+    tmp_path: Path,
+) -> None:
+    """Two deliveries of one question answered together: one card, two reviews, one lapse."""
+    async with services_at(tmp_path / "t.db", make_pack([question("q-1"), question("q-2")])) as (
+        services,
+        _clock,
+    ):
+        await services.daily.subscribe(4, "08:00", "UTC")
+        daily = await services.daily.claim_daily(4)
+        assert daily is not None
+        async with services.db.write() as conn:  # a quiz delivery of the same question
+            delivery_id = await quiz_db.insert_delivery(
+                conn,
+                kind="quiz",
+                chat_id=4,
+                user_id=4,
+                question_id=daily.question_id,
+                option_order="0,1,2,3",
+                local_day=None,
+                now=START,
+            )
+        results = await asyncio.gather(
+            services.quiz.answer(daily.id, 4, daily.options.index(f"{daily.question_id} right")),
+            services.quiz.answer(delivery_id, 4, 1),  # option 1 is wrong
+        )
+        assert [r.status for r in results] == [AnswerStatus.ACCEPTED, AnswerStatus.ACCEPTED]
+        assert await count(services.db, "cards", "reviews = 2 AND lapses = 1") == 1
+        assert await count(services.db, "cards") == 1
+
+
+async def test_a_failed_batch_reports_the_error_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If writing a batch fails, every caller in it gets the error and the batch rolls back."""
+    async with services_at(tmp_path / "t.db", big_pack()) as (services, _clock):
+        deliveries = [await services.quiz.next_question(u, u) for u in (1, 2, 3)]
+        before = await snapshot(services.db)
+        real = quiz_db.save_answers
+
+        async def broken(*args: object, **kwargs: object) -> None:
+            await real(*args, **kwargs)  # type: ignore[arg-type]
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(quiz_db, "save_answers", broken)
+        results = await asyncio.gather(
+            *(services.quiz.answer(d.id, d.user_id or 0, 0) for d in deliveries if d),
+            return_exceptions=True,
+        )
+        assert all(isinstance(r, sqlite3.OperationalError) for r in results)
+        assert await snapshot(services.db) == before
+        monkeypatch.undo()
+        retry = await services.quiz.answer(deliveries[0].id if deliveries[0] else 0, 1, 0)
+        assert retry.accepted
+
+
+async def test_a_cancelled_caller_does_not_strand_the_others(tmp_path: Path) -> None:
+    """Cancelling one waiting answer leaves the rest of its batch to complete normally."""
+    async with services_at(tmp_path / "t.db", big_pack()) as (services, _clock):
+        deliveries = [await services.quiz.next_question(u, u) for u in range(1, 11)]
+        tasks = [
+            asyncio.create_task(services.quiz.answer(d.id, d.user_id or 0, 0))
+            for d in deliveries
+            if d
+        ]
+        await asyncio.sleep(0)
+        tasks[0].cancel()
+        done = await asyncio.gather(*tasks[1:])
+        assert all(r.accepted for r in done)
+        with pytest.raises(asyncio.CancelledError):
+            await tasks[0]
+
+
+async def test_closing_waits_for_answers_in_flight(tmp_path: Path) -> None:
+    """Answers submitted just before close() are recorded, not dropped."""
+    path = tmp_path / "t.db"
+    async with services_at(path, big_pack()) as (services, _clock):
+        deliveries = [await services.quiz.next_question(u, u) for u in range(1, 21)]
+        tasks = [
+            asyncio.create_task(services.quiz.answer(d.id, d.user_id or 0, 0))
+            for d in deliveries
+            if d
+        ]
+        await asyncio.sleep(0)
+    assert all(t.result().accepted for t in tasks)
+    async with services_at(path, big_pack()) as (services, _clock):
+        assert await count(services.db, "answers") == 20

@@ -1,0 +1,381 @@
+"""Storage benchmark: concurrent answers through the services, then memory with 100,000 users.
+
+Run from the repository root:  .venv/bin/python bench/storage.py [--users 1000] [--per-user 10]
+
+Part 1 records ``users * per_user`` answers (default 10,000 from 1,000 users) with one
+asyncio.gather over ``services.quiz.answer`` and checks nothing was lost: row counts, per-user
+totals, card reviews, and ``PRAGMA integrity_check``. In the same run, two baselines insert the
+same number of answer rows with plain ``sqlite3``, one transaction per answer: with SQLite's
+defaults (rollback journal, synchronous=FULL) and with the pragmas the bot uses (WAL, NORMAL).
+They do far less work per answer (no grading, no card, no streak), so they bound what the
+storage layer could reach, rather than being a like-for-like race.
+
+Part 2 fills a database with 100,000 users (streaks, answers, cards), then starts a fresh
+process that opens it and serves stats / next_question / answer calls, and prints that process's
+resident memory (VmRSS, and VmHWM for the peak) next to the same process before opening it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.core.clock import FixedClock
+from bot.core.content import (
+    ComplexitySection,
+    ContentPack,
+    FaqEntry,
+    Insight,
+    Lessons,
+    Pipeline,
+    PipelineStage,
+    QuizQuestion,
+    Topic,
+    WalkthroughStep,
+)
+from bot.core.scheduling import review
+from bot.services import Services
+from bot.storage.db import Database, to_ts
+
+START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+def synthetic_pack(per_difficulty: int = 20) -> ContentPack:
+    """A valid pack of generated questions, so the benchmark does not depend on content files."""
+    questions = [
+        QuizQuestion.model_validate(
+            {
+                "id": f"q-{d}-{i:02d}",
+                "topic": "bench",
+                "difficulty": d,
+                "question": f"Benchmark question {d} {i}?",
+                "options": [
+                    {"text": "right", "correct": True},
+                    {"text": "wrong one"},
+                    {"text": "wrong two"},
+                    {"text": "wrong three"},
+                ],
+                "hint": "A hint.",
+                "explanation": "An explanation.",
+                "mistakes": ["A mistake."],
+            }
+        )
+        for d in DIFFICULTIES
+        for i in range(per_difficulty)
+    ]
+    stage = [PipelineStage(name=f"S{i}", description="d") for i in range(3)]
+    pipeline = Pipeline(title="P", summary="s", stages=stage)
+    step = WalkthroughStep(
+        title="t", devops="d", mlops="m", difference="x", devops_state="a", mlops_state="b"
+    )
+    lessons = Lessons(
+        devops_pipeline=pipeline,
+        mlops_pipeline=pipeline,
+        walkthrough=[step] * 6,
+        walkthrough_summary="s",
+        devops_lifecycle=pipeline,
+        insights=[Insight(question="q", answer="a")] * 3,
+        cheatsheet=["c"] * 5,
+        complexity=[ComplexitySection(title="t", text="x")] * 3,
+    )
+    faq = FaqEntry(
+        id="bench-faq", topic="bench", question="Q?", alternatives=["a b", "c d"], answer="A."
+    )
+    return ContentPack(
+        topics={"bench": Topic(id="bench", title="Bench", summary="s")},
+        faq={faq.id: faq},
+        comparison={},
+        glossary={},
+        quiz={q.id: q for q in questions},
+        lessons=lessons,
+    )
+
+
+# --- part 1: concurrent answers --------------------------------------------------------------
+
+
+async def concurrent_answers(
+    path: Path, users: int, per_user: int, answer_batch: int
+) -> dict[str, float]:
+    pack = synthetic_pack()
+    clock = FixedClock(START)
+    async with await Services.open(
+        path, pack, clock=clock, rng=random.Random(7), answer_batch=answer_batch
+    ) as services:
+        t0 = time.perf_counter()
+        deliveries = await asyncio.gather(
+            *(
+                services.quiz.next_question(user, user)
+                for _ in range(per_user)
+                for user in range(1, users + 1)
+            )
+        )
+        t1 = time.perf_counter()
+        rng = random.Random(3)
+        results = await asyncio.gather(
+            *(
+                services.quiz.answer(d.id, d.user_id or 0, rng.randrange(len(d.options)))
+                for d in deliveries
+                if d is not None
+            )
+        )
+        t2 = time.perf_counter()
+        total = users * per_user
+        accepted = sum(r.accepted for r in results)
+        async with services.db.read() as conn:
+            answers = (await conn.execute_fetchall("SELECT COUNT(*) FROM answers"))[0][0]
+            per_user_ok = (
+                await conn.execute_fetchall(
+                    "SELECT COUNT(*) FROM (SELECT user_id FROM answers GROUP BY user_id"
+                    " HAVING COUNT(*) = ?)",
+                    (per_user,),
+                )
+            )[0][0]
+            reviews = (await conn.execute_fetchall("SELECT SUM(reviews) FROM cards"))[0][0]
+        integrity = await services.db.integrity_check()
+    lost = total - answers
+    print(f"  deliveries created: {total:,} in {t1 - t0:.2f}s ({total / (t1 - t0):,.0f}/s)")
+    print(f"  answers recorded:   {answers:,} in {t2 - t1:.2f}s ({total / (t2 - t1):,.0f}/s)")
+    print(
+        f"  accepted {accepted:,}/{total:,}; users with exactly {per_user}: {per_user_ok:,}/"
+        f"{users:,}; card reviews {reviews:,}; lost {lost}; integrity_check: {integrity}"
+    )
+    ok = (
+        accepted == total
+        and answers == total
+        and per_user_ok == users
+        and reviews == total
+        and integrity == "ok"
+    )
+    return {"rate": total / (t2 - t1), "ok": float(ok)}
+
+
+def baseline(path: Path, total: int, *, wal: bool) -> float:
+    """Plain sqlite3, one INSERT per transaction, into the same answers table."""
+    asyncio.run(_create_schema(path))
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        if wal:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        else:
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = OFF")
+        now = to_ts(START)
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO deliveries (id, kind, chat_id, user_id, question_id, option_order,"
+            " created_at) VALUES (?, 'quiz', ?, ?, 'q', '0,1,2,3', ?)",
+            ((i, i % 1000, i % 1000, now) for i in range(1, total + 1)),
+        )
+        conn.execute("COMMIT")
+        t0 = time.perf_counter()
+        for i in range(1, total + 1):
+            conn.execute("BEGIN")
+            conn.execute(
+                "INSERT INTO answers (delivery_id, user_id, question_id, difficulty, position,"
+                " option_index, correct, hinted, answered_at, local_date)"
+                " VALUES (?, ?, 'q', 'easy', 0, 0, 1, 0, ?, '2025-03-03')",
+                (i, i % 1000, now),
+            )
+            conn.execute("COMMIT")
+        elapsed = time.perf_counter() - t0
+        count = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+    finally:
+        conn.close()
+    if count != total:
+        raise SystemExit(f"baseline lost rows: {count} != {total}")
+    return total / elapsed
+
+
+async def _create_schema(path: Path) -> None:
+    async with await Database.open(path):
+        pass
+
+
+# --- part 2: memory with 100,000 users -------------------------------------------------------
+
+
+def fill_many_users(path: Path, users: int, per_user: int) -> None:
+    """Bulk-load users with streaks, answer history and cards (fast, plain sqlite3)."""
+    asyncio.run(_create_schema(path))
+    pack = synthetic_pack()
+    question_ids = list(pack.quiz)
+    rng = random.Random(11)
+    card_cache = {
+        (c, h): review(None, c, h, START).card_json for c in (True, False) for h in (True, False)
+    }
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("BEGIN")
+        created = to_ts(START)
+        conn.executemany(
+            "INSERT INTO users (user_id, timezone, private_chat, created_at) VALUES (?, ?, 1, ?)",
+            (
+                (u, rng.choice([None, "Europe/Berlin", "Asia/Tokyo"]), created)
+                for u in range(1, users + 1)
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO streaks (user_id, current, best, freezes, last_day) VALUES (?,?,?,?,?)",
+            ((u, u % 9, u % 9 + 3, u % 3, "2025-03-02") for u in range(1, users + 1)),
+        )
+        delivery_id = 0
+        rows_d, rows_a, rows_c = [], [], []
+        for u in range(1, users + 1):
+            for q in rng.sample(question_ids, per_user):
+                delivery_id += 1
+                correct, hinted = rng.random() < 0.7, rng.random() < 0.2
+                day = (START - timedelta(days=rng.randrange(80))).date().isoformat()
+                rows_d.append((delivery_id, u, u, q, created))
+                rows_a.append(
+                    (delivery_id, u, q, q.split("-")[1], int(correct), int(hinted), created, day)
+                )
+                due = to_ts(START + timedelta(minutes=rng.randrange(-600, 6000)))
+                rows_c.append((u, q, card_cache[(correct, hinted)], due))
+        conn.executemany(
+            "INSERT INTO deliveries (id, kind, chat_id, user_id, question_id, option_order,"
+            " created_at) VALUES (?, 'quiz', ?, ?, ?, '0,1,2,3', ?)",
+            rows_d,
+        )
+        conn.executemany(
+            "INSERT INTO answers (delivery_id, user_id, question_id, difficulty, position,"
+            " option_index, correct, hinted, answered_at, local_date)"
+            " VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, ?)",
+            rows_a,
+        )
+        conn.executemany(
+            "INSERT INTO cards (user_id, question_id, card, due, reviews) VALUES (?, ?, ?, ?, 1)",
+            rows_c,
+        )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def rss_kib() -> dict[str, int]:
+    fields: dict[str, int] = {}
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                fields[key] = int(value.split()[0])
+    return fields
+
+
+async def serve(path: Path, users: int) -> dict[str, object]:
+    before = rss_kib()
+    rng = random.Random(5)
+    clock = FixedClock(START + timedelta(hours=1))
+    calls = 0
+    t0 = time.perf_counter()
+    async with await Services.open(path, synthetic_pack(), clock=clock, rng=rng) as services:
+        for _ in range(25):
+            user = rng.randrange(1, users + 1)
+            await services.stats.stats(user)
+            delivery = await services.quiz.next_question(user, user)
+            if delivery is not None:
+                await services.quiz.answer(delivery.id, user, 0)
+            calls += 3
+        await services.stats.heatmap(rng.randrange(1, users + 1))
+        await services.users.users_at_risk(START.replace(hour=21, minute=30))
+        calls += 2
+        count = (await _scalar(services.db, "SELECT COUNT(*) FROM users"),)
+    elapsed = time.perf_counter() - t0
+    after = rss_kib()
+    return {"before": before, "after": after, "calls": calls, "seconds": elapsed, "users": count}
+
+
+async def _scalar(db: Database, sql: str) -> int:
+    async with db.read() as conn:
+        rows = await conn.execute_fetchall(sql)
+    return int(next(iter(rows))[0])
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--per-user", type=int, default=10)
+    parser.add_argument("--big-users", type=int, default=100_000)
+    parser.add_argument("--big-per-user", type=int, default=5)
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.serve:  # the child process of part 2
+        print(json.dumps(asyncio.run(serve(args.serve, args.big_users))))
+        return 0
+
+    total = args.users * args.per_user
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        print(f"Part 1: {total:,} answers from {args.users:,} users, concurrently (services)")
+        print("  services.quiz.answer, batched (up to 256 answers per transaction):")
+        result = asyncio.run(concurrent_answers(work / "bench.db", args.users, args.per_user, 256))
+        print("  baseline: the same services, one transaction per answer (answer_batch=1):")
+        single = asyncio.run(concurrent_answers(work / "single.db", args.users, args.per_user, 1))
+        print("  baselines (plain sqlite3, one transaction per bare INSERT, no logic):")
+        default_rate = baseline(work / "base-default.db", total, wal=False)
+        print(f"    SQLite defaults (rollback journal, synchronous=FULL): {default_rate:,.0f}/s")
+        wal_rate = baseline(work / "base-wal.db", total, wal=True)
+        print(f"    bot pragmas (WAL, synchronous=NORMAL):               {wal_rate:,.0f}/s")
+        print(
+            f"  batched answers: {result['rate'] / single['rate']:.1f}x one-per-transaction, "
+            f"{result['rate'] / default_rate:.1f}x bare inserts with SQLite defaults, "
+            f"{result['rate'] / wal_rate:.2f}x bare inserts in WAL"
+        )
+        result["ok"] = min(result["ok"], single["ok"])
+
+        big = work / "big.db"
+        print(
+            f"\nPart 2: {args.big_users:,} users x {args.big_per_user} answers "
+            "(streaks, history, cards)"
+        )
+        t0 = time.perf_counter()
+        fill_many_users(big, args.big_users, args.big_per_user)
+        size_mb = sum(p.stat().st_size for p in work.glob("big.db*")) / 1e6
+        print(f"  filled in {time.perf_counter() - t0:.1f}s, file {size_mb:.0f} MB")
+        child = subprocess.run(  # noqa: S603 - our own interpreter and script, fixed arguments
+            [sys.executable, __file__, "--serve", str(big), "--big-users", str(args.big_users)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+        served = json.loads(child.stdout.strip().splitlines()[-1])
+        before, after = served["before"], served["after"]
+        print(
+            f"  serving process: {served['calls']} calls in {served['seconds']:.2f}s over "
+            f"{served['users'][0]:,} users"
+        )
+        print(
+            "  RSS after imports, before opening the DB (baseline): "
+            f"{before['VmRSS'] / 1024:.1f} MB"
+        )
+        print(
+            f"  RSS after serving: {after['VmRSS'] / 1024:.1f} MB "
+            f"(peak VmHWM {after['VmHWM'] / 1024:.1f} MB; target < 150 MB)"
+        )
+        memory_ok = after["VmHWM"] / 1024 < 150
+    ok = bool(result["ok"]) and memory_ok
+    print("\nRESULT:", "ok" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
