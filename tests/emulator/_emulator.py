@@ -170,9 +170,10 @@ class ApiCall:
     params: dict[str, Any]
     time: float  # time.monotonic() when the request arrived
     files: dict[str, bytes] = field(default_factory=dict)
-    status: int | None = None  # HTTP status sent back; None while in flight; 0 if dropped
+    status: int | None = None  # HTTP status of the reply; None while in flight; 0 if dropped
     result: Any = None  # the "result" of a successful reply
     error: str | None = None  # the "description" of an error reply
+    done: bool = False  # the reply is on the wire (or the connection is gone)
 
     @property
     def ok(self) -> bool:
@@ -878,7 +879,7 @@ class BotApiEmulator:
 
         def find() -> ApiCall | None:
             for call in self.calls[since:]:
-                if call.method.lower() != wanted or call.status is None:
+                if call.method.lower() != wanted or not call.done:
                     continue
                 if predicate is None or predicate(call):
                     return call
@@ -904,7 +905,7 @@ class BotApiEmulator:
         """
 
         def settled() -> bool:
-            busy = any(c.status is None and c.method != "getUpdates" for c in self.calls)
+            busy = any(not c.done and c.method != "getUpdates" for c in self.calls)
             idle_for = time.monotonic() - self._last_activity
             return self.pending_updates == 0 and not busy and idle_for >= quiet
 
@@ -971,15 +972,23 @@ class BotApiEmulator:
         call = ApiCall(entry[0] if entry else name, {}, time.monotonic())
         self.calls.append(call)
         try:
-            return await self._serve(request, call, entry)
-        except asyncio.CancelledError:
+            response = await self._serve(request, call, entry)
+            # Write the reply before declaring the call done, so a test that waits for a call
+            # acts only once the bot could have read the answer.
+            await response.prepare(request)
+            await response.write_eof()
+        except (asyncio.CancelledError, ConnectionError):
             # The client went away (e.g. the updater stopped mid long-poll): never leave the
             # call looking "in flight", or wait_quiet() would wait for it forever.
             if call.status is None:
                 call.status = 0
                 call.error = "cancelled: the client closed the connection"
-                self._notify(activity=False)
+            call.done = True
+            self._notify(activity=False)
             raise
+        call.done = True
+        self._notify(activity=call.method != "getUpdates")
+        return response
 
     async def _serve(
         self,
@@ -1076,6 +1085,7 @@ class BotApiEmulator:
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         call = ApiCall("downloadFile", {"path": request.match_info["path"]}, time.monotonic())
+        call.done = True  # a download has no follow-up a test could race with
         self.calls.append(call)
         if request.match_info["token"] != self.token:
             return self._error_response(call, _ApiError(401, "Unauthorized"))
