@@ -12,6 +12,7 @@ Public API (``services.quiz``):
         per user: repeats, strangers, bad positions and unknown ids change nothing and say why.
     use_hint(delivery_id, user_id, now=None) -> HintResult
     get_delivery(delivery_id) -> Delivery | None     (to redraw a message)
+    aclose()    wait for answers in flight (``Services.close`` calls it)
     UnknownDifficultyError for a difficulty outside ``DIFFICULTIES``.
 """
 
