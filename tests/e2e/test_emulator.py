@@ -464,6 +464,41 @@ async def test_blocked_user_and_unknown_method(emu: BotApiEmulator, bot: Bot) ->
     assert emu.calls_to("noSuchMethod")[0].status == 404
 
 
+async def test_wait_for_call_sees_only_answered_calls_after_since(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """wait_for_call returns a call once answered, skipping calls before ``since``."""
+    await bot.set_my_commands([("quiz", "Take a quiz")])
+    mark = len(emu.calls)
+    task = asyncio.create_task(bot.set_my_commands([("help", "Get help")]))
+    call = await emu.wait_for_call(
+        "setMyCommands", lambda c: c.params["commands"][0]["command"] == "help", since=mark
+    )
+    await task
+    assert call.ok and call.done
+    assert emu.calls.index(call) >= mark
+    with pytest.raises(TimeoutError, match="condition not met"):
+        await emu.wait_for_call("setMyCommands", since=len(emu.calls), timeout=0.2)
+
+
+async def test_edits_and_channel_posts_arrive_as_their_update_types(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """A user's edit arrives as edited_message and a channel post as channel_post."""
+    uma = emu.user(21, "Uma")
+    chat = emu.private_chat(uma)
+    channel = emu.channel(-100900, "Announcements")
+    original = emu.send_text(uma, chat, "waht is mlops")
+    emu.edit_text(uma, chat, original.message_id, "what is mlops")
+    emu.channel_post(channel, "new lesson out")
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in updates if u.message] == ["waht is mlops"]
+    [edited] = [u.edited_message for u in updates if u.edited_message]
+    assert (edited.message_id, edited.text) == (original.message_id, "what is mlops")
+    [post] = [u.channel_post for u in updates if u.channel_post]
+    assert post.sender_chat is not None and post.sender_chat.id == channel.id
+
+
 async def test_wrong_token_is_rejected(emu: BotApiEmulator) -> None:
     """A bot whose token the emulator does not know cannot even initialise."""
     with pytest.raises(InvalidToken):
