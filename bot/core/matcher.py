@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -44,6 +45,10 @@ _RECALL_BETA = 1.5
 # Typo correction only for words long enough that one edit rarely turns them into another word.
 _MIN_CORRECTABLE = 6
 _CORRECTED_WEIGHT = 0.7
+# Misspellings repeat; remembering a bounded number of corrections keeps lookups cheap.
+_CORRECTION_CACHE = 20_000
+# Fuzzy similarities below this are noise between unrelated phrases.
+_FUZZY_FLOOR = 40
 # A query with no word of the subject keeps at most this share of its confidence.
 _NO_ANCHOR_PENALTY = 0.6
 # A word the pack never uses weighs this share of the rarest known word in the coverage test.
@@ -162,16 +167,29 @@ class Matcher:
         n = len(bags)
         self._idf = {token: math.log(1 + n / count) for token, count in df.items()}
         self._max_idf = math.log(1 + n)
-        self._bags = bags
-        self._phrase_mass = [sum(self._idf[t] for t in stems) for stems in phrase_stems]
-        self._phrase_postings: dict[str, list[int]] = defaultdict(list)
+        # Arrays, so that scoring a query is a handful of vectorised operations, not loops.
+        self._owner = np.array(self._phrase_owner, dtype=np.int32)
+        self._trust = np.array(self._phrase_trust)
+        self._mass = np.array([sum(self._idf[t] for t in stems) for stems in phrase_stems])
+        postings: dict[str, list[int]] = defaultdict(list)
         for position, stems in enumerate(phrase_stems):
             for token in stems:
-                self._phrase_postings[token].append(position)
-        self._bag_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+                postings[token].append(position)
+        self._phrase_postings = {t: np.array(p, dtype=np.int32) for t, p in postings.items()}
+        bag_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, bag in enumerate(bags):
             for token, weight in bag.items():
-                self._bag_postings[token].append((index, weight))
+                bag_postings[token].append((index, weight))
+        self._bag_postings = {
+            t: (np.array([i for i, _ in p], dtype=np.int32), np.array([w for _, w in p]))
+            for t, p in bag_postings.items()
+        }
+        # token_sort_ratio is ratio over sorted tokens: sort the phrases once, not per query.
+        self._sorted_phrases = [" ".join(sorted(p.split())) for p in self._phrases]
+        self._corrections: dict[str, str | None] = {}
+        self._comparison_boost = np.array(
+            [_COMPARISON_BOOST if e.kind == "comparison" else 1.0 for e in self._entries]
+        )
         self._known_words = sorted(
             {
                 w
@@ -256,21 +274,16 @@ class Matcher:
         penalty = _coverage_penalty(known_fraction)
         if not DOMAIN_ANCHORS.intersection(stems):
             penalty *= _NO_ANCHOR_PENALTY
-        comparing = _COMPARISON_CUES.issubset(stems) or "differ" in stems
-        scores = {
-            index: 100
-            * (
-                _LEXICAL_SHARE * lexical.get(index, 0.0)
-                + (1 - _LEXICAL_SHARE) * fuzzy.get(index, 0.0) / 100
-            )
-            * penalty
-            * (_COMPARISON_BOOST if comparing and self._entries[index].kind == "comparison" else 1)
-            for index in set(lexical) | set(fuzzy)
-        }
-        ordered = sorted(scores.items(), key=lambda item: -item[1])[:limit]
+        scores = 100 * (_LEXICAL_SHARE * lexical + (1 - _LEXICAL_SHARE) * fuzzy / 100) * penalty
+        if _COMPARISON_CUES.issubset(stems) or "differ" in stems:
+            scores = scores * self._comparison_boost
+        count = min(limit, len(scores))
+        top = np.argpartition(-scores, count - 1)[:count]
+        top = top[np.argsort(-scores[top], kind="stable")]
         return [
-            Match(self._entries[i], round(min(score, 100.0), 1), i in exact)
-            for i, score in ordered
+            Match(self._entries[i], round(min(float(scores[i]), 100.0), 1), bool(exact[i]))
+            for i in top
+            if scores[i] > 0
         ]
 
     # --- internals ------------------------------------------------------------------------------
@@ -295,6 +308,14 @@ class Matcher:
 
     def _correct(self, word: str) -> str | None:
         """The indexed stem a misspelt word most likely meant, if it is one or two edits away."""
+        if word in self._corrections:
+            return self._corrections[word]
+        corrected = self._nearest_known(word)
+        if len(self._corrections) < _CORRECTION_CACHE:
+            self._corrections[word] = corrected
+        return corrected
+
+    def _nearest_known(self, word: str) -> str | None:
         if len(word) < _MIN_CORRECTABLE or not word.isalpha():
             return None
         budget = 1 if len(word) < 9 else 2
@@ -306,7 +327,7 @@ class Matcher:
         token = stem(found[0])
         return token if token in self._idf else None
 
-    def _lexical_scores(self, stems: dict[str, float]) -> tuple[dict[int, float], set[int]]:
+    def _lexical_scores(self, stems: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: the best phrase's recall-weighted F-score, blended with bag coverage."""
         weights = {
             token: weight
@@ -315,38 +336,43 @@ class Matcher:
             for token, weight in stems.items()
         }
         query_mass = sum(weights.values())
-        overlap: dict[int, float] = defaultdict(float)
+        overlap = np.zeros(len(self._mass))
+        coverage = np.zeros(len(self._entries))
         for token, weight in weights.items():
-            for position in self._phrase_postings.get(token, ()):
-                overlap[position] += weight
-        best_phrase: dict[int, float] = {}
+            positions = self._phrase_postings.get(token)
+            if positions is not None:
+                overlap[positions] += weight
+            bag = self._bag_postings.get(token)
+            if bag is not None:
+                coverage[bag[0]] += weight * bag[1]
+        recall = overlap / query_mass
+        precision = overlap / self._mass
         beta2 = _RECALL_BETA**2
-        for position, shared in overlap.items():
-            recall = shared / query_mass
-            precision = shared / self._phrase_mass[position]
-            f_score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
-            f_score *= self._phrase_trust[position]
-            owner = self._phrase_owner[position]
-            if f_score > best_phrase.get(owner, 0.0):
-                best_phrase[owner] = f_score
-        coverage: dict[int, float] = defaultdict(float)
-        for token, weight in weights.items():
-            for index, bag_weight in self._bag_postings.get(token, ()):
-                coverage[index] += weight * bag_weight
-        exact = {index for index, f_score in best_phrase.items() if f_score > _EXACT_F_SCORE}
-        return {
-            index: _PHRASE_SHARE * best_phrase.get(index, 0.0)
-            + (1 - _PHRASE_SHARE) * coverage.get(index, 0.0) / query_mass
-            for index in set(best_phrase) | set(coverage)
-        }, exact
+        denominator = beta2 * precision + recall
+        f_score = np.divide(
+            (1 + beta2) * precision * recall,
+            denominator,
+            out=np.zeros_like(denominator),
+            where=denominator > 0,
+        )
+        f_score *= self._trust
+        best_phrase = np.zeros(len(self._entries))
+        np.maximum.at(best_phrase, self._owner, f_score)
+        lexical = _PHRASE_SHARE * best_phrase + (1 - _PHRASE_SHARE) * coverage / query_mass
+        return lexical, best_phrase > _EXACT_F_SCORE
 
-    def _fuzzy_scores(self, query: str) -> dict[int, float]:
-        best: dict[int, float] = {}
-        for _, score, position in process.extract(
-            query, self._phrases, scorer=fuzz.token_sort_ratio, limit=24, score_cutoff=40
-        ):
-            owner = self._phrase_owner[position]
-            best[owner] = max(best.get(owner, 0.0), score)
+    def _fuzzy_scores(self, query: str) -> np.ndarray:
+        """Per entry: the best 0-100 similarity between the query and one of its phrasings."""
+        best = np.zeros(len(self._entries))
+        if query:
+            ratios = process.cdist(
+                [" ".join(sorted(query.split()))],
+                self._sorted_phrases,
+                scorer=fuzz.ratio,
+                dtype=np.float64,
+            )[0]
+            ratios[ratios < _FUZZY_FLOOR] = 0
+            np.maximum.at(best, self._owner, ratios)
         return best
 
     def _answer(
