@@ -204,10 +204,11 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         query = clean(text)
-        small = _smalltalk(query)
+        tokens = words(query)
+        small = _smalltalk(tokens)
         if small is not None:
             return self._smalltalk_result(query, small)
-        ranked = self.rank(query)
+        ranked = self._rank_words([w for w in tokens if w not in STOPWORDS])
         if not ranked:
             return self._fallback(query, 0.0, ())
         best = ranked[0]
@@ -219,7 +220,7 @@ class Matcher:
         margin = confidence - rival.score if rival is not None else confidence
         # A close race between topics means the question is ambiguous: ask, unless the leader is
         # convincing and the question was specific enough (three or more meaningful words).
-        vague = len(content_stems(query)) <= _VAGUE_WORDS
+        vague = sum(w not in STOPWORDS for w in tokens) <= _VAGUE_WORDS
         close_call = (
             margin < CLOSE_MARGIN
             and (confidence < _CLOSE_CALL_CEILING or vague)
@@ -263,14 +264,16 @@ class Matcher:
 
     def rank(self, text: str, limit: int = 8) -> list[Match]:
         """Entries ordered by confidence (0-100); empty when the query has no meaningful words."""
-        query_words = [w for w in words(text) if w not in STOPWORDS]
+        return self._rank_words([w for w in words(text) if w not in STOPWORDS], limit)
+
+    def _rank_words(self, query_words: list[str], limit: int = 8) -> list[Match]:
         if not query_words:
             return []
         stems, known_fraction = self._query_stems(query_words)
         if not stems:
             return []
         lexical, exact = self._lexical_scores(stems)
-        fuzzy = self._fuzzy_scores(_content_words(text))
+        fuzzy = self._fuzzy_scores(" ".join(query_words))
         penalty = _coverage_penalty(known_fraction)
         if not DOMAIN_ANCHORS.intersection(stems):
             penalty *= _NO_ANCHOR_PENALTY
@@ -444,9 +447,8 @@ def _coverage_penalty(known_fraction: float) -> float:
     return max(0.0, known_fraction / _COVERAGE_FULL) ** 2
 
 
-def _smalltalk(query: str) -> Smalltalk | None:
+def _smalltalk(tokens: list[str]) -> Smalltalk | None:
     """Recognise a message that is only a greeting, thanks or a request for help."""
-    tokens = [t for t in words(query)]
     if not tokens:
         return "empty"
     if len(tokens) > 6:

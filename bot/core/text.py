@@ -77,8 +77,20 @@ _PHRASES: tuple[tuple[str, str], ...] = tuple(
         key=lambda pair: -len(pair[0]),
     )
 )
-_PHRASE_RE = re.compile("|".join(rf"(?<![\w]){re.escape(src)}(?![\w])" for src, _ in _PHRASES))
-_PHRASE_MAP = dict(_PHRASES)
+# Phrases written with punctuation ("ci/cd", "ml-ops") are rewritten in the text; the rest are
+# matched on whole words after tokenising, which is much cheaper than one big regex.
+_PUNCTUATED = tuple((src, dst) for src, dst in _PHRASES if not src.replace(" ", "").isalnum())
+_PUNCTUATED_RE = re.compile(
+    "|".join(rf"(?<![\w]){re.escape(src)}(?![\w])" for src, _ in _PUNCTUATED)
+)
+_PUNCTUATED_MAP = dict(_PUNCTUATED)
+_WORD_PHRASES: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+for _src, _dst in _PHRASES:
+    if (_src, _dst) not in _PUNCTUATED:
+        _key = tuple(_src.replace("'", "").split())
+        _WORD_PHRASES.setdefault(_key[0], []).append((_key, tuple(_dst.split())))
+for _options in _WORD_PHRASES.values():
+    _options.sort(key=lambda option: -len(option[0]))
 
 # Token-level shorthand, slang and frequent misspellings -> the word the content uses.
 _TOKEN_MAP: dict[str, str] = {
@@ -306,22 +318,33 @@ def stem(token: str) -> str:
 def clean(text: str) -> str:
     """NFKC, casefold, drop invisible characters, collapse whitespace, cap the length."""
     text = text[: MAX_QUERY_CHARS * 4]
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(" " if unicodedata.category(ch) in _INVISIBLE_CATEGORIES else ch for ch in text)
-    text = text.replace("’", "'").replace("`", "'")
-    return " ".join(text.split())[:MAX_QUERY_CHARS]
+    if not (text.isascii() and text.isprintable()):
+        text = unicodedata.normalize("NFKC", text)
+        text = "".join(
+            " " if unicodedata.category(ch) in _INVISIBLE_CATEGORIES else ch for ch in text
+        )
+        text = text.replace("’", "'").replace("`", "'")
+    return " ".join(text.casefold().split())[:MAX_QUERY_CHARS]
 
 
 def words(text: str) -> list[str]:
     """Cleaned text split into words, with shorthand and phrases rewritten (no stemming)."""
     text = clean(text)
-    text = _PHRASE_RE.sub(lambda m: f" {_PHRASE_MAP[m.group(0)]} ", text)
-    tokens = []
-    for raw in _WORD_RE.findall(text):
-        raw = raw.removesuffix("'s").replace("'", "")
-        mapped = _TOKEN_MAP.get(raw, raw)
-        # A mapping may itself be a phrase ("ops" -> "operations" is one word; "ci/cd" -> "ci cd").
-        tokens.extend(mapped.split())
+    if "/" in text or "-" in text:
+        text = _PUNCTUATED_RE.sub(lambda m: f" {_PUNCTUATED_MAP[m.group(0)]} ", text)
+    raw = [w.removesuffix("'s").replace("'", "") for w in _WORD_RE.findall(text)]
+    tokens: list[str] = []
+    i = 0
+    while i < len(raw):
+        for key, replacement in _WORD_PHRASES.get(raw[i], ()):
+            if tuple(raw[i : i + len(key)]) == key:
+                tokens.extend(replacement)
+                i += len(key)
+                break
+        else:
+            # A mapping may itself be several words ("ci/cd" -> "ci cd").
+            tokens.extend(_TOKEN_MAP.get(raw[i], raw[i]).split())
+            i += 1
     return tokens
 
 
