@@ -11,7 +11,7 @@ from bot.tg.addressing import question_text
 from bot.tg.callbacks import EXPIRED_TEXT, Nav
 from bot.tg.render import fit, titled
 from bot.tg.send import reply
-from bot.tg.state import TutorContext
+from bot.tg.state import AppState, TutorContext
 
 # The matcher reads only the start of a message; clipping here keeps a 100,000-character paste
 # from costing anything before it gets there.
@@ -33,9 +33,17 @@ def render_result(result: MatchResult) -> tuple[str, InlineKeyboardMarkup | None
 async def answer_message(
     message: Message, context: TutorContext, text: str, *, quote: bool | None = None
 ) -> None:
-    result = context.state.matcher.match(text[:MAX_QUESTION_CHARS])
-    html, markup = render_result(result)
+    html, markup = reply_for(context.state, text[:MAX_QUESTION_CHARS])
     await reply(message, html, markup, quote=quote)
+
+
+def reply_for(state: AppState, text: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The rendered reply to `text`, reused while cached (markup objects are immutable)."""
+    cached = state.replies.get(text)
+    if cached is None:
+        cached = render_result(state.matcher.match(text))
+        state.replies.put(text, cached)
+    return cached
 
 
 async def on_text(update: Update, context: TutorContext) -> None:

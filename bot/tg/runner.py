@@ -9,15 +9,21 @@ Exit codes:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
 import secrets
+import signal
 import sys
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application
 
 from bot.config import Settings
 from bot.core.content import load_content
@@ -28,6 +34,9 @@ from bot.tg.logs import setup_logging
 from bot.tg.state import AppState
 
 log = logging.getLogger(__name__)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+BOOTSTRAP_RETRIES = 3
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -70,31 +79,93 @@ def run(*, webhook_url: str | None, listen: str, port: int, secret: str | None) 
         sys.stderr.writelines(f"  {problem}\n" for problem in error.problems)
         return EXIT_FAILED
     app = build_application(settings, state=AppState.create(settings, pack, Matcher(pack)))
+    updater = app.updater
+    if updater is None:  # ApplicationBuilder always builds one unless told not to
+        raise RuntimeError("the application has no updater")
+    if webhook is None:
+        log.info("starting with long polling")
+        start_updates = partial(
+            updater.start_polling,
+            poll_interval=settings.poll_interval,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
+            error_callback=_polling_error,
+        )
+    else:
+        url_path, token = webhook
+        log.info("starting with a webhook on %s:%s/%s", listen, port, url_path)
+        start_updates = partial(
+            updater.start_webhook,
+            listen=listen,
+            port=port,
+            url_path=url_path,
+            webhook_url=webhook_url,
+            secret_token=token,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
+        )
     try:
-        if webhook is None:
-            log.info("starting with long polling")
-            app.run_polling(
-                poll_interval=settings.poll_interval,
-                allowed_updates=Update.ALL_TYPES,
-                bootstrap_retries=3,
-            )
-        else:
-            url_path, token = webhook
-            log.info("starting with a webhook on %s:%s/%s", listen, port, url_path)
-            app.run_webhook(
-                listen=listen,
-                port=port,
-                url_path=url_path,
-                webhook_url=webhook_url,
-                secret_token=token,
-                allowed_updates=Update.ALL_TYPES,
-                bootstrap_retries=3,
-            )
+        asyncio.run(serve(app, start_updates))
     except InvalidToken:
         log.error("Telegram refused the bot token (check TELEGRAM_BOT_TOKEN)")
         return EXIT_CONFIG
-    except TelegramError as error:
+    except (TelegramError, OSError) as error:
         log.error("could not start: %s", redactor.redact(str(error)))
         return EXIT_FAILED
     log.info("stopped")
     return EXIT_OK
+
+
+def _polling_error(error: TelegramError) -> None:
+    # PTB retries by itself; one line per hiccup is enough (and never a traceback).
+    log.warning("polling failed, retrying: %s", error)
+
+
+async def serve(app: AnyApp, start_updates: Callable[[], Awaitable[object]]) -> None:
+    """Start `app`, run until SIGINT/SIGTERM, then stop it in order.
+
+    PTB's run_polling/run_webhook do the same, but a signal that lands while they are still
+    starting stops the event loop under them and ends in a traceback with exit code 1. Here the
+    signal only sets an event: a start-up in progress is cancelled, and shutdown always runs.
+    """
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    startup = asyncio.create_task(_start(app, start_updates))
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({startup, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if startup.done():
+            startup.result()  # re-raise a failed start-up
+            log.info("running; send SIGTERM or press Ctrl+C to stop")
+            await stopped
+        log.info("stop signal received, shutting down")
+    finally:
+        for task in (startup, stopped):
+            task.cancel()
+        await asyncio.gather(startup, stopped, return_exceptions=True)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await _stop(app)
+
+
+async def _start(app: AnyApp, start_updates: Callable[[], Awaitable[object]]) -> None:
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    # Same order as PTB: fetching updates first, then the handlers that consume them.
+    await start_updates()
+    await app.start()
+
+
+async def _stop(app: AnyApp) -> None:
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)

@@ -8,8 +8,9 @@ quiz and daily services) add fields here.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
@@ -18,6 +19,32 @@ from bot.core.content import ContentPack
 from bot.core.matcher import Matcher
 from bot.tg.callbacks import CallbackRegistry
 from bot.tg.flood import FloodControl
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LruCache(Generic[K, V]):
+    """A small bounded mapping that forgets the least recently used entry first."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.maxsize:
+            self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 @dataclass
@@ -33,6 +60,9 @@ class AppState:
     photo_ids: dict[str, str] = field(default_factory=dict)
     # Rendering a picture is CPU work done in a thread; one at a time is plenty.
     render_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Learners often send the very same text ("what is mlops"); matching and rendering are the
+    # costliest steps of a reply and both are pure, so recent replies are reused.
+    replies: LruCache[str, Any] = field(default_factory=lambda: LruCache(2048))
 
     @classmethod
     def create(

@@ -192,3 +192,36 @@ async def test_broken_content_exits_1_with_locations(tmp_path: Path) -> None:
     assert code == 1
     assert "topics.yaml:" in stderr
     assert "TEST-TOKEN" not in stderr
+
+
+async def test_sigterm_during_start_up_is_still_clean(emu: BotApiEmulator, tmp_path: Path) -> None:
+    """A stop signal that arrives while the bot is still starting ends it with exit code 0."""
+    async with bot_process(bot_env(emu, tmp_path), tmp_path) as process:
+        await emu.wait_for_call("getMe", timeout=60)
+        code, output = await stop(process)
+    assert code == 0, output
+    assert "Traceback" not in output
+
+
+async def test_refused_token_exits_2(emu: BotApiEmulator, tmp_path: Path) -> None:
+    """When Telegram answers 401 to getMe the bot exits with code 2, without a traceback."""
+    emu.fail_next("getMe", status=401, description="Unauthorized")
+    code, stdout, stderr = await run_to_exit(bot_env(emu, tmp_path), tmp_path)
+    assert code == 2
+    assert "refused the bot token" in stderr
+    assert "Traceback" not in stderr
+    assert TOKEN_SECRET_PART not in stdout + stderr
+
+
+async def test_unreachable_server_exits_1(tmp_path: Path) -> None:
+    """With no Bot API server listening the bot exits with code 1 and a one-line reason."""
+    env = clean_env(
+        TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN",
+        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{free_port()}/bot",
+        TUTOR_DB_PATH=str(tmp_path / "t.db"),
+    )
+    code, stdout, stderr = await run_to_exit(env, tmp_path)
+    assert code == 1
+    assert "could not start" in stderr
+    assert "Traceback" not in stderr
+    assert TOKEN_SECRET_PART not in stdout + stderr
