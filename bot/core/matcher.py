@@ -22,13 +22,22 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.content import Answerable, ContentPack, Topic
-from bot.core.text import DOMAIN_ANCHORS, STOPWORDS, clean, content_stems, stem, words
+from bot.core.text import (
+    DOMAIN_ANCHORS,
+    STOPWORDS,
+    SUBJECT_STEMS,
+    WEAK_ANCHORS,
+    clean,
+    content_stems,
+    stem,
+    words,
+)
 
 Status = Literal["answer", "suggest", "fallback"]
 Smalltalk = Literal["greeting", "thanks", "help", "empty"]
 
 # Confidence thresholds on the 0-100 scale, tuned on a tuning set written apart from the dev set.
-ANSWER_THRESHOLD = 40.0
+ANSWER_THRESHOLD = 36.0
 SUGGEST_THRESHOLD = 30.0
 # When the best two entries are this close and about different topics, ask instead of guessing.
 CLOSE_MARGIN = 3.0
@@ -50,9 +59,12 @@ _CORRECTION_CACHE = 20_000
 # Fuzzy similarities below this are noise between unrelated phrases.
 _FUZZY_FLOOR = 40
 # A query with no word of the subject keeps at most this share of its confidence.
-_NO_ANCHOR_PENALTY = 0.6
+_NO_ANCHOR_PENALTY = 0.5
+# ...and one whose only subject words are everyday ones ("salary of a teacher") keeps this share.
+_WEAK_ANCHOR_PENALTY = 0.6
 # A word the pack never uses weighs this share of the rarest known word in the coverage test.
 _UNKNOWN_IDF_SHARE = 1.0
+_COVERAGE_IDF_FLOOR = 1.0
 # Full confidence when the pack knows at least this share of the query.
 _COVERAGE_FULL = 0.75
 # A question naming both disciplines (or asking for a difference) prefers the comparison table.
@@ -276,7 +288,8 @@ class Matcher:
         fuzzy = self._fuzzy_scores(" ".join(query_words))
         penalty = _coverage_penalty(known_fraction)
         if not DOMAIN_ANCHORS.intersection(stems):
-            penalty *= _NO_ANCHOR_PENALTY
+            weak = WEAK_ANCHORS.intersection(stems)
+            penalty *= _WEAK_ANCHOR_PENALTY if weak else _NO_ANCHOR_PENALTY
         scores = 100 * (_LEXICAL_SHARE * lexical + (1 - _LEXICAL_SHARE) * fuzzy / 100) * penalty
         if _COMPARISON_CUES.issubset(stems) or "differ" in stems:
             scores = scores * self._comparison_boost
@@ -302,7 +315,11 @@ class Matcher:
                 corrected = self._correct(word)
                 if corrected is not None:
                     token, weight = corrected, _CORRECTED_WEIGHT
-            idf = self._idf.get(token, self._max_idf * _UNKNOWN_IDF_SHARE)
+            # Very common subject words ("devops") have a tiny IDF; a floor keeps one of them from
+            # counting for nothing against an everyday word the pack happens not to use.
+            idf = max(
+                self._idf.get(token, self._max_idf * _UNKNOWN_IDF_SHARE), _COVERAGE_IDF_FLOOR
+            )
             total += idf
             if token in self._idf:
                 known += idf * weight
@@ -328,7 +345,8 @@ class Matcher:
         if found is None:
             return None
         token = stem(found[0])
-        return token if token in self._idf else None
+        # Only corrections towards the subject's own words: "teacher" is not a typo of "teaches".
+        return token if token in SUBJECT_STEMS and token in self._idf else None
 
     def _lexical_scores(self, stems: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: the best phrase's recall-weighted F-score, blended with bag coverage."""

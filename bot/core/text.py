@@ -94,6 +94,10 @@ for _options in _WORD_PHRASES.values():
 
 # Token-level shorthand, slang and frequent misspellings -> the word the content uses.
 _TOKEN_MAP: dict[str, str] = {
+    "wats": "what",
+    "wots": "what",
+    "wut": "what",
+    "engg": "engineering",
     "u": "you",
     "ur": "your",
     "r": "are",
@@ -269,19 +273,26 @@ _SYNONYM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Stems that place a question inside the subject. A message with none of them is off-topic,
 # however well its other words match ("who scored the most goals" shares only "goal").
 DOMAIN_ANCHORS = frozenset(
-    """mlop devop ml ai model data pipelin deploy ci cd ct cv train retrain test monitor drift
-    version registri experi experiment featur kubernet docker contain mlflow kubeflow dvc git code
-    softwar infrastructur releas accuraci predict algorithm engin engineer scientist oper automat
-    autom lifecycl artifact reproduc valid qualiti qa team salari career tool degrad explain
-    lineag hyperparamet paramet serv servic app applic commit crossvalid iac sidebysid stepbystep
-    bigo dataset sre cloud orchestr inferenc metric latenc uptim rollback canari notebook jupyt
-    sagemak vertex airflow tensorflow pytorch sklearn scikit deliver integr continu develop dev
-    devsecop llmop aiop""".split()
+    """mlop devop ml ai model data pipelin deploy ci cd ct cv train retrain drift registri
+    experi experiment featur kubernet docker contain mlflow kubeflow dvc git code softwar
+    infrastructur lifecycl artifact reproduc lineag hyperparamet paramet crossvalid iac sidebysid
+    stepbystep bigo dataset sre orchestr inferenc latenc uptim rollback canari notebook jupyt
+    sagemak vertex airflow tensorflow pytorch sklearn scikit devsecop llmop aiop determinist
+    nondeterminist""".split()
+)
+# Words of the subject that everyday questions use too ("salary", "team", "test"): on their own
+# they are weak evidence that a question is about DevOps or MLOps.
+WEAK_ANCHORS = frozenset(
+    """salari career team tool test monitor version valid qualiti qa metric cloud deliver integr
+    continu develop dev oper autom automat app applic servic serv commit engin engineer scientist
+    predict accuraci explain degrad releas scale""".split()
 )
 
 _SYNONYMS: dict[str, str] = {
     variant: head for head, variants in _SYNONYM_GROUPS for variant in variants
 }
+# Concepts the subject talks about: a misspelt word may be corrected towards these only.
+SUBJECT_STEMS = DOMAIN_ANCHORS | WEAK_ANCHORS | {head for head, _ in _SYNONYM_GROUPS}
 
 # Words that carry no meaning for matching. Question words stay out of this list on purpose where
 # they decide the intent ("why" vs "what"), but they are down-weighted by IDF anyway.
@@ -298,7 +309,8 @@ STOPWORDS = frozenset(
     hey hi hello okay ok um uh hmm guys folks question quick simple simply mean means meaning
     one ones let lets us say said way ways dont doesnt isnt arent cant wont didnt wasnt werent
     shouldnt wouldnt couldnt hasnt havent its thats theres whats hows whys youre theyre
-    weve""".split()
+    weve tbh imo imho lol btw idk tho though ngl fyi afaik iirc pls plz kinda sorta literally
+    honestly seriously""".split()
 )
 
 _STEMMER = snowballstemmer.stemmer("english")

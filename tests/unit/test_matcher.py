@@ -67,6 +67,11 @@ def test_comparison_word_order_does_not_matter(matcher: Matcher) -> None:
         "which version of the bible is most accurate",
         "explain the offside rule in football",
         "write me a poem about the sea",
+        "what is the salary of a teacher",
+        "how do i test my blood sugar",
+        "how to monitor my heart rate",
+        "my bank rejected my loan application",
+        "how to deploy troops",
     ],
 )
 def test_off_topic_falls_back_without_a_fact(matcher: Matcher, question: str) -> None:
@@ -193,7 +198,7 @@ def _found(item: dict, result: MatchResult) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("name", "in_scope_floor"), [("qa_dev.json", 0.90), ("qa_holdout.json", 0.80)]
+    ("name", "in_scope_floor"), [("qa_dev.json", 0.90), ("qa_holdout.json", 0.82)]
 )
 def test_learner_question_set_quality(matcher: Matcher, name: str, in_scope_floor: float) -> None:
     """In-scope answered with every keyword group above the floor, off-topic >= 90% fallback.
