@@ -54,6 +54,8 @@ def build_application(
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
                 allow_sending_without_reply=True,
+                # Jobs scheduled without a zone (daily questions, later) use the configured one.
+                tzinfo=settings.tz,
             )
         )
         .post_init(post_init)
