@@ -5,7 +5,7 @@ shipped. Each runs in its own transaction together with the version bump, so a f
 leaves the database at the previous version. Opening a database whose version is higher than the
 last migration here is refused (it was written by newer code).
 
-Planned next: migration 2 for group quiz sessions (sessions, rounds, round answers, group scores).
+Migration 2 holds the group quiz tables (their functions: ``bot.storage.group``).
 
 Public API:
     MIGRATIONS: tuple[Migration, ...];  LATEST_VERSION: int
@@ -124,8 +124,77 @@ CREATE TABLE reminders_sent (
 ) STRICT, WITHOUT ROWID;
 """
 
+_GROUP_QUIZ = """
+CREATE TABLE group_settings (
+    chat_id          INTEGER PRIMARY KEY,
+    anyone_can_start INTEGER NOT NULL DEFAULT 0 CHECK (anyone_can_start IN (0, 1)),
+    updated_at       TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE group_sessions (
+    id         INTEGER PRIMARY KEY,
+    chat_id    INTEGER NOT NULL,
+    starter_id INTEGER NOT NULL,
+    questions  INTEGER NOT NULL CHECK (questions >= 1),     -- rounds planned
+    seconds    INTEGER NOT NULL CHECK (seconds >= 1),       -- per round
+    difficulty TEXT CHECK (difficulty IN ('easy', 'medium', 'hard')),  -- NULL = every level
+    state      TEXT NOT NULL DEFAULT 'running'
+               CHECK (state IN ('running', 'finished', 'stopped')),
+    started_at TEXT NOT NULL,
+    ended_at   TEXT
+) STRICT;
+-- One running session per group is a database fact, so two racing /groupquiz cannot both win.
+CREATE UNIQUE INDEX group_sessions_running ON group_sessions (chat_id) WHERE state = 'running';
+CREATE INDEX group_sessions_chat ON group_sessions (chat_id, id);
+
+CREATE TABLE group_rounds (
+    id           INTEGER PRIMARY KEY,                   -- the opaque id in callback data
+    session_id   INTEGER NOT NULL REFERENCES group_sessions (id) ON DELETE CASCADE,
+    number       INTEGER NOT NULL CHECK (number >= 1),
+    question_id  TEXT NOT NULL,
+    option_order TEXT NOT NULL,                         -- display position -> option index
+    opened_at    TEXT NOT NULL,
+    deadline     TEXT NOT NULL,
+    closed_at    TEXT,                                  -- NULL while answers are taken
+    message_id   INTEGER,                               -- the group message, for edits
+    UNIQUE (session_id, number)
+) STRICT;
+-- Start-up lists the open rounds to resume their timers.
+CREATE INDEX group_rounds_open ON group_rounds (deadline) WHERE closed_at IS NULL;
+
+CREATE TABLE group_answers (
+    id           INTEGER PRIMARY KEY,                   -- arrival order
+    round_id     INTEGER NOT NULL REFERENCES group_rounds (id) ON DELETE CASCADE,
+    user_id      INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+    display_name TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    option_index INTEGER NOT NULL,
+    correct      INTEGER NOT NULL CHECK (correct IN (0, 1)),
+    elapsed_ms   INTEGER NOT NULL CHECK (elapsed_ms >= 0),
+    points       INTEGER NOT NULL CHECK (points >= 0),
+    streak       INTEGER NOT NULL CHECK (streak >= 0),  -- right answers in a row, this included
+    difficulty   TEXT NOT NULL,                         -- kept so stats survive content edits
+    answered_at  TEXT NOT NULL,
+    local_date   TEXT NOT NULL,                         -- the member's local day
+    UNIQUE (round_id, user_id)
+) STRICT;
+CREATE INDEX group_answers_user_day ON group_answers (user_id, local_date);
+
+CREATE TABLE group_scores (
+    chat_id      INTEGER NOT NULL,
+    user_id      INTEGER NOT NULL,
+    display_name TEXT NOT NULL,                         -- the latest name seen
+    points       INTEGER NOT NULL DEFAULT 0,
+    correct      INTEGER NOT NULL DEFAULT 0,
+    answered     INTEGER NOT NULL DEFAULT 0,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (chat_id, user_id)
+) STRICT, WITHOUT ROWID;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, answers, spaced repetition, streaks, daily questions", _INITIAL),
+    Migration(2, "group quiz: settings, sessions, rounds, answers, all-time scores", _GROUP_QUIZ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

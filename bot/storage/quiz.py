@@ -11,6 +11,7 @@ Public API:
     card_dues(conn, user_id) -> dict[str, datetime]
     answer_totals(conn, user_id) -> dict[str, tuple[int, int]]   difficulty -> (answered, correct)
     answers_by_day(conn, user_id, since) -> dict[date, int]
+        (both include group quiz answers, which count for the streak as well)
     count_answers(conn) -> int
     answer_contexts(conn, [(delivery_id, user_id), ...]) -> list[AnswerContext]   one query
     save_answers(conn, *, new_users, answers, cards, streaks)    one executemany per table
@@ -167,19 +168,22 @@ async def card_dues(conn: aiosqlite.Connection, user_id: int) -> dict[str, datet
 
 
 async def answer_totals(conn: aiosqlite.Connection, user_id: int) -> dict[str, tuple[int, int]]:
+    # Group quiz answers count too: they feed the same streak, so the numbers must agree.
     rows = await conn.execute_fetchall(
-        "SELECT difficulty, COUNT(*), SUM(correct) FROM answers WHERE user_id = ?"
-        " GROUP BY difficulty",
-        (user_id,),
+        "SELECT difficulty, COUNT(*), SUM(correct) FROM (SELECT difficulty, correct FROM answers"
+        " WHERE user_id = ? UNION ALL SELECT difficulty, correct FROM group_answers"
+        " WHERE user_id = ?) GROUP BY difficulty",
+        (user_id, user_id),
     )
     return {row[0]: (int(row[1]), int(row[2] or 0)) for row in rows}
 
 
 async def answers_by_day(conn: aiosqlite.Connection, user_id: int, since: date) -> dict[date, int]:
     rows = await conn.execute_fetchall(
-        "SELECT local_date, COUNT(*) FROM answers WHERE user_id = ? AND local_date >= ?"
-        " GROUP BY local_date",
-        (user_id, since.isoformat()),
+        "SELECT local_date, COUNT(*) FROM (SELECT local_date FROM answers"
+        " WHERE user_id = ? AND local_date >= ? UNION ALL SELECT local_date FROM group_answers"
+        " WHERE user_id = ? AND local_date >= ?) GROUP BY local_date",
+        (user_id, since.isoformat(), user_id, since.isoformat()),
     )
     return {date.fromisoformat(row[0]): int(row[1]) for row in rows}
 
