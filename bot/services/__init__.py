@@ -12,7 +12,8 @@ Answers that arrive together are graded in one transaction (group commit, up to
 ``answer_batch`` at a time); ``close()`` waits for any still in flight.
 
 Modules: ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answers),
-``daily`` (subscriptions, once-a-day claim), ``stats`` (numbers and the heat map).
+``daily`` (subscriptions, once-a-day claim), ``stats`` (numbers and the heat map),
+``group`` (group quiz sessions, rounds, taps, reveals, the all-time table).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from types import TracebackType
 from bot.core.clock import Clock
 from bot.core.content import ContentPack
 from bot.services.daily import DailyService, Subscription
+from bot.services.group import GroupService
 from bot.services.quiz import (
     AnswerResult,
     AnswerStatus,
@@ -44,6 +46,7 @@ __all__ = [
     "AtRisk",
     "DailyService",
     "Delivery",
+    "GroupService",
     "HintResult",
     "Outcome",
     "QuizService",
@@ -66,6 +69,7 @@ class Services:
     quiz: QuizService
     daily: DailyService
     stats: StatsService
+    group: GroupService
 
     @classmethod
     def create(
@@ -91,6 +95,7 @@ class Services:
             quiz=QuizService(context, answer_batch=answer_batch),
             daily=DailyService(context),
             stats=StatsService(context),
+            group=GroupService(context),
         )
 
     @classmethod

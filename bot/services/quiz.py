@@ -14,6 +14,8 @@ Public API (``services.quiz``):
     get_delivery(delivery_id) -> Delivery | None     (to redraw a message)
     aclose()    wait for answers in flight (``Services.close`` calls it)
     UnknownDifficultyError for a difficulty outside ``DIFFICULTIES``.
+    apply_answer(card_json, streak, correct, hinted, now, today) -> Progress   (module level)
+        how an answer moves the card and the streak; group rounds reuse it.
 """
 
 from __future__ import annotations
@@ -128,6 +130,34 @@ def _current_question(context: ServiceContext, row: DeliveryRow | None) -> QuizQ
     if question is None or not rules.order_fits(question, rules.decode_order(row.option_order)):
         return None
     return question
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What one answer does to a learner: the rescheduled card and the streak around it."""
+
+    reviewed: scheduling.Reviewed
+    before: streaks.StreakState
+    settled: streaks.StreakState  # ``before`` with the missed days' freezes spent
+    after: streaks.StreakState
+
+
+def apply_answer(
+    card_json: str | None,
+    streak: streaks.StreakState,
+    correct: bool,
+    hinted: bool,
+    now: datetime,
+    today: date,
+) -> Progress:
+    """The one rule for how any answer (private, daily or group) moves spaced repetition and
+    the streak; ``today`` is the learner's local day."""
+    return Progress(
+        reviewed=scheduling.review(card_json, correct, hinted, now),
+        before=streak,
+        settled=streaks.settle(streak, today),
+        after=streaks.record_activity(streak, today),
+    )
 
 
 class QuizService:
@@ -331,14 +361,14 @@ class _BatchGrading:
         self._new_answers.append(answer)
 
         card = self._cards.setdefault((req.user_id, question.id), _CardState(ctx.card))
-        reviewed = scheduling.review(card.card_json, graded.correct, hinted, req.now)
-        card.card_json, card.due = reviewed.card_json, reviewed.due
+        progress = apply_answer(
+            card.card_json, learner.streak, graded.correct, hinted, req.now, today
+        )
+        card.card_json, card.due = progress.reviewed.card_json, progress.reviewed.due
         card.reviews += 1
         card.lapses += not graded.correct
 
-        before = learner.streak
-        settled = streaks.settle(before, today)
-        after = streaks.record_activity(before, today)
+        before, settled, after = progress.before, progress.settled, progress.after
         if after != before:
             learner.streak, learner.changed = after, True
         return Outcome(
