@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
 from bot.config import Settings
 from bot.core.content import load_content
 from bot.core.matcher import Matcher
 from bot.tg import ask, buttons, commands, errors, guards, learn
-from bot.tg.state import CONTEXT_TYPES, AppState
+from bot.tg.state import CONTEXT_TYPES, AnyApp, AppState
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +21,7 @@ log = logging.getLogger(__name__)
 RATE_LIMIT_RETRIES = 3
 
 
-async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def post_init(app: AnyApp) -> None:
     """Runs once the bot is known (after getMe): publish the command list shown in clients."""
     await app.bot.set_my_commands(list(commands.BOT_COMMANDS))
     log.info("bot @%s is ready", app.bot.username)
@@ -30,7 +29,7 @@ async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 def build_application(
     settings: Settings, *, state: AppState | None = None, rate_limiter: bool = True
-) -> Application[Any, Any, Any, Any, Any, Any]:
+) -> AnyApp:
     """The tutor as a ready-to-start Application.
 
     `state` defaults to one built from `settings` (loading the content pack, which raises
@@ -61,7 +60,10 @@ def build_application(
         .post_init(post_init)
     )
     if rate_limiter and settings.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        # The builder's generic parameters only track the rate limiter's type; not worth spelling.
+        builder = builder.rate_limiter(
+            AIORateLimiter(max_retries=RATE_LIMIT_RETRIES)  # type: ignore[arg-type]
+        )
     app = builder.build()
     app.bot_data.state = state
     # Order matters inside group 0: the first matching handler wins, fallbacks come last.

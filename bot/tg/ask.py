@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot.core.matcher import MatchResult
 from bot.tg import keyboards
@@ -11,7 +11,7 @@ from bot.tg.addressing import question_text
 from bot.tg.callbacks import EXPIRED_TEXT, Nav
 from bot.tg.render import fit, titled
 from bot.tg.send import reply
-from bot.tg.state import AppState, TutorContext
+from bot.tg.state import AnyApp, AppState, TutorContext
 
 # The matcher reads only the start of a message; clipping here keeps a 100,000-character paste
 # from costing anything before it gets there.
@@ -77,7 +77,7 @@ async def on_nav(update: Update, context: TutorContext, nav: Nav) -> str | None:
     return None
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: AnyApp) -> None:
     # Edits are answered too: people edit a question mostly to fix a typo that spoilt the match.
     app.add_handler(
         MessageHandler(

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.core import lessons
 from bot.tg import ask, learn
 from bot.tg.callbacks import EXPIRED_TEXT, REGISTRY_PREFIX, Pending, Refusal, parse
 from bot.tg.keyboards import PICTURES
-from bot.tg.state import TutorContext
+from bot.tg.state import AnyApp, TutorContext
 
 NOT_YOURS_TEXT = "That button belongs to someone else's question."
 
@@ -25,9 +25,9 @@ NOT_YOURS_TEXT = "That button belongs to someone else's question."
 ActionHandler = Callable[[Update, TutorContext, Pending], Awaitable[str | None]]
 
 
-def register_action(app: Application, name: str, handler: ActionHandler) -> None:  # type: ignore[type-arg]
+def register_action(app: AnyApp, name: str, handler: ActionHandler) -> None:
     """Route registry buttons whose action is `name` to `handler` (for quiz and later features)."""
-    actions: dict[str, ActionHandler] = app.bot_data.actions  # type: ignore[attr-defined]
+    actions: dict[str, ActionHandler] = app.bot_data.actions
     actions[name] = handler
 
 
@@ -49,10 +49,10 @@ async def _dispatch(update: Update, context: TutorContext, data: str | None) -> 
         )
         if found is Refusal.NOT_YOURS:
             return NOT_YOURS_TEXT
-        handler = (
-            context.bot_data.actions.get(found.action) if isinstance(found, Pending) else None
-        )
-        if handler is None or not isinstance(found, Pending):
+        if not isinstance(found, Pending):
+            return EXPIRED_TEXT
+        handler: ActionHandler | None = context.bot_data.actions.get(found.action)
+        if handler is None:
             return EXPIRED_TEXT
         return await handler(update, context, found)
     nav = parse(
@@ -69,5 +69,5 @@ async def _dispatch(update: Update, context: TutorContext, data: str | None) -> 
     return await learn.on_nav(update, context, nav)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(on_button))

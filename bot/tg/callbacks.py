@@ -101,17 +101,29 @@ def parse(
     kind = _KIND.get(prefix)
     if kind is None or not sep or kind == "menu":
         return None
-    valid = {
-        "answer": lambda: arg in pack.answerables,
-        "topic": lambda: arg in pack.topics,
-        "lesson": lambda: arg in lessons,
-        "step": lambda: (
-            arg.isascii() and arg.isdigit() and int(arg) < steps and arg == str(int(arg))
-        ),
-        "aspect": lambda: arg in pack.comparison,
-        "picture": lambda: arg in pictures,
-    }[kind]
-    return Nav(kind, arg) if valid() else None
+    return Nav(kind, arg) if _exists(kind, arg, pack, lessons, pictures, steps) else None
+
+
+def _exists(
+    kind: NavKind,
+    arg: str,
+    pack: ContentPack,
+    lessons: Collection[str],
+    pictures: Collection[str],
+    steps: int,
+) -> bool:
+    if kind == "answer":
+        return arg in pack.answerables
+    if kind == "topic":
+        return arg in pack.topics
+    if kind == "lesson":
+        return arg in lessons
+    if kind == "step":
+        # Canonical ASCII digits only: "01" or "٣" would be a second spelling of a step.
+        return arg.isascii() and arg.isdigit() and arg == str(int(arg)) and int(arg) < steps
+    if kind == "aspect":
+        return arg in pack.comparison
+    return kind == "picture" and arg in pictures
 
 
 # --- server-side registry for stateful buttons ---------------------------------------------------

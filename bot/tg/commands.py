@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.tg import keyboards, learn
 from bot.tg.addressing import command_target, is_private
 from bot.tg.render import esc
 from bot.tg.send import reply
-from bot.tg.state import TutorContext
+from bot.tg.state import AnyApp, TutorContext
 
-Handler = Callable[[Update, TutorContext], Awaitable[None]]
+Handler = Callable[[Update, TutorContext], Coroutine[Any, Any, None]]
 
 BOT_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("start", "Welcome and the main menu"),
@@ -142,7 +143,7 @@ async def unknown_command(update: Update, context: TutorContext) -> None:
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: AnyApp) -> None:
     # Only new messages: re-running a command because its message was edited would repeat it.
     new = filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler("start", start, filters=new))
@@ -158,6 +159,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
 
 
-def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+def register_fallbacks(app: AnyApp) -> None:
     """Handlers that must come after every feature's own commands."""
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command))

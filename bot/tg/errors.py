@@ -6,10 +6,9 @@ import logging
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
-from telegram.ext import Application
 
 from bot.tg.addressing import is_addressed
-from bot.tg.state import TutorContext
+from bot.tg.state import AnyApp, TutorContext
 
 log = logging.getLogger(__name__)
 
@@ -43,5 +42,5 @@ async def on_error(update: object, context: TutorContext) -> None:
         log.warning("update %s: could not apologise (%s)", update_id, apology_error)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: AnyApp) -> None:
     app.add_error_handler(on_error)

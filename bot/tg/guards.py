@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, TypeHandler, filters
+from telegram.ext import ApplicationHandlerStop, MessageHandler, TypeHandler, filters
 
 from bot.tg.addressing import is_addressed
 from bot.tg.flood import Verdict
 from bot.tg.send import reply
-from bot.tg.state import TutorContext
+from bot.tg.state import AnyApp, TutorContext
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ async def not_text(update: Update, context: TutorContext) -> None:
     await reply(message, TEXT_ONLY_HINT)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: AnyApp) -> None:
     # Group -1 runs before every feature handler; ApplicationHandlerStop ends the update there.
     app.add_handler(TypeHandler(Update, flood_guard), group=-1)
     app.add_handler(

@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.core import lessons, pictures
 from bot.tg import keyboards
 from bot.tg.callbacks import EXPIRED_TEXT, Nav
 from bot.tg.render import CAPTION_LIMIT, fit, page
 from bot.tg.send import edit_or_send, reply
-from bot.tg.state import TutorContext
+from bot.tg.state import AnyApp, TutorContext
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,7 @@ async def learn_command(update: Update, context: TutorContext) -> None:
         await reply(update.effective_message, MENU_TEXT, keyboards.lessons_menu())
 
 
-def lesson_page(
-    context: TutorContext, lesson_id: str
-) -> tuple[str, keyboards.InlineKeyboardMarkup]:
+def lesson_page(context: TutorContext, lesson_id: str) -> tuple[str, InlineKeyboardMarkup]:
     """The HTML page and buttons for the first page of a lesson."""
     pack = context.state.pack
     text = page(lessons.lesson_text(pack, lesson_id))
@@ -88,5 +86,5 @@ async def send_picture(context: TutorContext, chat_id: int, name: str) -> None:
         state.photo_ids[name] = sent.photo[-1].file_id
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: AnyApp) -> None:
     app.add_handler(CommandHandler("learn", learn_command, filters=filters.UpdateType.MESSAGE))

@@ -61,10 +61,10 @@ def setup_logging(
         root.addHandler(handler)
     root.setLevel(level)
     redactor = RedactingFilter(secrets)
-    for handler in root.handlers:
-        for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
-            handler.removeFilter(old)
-        handler.addFilter(redactor)
+    for existing in root.handlers:
+        for old in [f for f in existing.filters if isinstance(f, RedactingFilter)]:
+            existing.removeFilter(old)
+        existing.addFilter(redactor)
     for name in _CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     return redactor

@@ -18,12 +18,10 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application
 
 from bot.config import Settings
 from bot.core.content import load_content
@@ -31,11 +29,10 @@ from bot.core.matcher import Matcher
 from bot.errors import ConfigError, ContentError
 from bot.tg.app import build_application
 from bot.tg.logs import setup_logging
-from bot.tg.state import AppState
+from bot.tg.state import AnyApp, AppState
 
 log = logging.getLogger(__name__)
 
-AnyApp = Application[Any, Any, Any, Any, Any, Any]
 BOOTSTRAP_RETRIES = 3
 
 EXIT_OK = 0

@@ -101,9 +101,11 @@ class TutorContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 CONTEXT_TYPES = ContextTypes(context=TutorContext, bot_data=BotData)
 
 TutorApp = Application[ExtBot[None], TutorContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+# What handler modules accept: any Application (tests and tools may build their own).
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-def app_state(app: Application[Any, Any, Any, Any, Any, Any]) -> AppState:
+def app_state(app: AnyApp) -> AppState:
     """The state of a built application (for the runner, tests and the benchmark)."""
     state = getattr(app.bot_data, "state", None)
     if not isinstance(state, AppState):

@@ -77,11 +77,7 @@ async def test_edit_in_a_group_needs_an_address(world: World, tutor: Any) -> Non
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice"])
 async def test_messages_without_text_get_a_hint(world: World, tutor: Any, kind: str) -> None:
     """Stickers, photos and voice notes in private get a hint that only text is read."""
-    sender = {
-        "sticker": world.emu.send_sticker,
-        "photo": world.emu.send_photo,
-        "voice": world.emu.send_voice,
-    }[kind]
+    sender = getattr(world.emu, f"send_{kind}")
     sender(world.alice, world.alice_chat)
     [reply] = await world.emu.wait_for_messages(world.alice_chat.id, 1)
     assert reply.plain_text == TEXT_ONLY_HINT
