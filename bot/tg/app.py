@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 
-from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
@@ -51,7 +50,6 @@ def build_application(
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
                 allow_sending_without_reply=True,
                 # Jobs scheduled without a zone (daily questions, later) use the configured one.
                 tzinfo=settings.tz,
