@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 
@@ -11,8 +13,9 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 from bot.config import Settings
 from bot.core.content import load_content
 from bot.core.matcher import Matcher
+from bot.services import Services
 from bot.tg import ask, buttons, commands, errors, guards, learn
-from bot.tg.state import CONTEXT_TYPES, AnyApp, AppState
+from bot.tg.state import CONTEXT_TYPES, AnyApp, AppState, app_state
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +24,34 @@ RATE_LIMIT_RETRIES = 3
 
 
 async def post_init(app: AnyApp) -> None:
-    """Runs once the bot is known (after getMe): publish the command list shown in clients."""
+    """Runs once the bot is known (after getMe): open the database, publish the command list."""
+    state = app_state(app)
+    if state.services is None:
+        state.services = await _open_services(state)
     await app.bot.set_my_commands(list(commands.BOT_COMMANDS))
     log.info("bot @%s is ready", app.bot.username)
+
+
+async def _open_services(state: AppState) -> Services:
+    opening = asyncio.ensure_future(
+        Services.open(state.settings.db_path, state.pack, default_timezone=state.settings.timezone)
+    )
+    try:
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        # A stop signal during start-up: an abandoned open would leave aiosqlite's thread
+        # calling back into a closed loop (a traceback at exit), so finish it and close again.
+        with contextlib.suppress(Exception):
+            await (await opening).close()
+        raise
+
+
+async def post_shutdown(app: AnyApp) -> None:
+    """Close the database once no handler or job can use it any more."""
+    state = app_state(app)
+    if state.services is not None:
+        await state.services.close()
+        state.services = None
 
 
 def build_application(
@@ -56,6 +84,7 @@ def build_application(
             )
         )
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
     )
     if rate_limiter and settings.rate_limit:
         # The builder's generic parameters only track the rate limiter's type; not worth spelling.

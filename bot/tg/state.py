@@ -1,8 +1,8 @@
 """What every handler can reach: the application state and a typed callback context.
 
 `AppState` is built once at start-up and stored on `application.bot_data`; handlers read it as
-`context.state` instead of fishing untyped values out of a dict. Later features (the database, the
-quiz and daily services) add fields here.
+`context.state` instead of fishing untyped values out of a dict. The services (database, quiz,
+daily, stats) are opened by `post_init` and reached as `context.state.services`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from typing import Any, Generic, TypeVar
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Settings
+from bot.core.clock import Clock
 from bot.core.content import ContentPack
 from bot.core.matcher import Matcher
+from bot.services import Services
 from bot.tg.callbacks import CallbackRegistry
 from bot.tg.flood import FloodControl
 
@@ -63,6 +65,19 @@ class AppState:
     # Learners often send the very same text ("what is mlops"); matching and rendering are the
     # costliest steps of a reply and both are pure, so recent replies are reused.
     replies: LruCache[str, Any] = field(default_factory=lambda: LruCache(2048))
+    # The services' clock; None is the system clock (tests inject a fixed one).
+    clock: Clock | None = None
+    # Each user's last /quiz level ("" for any), reused by Next and the menu's Quiz entry.
+    quiz_levels: LruCache[int, str] = field(default_factory=lambda: LruCache(65536))
+    # (chat, message) whose Next / Quiz-now button already sent a question: a double tap sends one.
+    used_next: LruCache[tuple[int, int], bool] = field(default_factory=lambda: LruCache(8192))
+    # (chat, user) -> (is an admin, time.monotonic() of the check); see bot.tg.admins.
+    admin_cache: LruCache[tuple[int, int], tuple[bool, float]] = field(
+        default_factory=lambda: LruCache(8192)
+    )
+    # The database-backed use cases: opened in post_init (it needs the running loop) unless a
+    # caller supplies them, closed in post_shutdown.
+    services: Services | None = None
 
     @classmethod
     def create(
@@ -96,6 +111,13 @@ class TutorContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         if state is None:
             raise RuntimeError("the application was built without an AppState")
         return state
+
+    @property
+    def services(self) -> Services:
+        services = self.state.services
+        if services is None:
+            raise RuntimeError("the services are not open (post_init has not run)")
+        return services
 
 
 CONTEXT_TYPES = ContextTypes(context=TutorContext, bot_data=BotData)
