@@ -34,7 +34,12 @@ async def post_init(app: AnyApp) -> None:
 
 async def _open_services(state: AppState) -> Services:
     opening = asyncio.ensure_future(
-        Services.open(state.settings.db_path, state.pack, default_timezone=state.settings.timezone)
+        Services.open(
+            state.settings.db_path,
+            state.pack,
+            default_timezone=state.settings.timezone,
+            clock=state.clock,
+        )
     )
     try:
         return await asyncio.shield(opening)
