@@ -2,7 +2,7 @@
 
 `AppState` is built once at start-up and stored on `application.bot_data`; handlers read it as
 `context.state` instead of fishing untyped values out of a dict. The services (database, quiz,
-daily, stats) are opened by `post_init` and reached as `context.state.services`.
+daily, stats) are opened by `post_init` and reached as `context.services`.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class AppState:
     quiz_levels: LruCache[int, str] = field(default_factory=lambda: LruCache(65536))
     # (chat, message) whose Next / Quiz-now button already sent a question: a double tap sends one.
     used_next: LruCache[tuple[int, int], bool] = field(default_factory=lambda: LruCache(8192))
-    # (chat, user) -> (is an admin, time.monotonic() of the check); see bot.tg.admins.
+    # (chat, user) -> (is an admin, time.monotonic() of the check); see bot.tg.daily.is_admin.
     admin_cache: LruCache[tuple[int, int], tuple[bool, float]] = field(
         default_factory=lambda: LruCache(8192)
     )
