@@ -1,14 +1,17 @@
 """Callback data: what a button press means, checked on the server before anything happens.
 
 Telegram returns whatever `callback_data` a client sends (at most 64 bytes), so it is untrusted
-input. Two kinds are used:
+input. Three kinds are used:
 
 - Content navigation is a compact code such as `a:<entry id>` or `w:3`. It names only public,
   read-only content, so it needs no secret; `parse` accepts it only if it refers to something that
   exists in the loaded pack. Such buttons keep working after a restart.
-- Anything tied to a person or to state (quiz answers, later) goes through `CallbackRegistry`: the
-  button carries a random token, and the meaning (action, arguments, who may press it) stays on the
-  server in a bounded LRU map. An unknown, evicted or forged token is refused.
+- Quiz and daily-question buttons (`qa:<delivery>:<position>`, `qh:<delivery>`, `qn:<level>`)
+  name a delivery stored in SQLite; the quiz service decides who may answer it and how often, so
+  they survive restarts and a forged id or position changes nothing.
+- Other buttons tied to a person or to state go through `CallbackRegistry`: the button carries a
+  random token, and the meaning (action, arguments, who may press it) stays on the server in a
+  bounded LRU map. An unknown, evicted or forged token is refused.
 """
 
 from __future__ import annotations
@@ -192,3 +195,72 @@ class CallbackRegistry:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+# --- quiz and daily-question buttons -------------------------------------------------------------
+# These carry a delivery id, not a registry token: the delivery is a database row, so its buttons
+# keep working across restarts, and the quiz service checks who presses and whether the position
+# exists (a forged id or position changes nothing). The codec only insists on canonical numbers.
+
+QuizKind = Literal["answer", "hint", "next"]
+QUIZ_LEVEL_ANY = ""
+REMINDERS_OFF_DATA = "rm:off"
+_QUIZ_PREFIX: dict[QuizKind, str] = {"answer": "qa", "hint": "qh", "next": "qn"}
+_QUIZ_KIND = {prefix: kind for kind, prefix in _QUIZ_PREFIX.items()}
+_MAX_ID = 2**63 - 1  # SQLite's INTEGER range
+_MAX_POSITION = 99
+
+
+@dataclass(frozen=True, slots=True)
+class QuizPress:
+    """One parsed quiz button: answer a delivery, take its hint, or ask for the next question."""
+
+    kind: QuizKind
+    delivery_id: int = 0
+    position: int = 0
+    level: str = QUIZ_LEVEL_ANY  # "next" only: a difficulty, or "" for any
+
+
+def quiz_answer_data(delivery_id: int, position: int) -> str:
+    return f"qa:{delivery_id}:{position}"
+
+
+def quiz_hint_data(delivery_id: int) -> str:
+    return f"qh:{delivery_id}"
+
+
+def quiz_next_data(level: str = QUIZ_LEVEL_ANY) -> str:
+    return f"qn:{level}"
+
+
+def is_quiz_data(data: str | None) -> bool:
+    """Whether `data` uses a quiz prefix (it may still be malformed)."""
+    return bool(data) and (data or "").partition(":")[0] in _QUIZ_KIND
+
+
+def _number(text: str, limit: int) -> int | None:
+    # Canonical ASCII digits only, so one button has exactly one spelling.
+    if not (text.isascii() and text.isdigit()) or text != str(int(text)):
+        return None
+    value = int(text)
+    return value if value <= limit else None
+
+
+def parse_quiz(data: str | None, levels: Collection[str]) -> QuizPress | None:
+    """The quiz button `data` stands for, or None when it is malformed."""
+    if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_DATA_BYTES:
+        return None
+    prefix, sep, rest = data.partition(":")
+    kind = _QUIZ_KIND.get(prefix)
+    if kind is None or not sep:
+        return None
+    if kind == "next":
+        return QuizPress("next", level=rest) if rest in levels or rest == QUIZ_LEVEL_ANY else None
+    parts = rest.split(":")
+    if len(parts) != (2 if kind == "answer" else 1):
+        return None
+    delivery_id = _number(parts[0], _MAX_ID)
+    position = _number(parts[1], _MAX_POSITION) if kind == "answer" else 0
+    if delivery_id is None or position is None:
+        return None
+    return QuizPress(kind, delivery_id, position)
