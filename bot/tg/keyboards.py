@@ -10,10 +10,14 @@ from bot.core.content import Answerable, ContentPack, Topic
 from bot.core.lessons import LESSONS, WalkthroughPage, compare_menu
 from bot.tg.callbacks import (
     MENU_DATA,
+    REMINDERS_OFF_DATA,
     answer_data,
     aspect_data,
     lesson_data,
     picture_data,
+    quiz_answer_data,
+    quiz_hint_data,
+    quiz_next_data,
     step_data,
     topic_data,
 )
@@ -106,3 +110,59 @@ def aspect_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[_button("« All aspects", lesson_data("compare")), _button("☰ All lessons", MENU_DATA)]]
     )
+
+
+# --- quiz and daily question ---------------------------------------------------------------------
+
+OPTION_LETTERS = "ABCDEFGH"
+HINT_LABEL = "💡 Hint"
+NEXT_LABEL = "Next question »"
+WHY_LABEL = "Why?"
+QUIZ_NOW_LABEL = "🧠 Quiz me now"
+REMINDERS_OFF_LABEL = "🔕 No more reminders"
+
+
+def option_label(position: int, text: str) -> str:
+    return label(f"{OPTION_LETTERS[position]} · {text}")
+
+
+def quiz_keyboard(
+    delivery_id: int, options: Sequence[str], *, hint: bool = True
+) -> InlineKeyboardMarkup:
+    """One button per option (its position in this delivery), then the hint while unused."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                option_label(i, text), callback_data=quiz_answer_data(delivery_id, i)
+            )
+        ]
+        for i, text in enumerate(options)
+    ]
+    if hint:
+        rows.append([_button(HINT_LABEL, quiz_hint_data(delivery_id))])
+    return InlineKeyboardMarkup(rows)
+
+
+def after_answer_keyboard(level: str, why_id: str | None) -> InlineKeyboardMarkup:
+    row = [_button(NEXT_LABEL, quiz_next_data(level))]
+    if why_id is not None:
+        row.append(_button(WHY_LABEL, answer_data(why_id)))
+    return InlineKeyboardMarkup([row])
+
+
+def reminder_keyboard(level: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(QUIZ_NOW_LABEL, quiz_next_data(level))],
+            [_button(REMINDERS_OFF_LABEL, REMINDERS_OFF_DATA)],
+        ]
+    )
+
+
+def without_button(markup: InlineKeyboardMarkup | None, data: str) -> InlineKeyboardMarkup | None:
+    """`markup` minus the buttons carrying `data` (None when nothing is left)."""
+    if markup is None:
+        return None
+    rows = [[b for b in row if b.callback_data != data] for row in markup.inline_keyboard]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
