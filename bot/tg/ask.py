@@ -10,7 +10,7 @@ from bot.tg import keyboards
 from bot.tg.addressing import question_text
 from bot.tg.callbacks import EXPIRED_TEXT, Nav
 from bot.tg.render import fit, titled
-from bot.tg.send import reply
+from bot.tg.send import PreparedReply, send_prepared
 from bot.tg.state import AnyApp, AppState, TutorContext
 
 # The matcher reads only the start of a message; clipping here keeps a 100,000-character paste
@@ -33,15 +33,15 @@ def render_result(result: MatchResult) -> tuple[str, InlineKeyboardMarkup | None
 async def answer_message(
     message: Message, context: TutorContext, text: str, *, quote: bool | None = None
 ) -> None:
-    html, markup = reply_for(context.state, text[:MAX_QUESTION_CHARS])
-    await reply(message, html, markup, quote=quote)
+    prepared = reply_for(context.state, text[:MAX_QUESTION_CHARS])
+    await send_prepared(context.bot, message, prepared, quote=quote)
 
 
-def reply_for(state: AppState, text: str) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The rendered reply to `text`, reused while cached (markup objects are immutable)."""
+def reply_for(state: AppState, text: str) -> PreparedReply:
+    """The rendered, serialised reply to `text`, reused while cached (it is immutable)."""
     cached = state.replies.get(text)
     if cached is None:
-        cached = render_result(state.matcher.match(text))
+        cached = PreparedReply.of(*render_result(state.matcher.match(text)))
         state.replies.put(text, cached)
     return cached
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import warnings
+from dataclasses import dataclass
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
 from telegram.error import BadRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.tg.addressing import is_private
 
@@ -26,6 +30,51 @@ async def reply(
     if quote is None:
         quote = not is_private(message.chat)
     return await message.reply_text(html, reply_markup=markup, do_quote=quote)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedReply:
+    """A reply serialised once: answers to popular questions are sent many times."""
+
+    html: str
+    markup_json: str | None
+
+    @classmethod
+    def of(cls, html: str, markup: Markup | None) -> PreparedReply:
+        return cls(html, json.dumps(markup.to_dict()) if markup is not None else None)
+
+
+_NO_PREVIEW = json.dumps({"is_disabled": True})
+# PTB nudges callers of do_api_request towards the typed method; here the raw call is the point.
+SEND_MESSAGE_NUDGE = r"Please use 'Bot\.sendMessage' instead of"
+warnings.filterwarnings("ignore", message=SEND_MESSAGE_NUDGE, category=PTBUserWarning)
+
+
+async def send_prepared(
+    bot: Bot, message: Message, prepared: PreparedReply, *, quote: bool | None = None
+) -> None:
+    """Send a prepared reply to `message`'s chat through the raw Bot API call.
+
+    The free-text answer is the hot path, and nothing reads the Message that Telegram returns:
+    skipping its parsing, and re-serialising the buttons, is most of the cost of a reply.
+    `do_api_request` still goes through the rate limiter; defaults are spelt out because it
+    does not apply them.
+    """
+    if quote is None:
+        quote = not is_private(message.chat)
+    kwargs: dict[str, object] = {
+        "chat_id": message.chat.id,
+        "text": prepared.html,
+        "parse_mode": "HTML",
+        "link_preview_options": _NO_PREVIEW,
+    }
+    if prepared.markup_json is not None:
+        kwargs["reply_markup"] = prepared.markup_json
+    if quote:
+        kwargs["reply_parameters"] = json.dumps(
+            {"message_id": message.message_id, "allow_sending_without_reply": True}
+        )
+    await bot.do_api_request("sendMessage", api_kwargs=kwargs)
 
 
 async def edit_or_send(query: CallbackQuery, html: str, markup: InlineKeyboardMarkup) -> None:
