@@ -1,0 +1,116 @@
+"""The tutor-bot command: the names and fields other tools rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+
+MINIPACK = Path(__file__).parents[1] / "data" / "minipack"
+
+
+def test_ask_json_has_the_promised_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    """`ask --json` prints question, status, entry_id, score, answer and suggestions."""
+    assert main(["ask", "--json", "what is model drift?"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"question", "status", "entry_id", "score", "answer", "suggestions"}
+    assert result["status"] == "answer" and result["entry_id"]
+    assert 0 <= result["score"] <= 100
+    assert "<" not in result["answer"], "the answer is plain text"
+
+
+def test_ask_jsonl_answers_one_line_per_question(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batch mode reads questions from stdin and writes one JSON object per line, in order."""
+    import io
+
+    questions = ["what is mlops", "how do i bake bread", "", "hello"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(questions) + "\n"))
+    assert main(["ask", "--jsonl"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line)["question"] for line in lines] == questions
+    statuses = [json.loads(line)["status"] for line in lines]
+    assert statuses[0] == "answer" and statuses[1:] == ["fallback"] * 3
+
+
+def test_suggest_lists_suggestions(capsys: pytest.CaptureFixture[str]) -> None:
+    """A vague question prints 'did you mean' suggestions with ids and titles."""
+    assert main(["ask", "--json", "versioning"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "suggest"
+    assert 1 <= len(result["suggestions"]) <= 3
+    assert all(set(s) == {"entry_id", "title"} for s in result["suggestions"])
+
+
+def test_content_check_reports_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken pack exits 1 and names the file and line of the problem."""
+    broken = tmp_path / "minipack"
+    shutil.copytree(MINIPACK, broken)
+    quiz = broken / "quiz" / "basics.yaml"
+    quiz.write_text(quiz.read_text().replace("difficulty: easy", "difficulty: extreme"))
+    assert main(["content", "check", str(broken)]) == 1
+    assert "minipack/quiz/basics.yaml:4: questions.0.difficulty" in capsys.readouterr().err
+
+
+def test_content_check_passes_the_real_pack(capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled pack checks clean."""
+    assert main(["content", "check"]) == 0
+    assert capsys.readouterr().out.startswith("content OK")
+
+
+def test_content_export_lists_every_answerable_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    """Export prints id, kind, title, questions and answer for every entry."""
+    assert main(["content", "export"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert len(items) >= 100
+    assert {tuple(sorted(item)) for item in items} == {
+        ("answer", "id", "kind", "questions", "title")
+    }
+    assert {item["kind"] for item in items} == {"faq", "comparison", "glossary"}
+
+
+def test_run_without_a_token_exits_2_with_one_line(tmp_path: Path) -> None:
+    """`tutor-bot run` with no token says so in one line and exits with code 2."""
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["TUTOR_DB_PATH"] = str(tmp_path / "t.db")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_no_command_without_token_starts_the_console(tmp_path: Path) -> None:
+    """Plain `tutor-bot` with no token opens the offline console and answers from stdin."""
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["TUTOR_DB_PATH"] = str(tmp_path / "t.db")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        input="what is mlops\n/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "offline console" in done.stderr
+    assert "machine learning" in done.stdout.lower()
