@@ -66,6 +66,8 @@ class Settings:
     # Per-user flood control: at most `flood_limit` messages in `flood_window` seconds.
     flood_limit: int = 20
     flood_window: float = 10.0
+    # A file a repeating job touches every 30 s, for the container's HEALTHCHECK (None: off).
+    heartbeat_file: Path | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -92,6 +94,7 @@ class Settings:
             )
         api_base_url, base_file_url = _api_urls(merged.get("TELEGRAM_API_BASE_URL", ""))
         content = merged.get("TUTOR_CONTENT_DIR", "").strip()
+        heartbeat = merged.get("TUTOR_HEARTBEAT_FILE", "").strip()
         return cls(
             token=Secret(token),
             api_base_url=api_base_url,
@@ -102,6 +105,7 @@ class Settings:
             timezone=_timezone(merged.get("TUTOR_TIMEZONE", "").strip() or "UTC"),
             poll_interval=_poll_interval(merged.get("TUTOR_POLL_INTERVAL", "").strip() or "0"),
             log_level=_log_level(merged.get("LOG_LEVEL", "").strip() or "INFO"),
+            heartbeat_file=Path(heartbeat) if heartbeat else None,
         )
 
     @classmethod
@@ -117,6 +121,7 @@ class Settings:
         rate_limit: bool = False,
         flood_limit: int = 20,
         flood_window: float = 10.0,
+        heartbeat_file: Path | str | None = None,
     ) -> Settings:
         """Settings for a bot talking to the emulator: no rate limiter, explicit paths."""
         base, files = _api_urls(api_base_url)
@@ -131,6 +136,7 @@ class Settings:
             rate_limit=rate_limit,
             flood_limit=flood_limit,
             flood_window=flood_window,
+            heartbeat_file=Path(heartbeat_file) if heartbeat_file is not None else None,
         )
 
 
