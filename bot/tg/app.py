@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.core.content import load_content
 from bot.core.matcher import Matcher
 from bot.services import Services
-from bot.tg import ask, buttons, commands, errors, guards, learn
+from bot.tg import ask, buttons, commands, daily, errors, guards, jobs, learn, quiz, stats
 from bot.tg.state import CONTEXT_TYPES, AnyApp, AppState, app_state
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,8 @@ async def post_init(app: AnyApp) -> None:
     if state.services is None:
         state.services = await _open_services(state)
     await app.bot.set_my_commands(list(commands.BOT_COMMANDS))
+    # Daily jobs are rebuilt from SQLite (the JobQueue keeps nothing across restarts).
+    await jobs.start(app)
     log.info("bot @%s is ready", app.bot.username)
 
 
@@ -102,6 +104,10 @@ def build_application(
     guards.register(app)
     commands.register(app)
     learn.register(app)
+    quiz.register(app)  # its button handler must precede the catch-all in buttons
+    daily.register(app)
+    stats.register(app)
+    jobs.register(app)
     buttons.register(app)
     ask.register(app)
     errors.register(app)

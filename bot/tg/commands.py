@@ -1,4 +1,4 @@
-"""/start, /help, the reply-keyboard menu, features still to come, and unknown commands."""
+"""/start, /help, the reply-keyboard menu, and unknown commands."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.tg import keyboards, learn
+from bot.tg import daily, keyboards, learn, quiz, stats
 from bot.tg.addressing import command_target, is_private
 from bot.tg.render import esc
 from bot.tg.send import reply
@@ -22,6 +22,8 @@ BOT_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("quiz", "Test yourself with a question"),
     BotCommand("daily", "A question every day"),
     BotCommand("stats", "Your streak and progress"),
+    BotCommand("timezone", "Your time zone for streaks, e.g. /timezone Europe/Berlin"),
+    BotCommand("reminders", "Streak reminders on or off"),
     BotCommand("help", "What I can do"),
 )
 KNOWN_COMMANDS = frozenset(c.command for c in BOT_COMMANDS) | {"ask"}
@@ -60,6 +62,10 @@ HELP_TEXT = "\n".join(
         "<b>Learn</b> — /learn opens the lessons: both pipelines side by side, a step-by-step "
         "walk-through, a comparison by aspect, key moments, a cheat sheet, how pipelines scale, "
         "and pictures.",
+        "<b>Quiz</b> — /quiz easy, medium or hard: options as buttons, a hint if you need one, "
+        "then the explanation. One answer a day keeps your streak alive.",
+        "<b>Daily</b> — /daily on 08:30 sends a question every day (in groups, admins decide).",
+        "<b>Stats</b> — /stats shows your streak, accuracy and a 12-week picture.",
         "",
         "<b>Commands</b>",
         *(f"/{c.command} — {esc(c.description)}" for c in BOT_COMMANDS),
@@ -89,31 +95,14 @@ async def ask_command(update: Update, context: TutorContext) -> None:
         await reply(update.effective_message, ASK_PROMPT)
 
 
-def _coming_soon(feature: str) -> Handler:
-    async def handler(update: Update, context: TutorContext) -> None:
-        if update.effective_message is not None:
-            await reply(
-                update.effective_message,
-                f"{feature} is coming soon. Meanwhile, ask me a question or open /learn.",
-            )
-
-    return handler
-
-
-# Later features replace these entries (and their command handlers) with real ones.
-quiz_command = _coming_soon("The quiz")
-daily_command = _coming_soon("The daily question")
-stats_command = _coming_soon("Your stats page")
-
-
 def menu_routes() -> dict[str, Handler]:
     """Reply-keyboard label -> the handler of the command it stands for."""
     return {
         keyboards.MENU_ASK: ask_command,
         keyboards.MENU_LEARN: learn.learn_command,
-        keyboards.MENU_QUIZ: quiz_command,
-        keyboards.MENU_DAILY: daily_command,
-        keyboards.MENU_STATS: stats_command,
+        keyboards.MENU_QUIZ: quiz.quiz_command,
+        keyboards.MENU_DAILY: daily.daily_command,
+        keyboards.MENU_STATS: stats.stats_command,
     }
 
 
@@ -149,9 +138,6 @@ def register(app: AnyApp) -> None:
     app.add_handler(CommandHandler("start", start, filters=new))
     app.add_handler(CommandHandler("help", help_command, filters=new))
     app.add_handler(CommandHandler("ask", ask_command, filters=new))
-    app.add_handler(CommandHandler("quiz", quiz_command, filters=new))
-    app.add_handler(CommandHandler("daily", daily_command, filters=new))
-    app.add_handler(CommandHandler("stats", stats_command, filters=new))
     app.add_handler(
         MessageHandler(
             new & filters.ChatType.PRIVATE & filters.Text(keyboards.MENU_LABELS), menu_button

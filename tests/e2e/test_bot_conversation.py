@@ -48,9 +48,9 @@ async def test_help_lists_the_commands(world: World, tutor: Any) -> None:
     [
         ("❓ Ask", "Type your question"),
         ("📚 Learn", "Lessons"),
-        ("🧠 Quiz", "coming soon"),
-        ("📅 Daily", "coming soon"),
-        ("📊 Stats", "coming soon"),
+        ("🧠 Quiz", "Quiz ·"),
+        ("📅 Daily", "No daily question in this chat yet"),
+        ("📊 Stats", "Alice's progress"),
     ],
 )
 async def test_menu_buttons_route_to_their_commands(

@@ -1,0 +1,250 @@
+"""/daily, /timezone, the daily-question job, and the group-admin check.
+
+Subscriptions live in SQLite (`services.daily`); the JobQueue holds one job per chat, named by
+`Subscription.job_name()` so that scheduling again replaces it. Jobs are rebuilt from the database
+at start-up (`bot.tg.jobs.start`). The job claims the day *before* sending and sends only what the
+claim returns, so a restart, a duplicate job or a second process never sends twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Chat, Message, Update, User
+from telegram.constants import ChatMemberStatus
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import CommandHandler, JobQueue, filters
+
+from bot.core.clock import UnknownTimezoneError
+from bot.core.daily import InvalidTimeError
+from bot.errors import TutorError
+from bot.services import Subscription
+from bot.tg import quiz
+from bot.tg.addressing import is_private
+from bot.tg.render import esc
+from bot.tg.send import reply
+from bot.tg.state import AnyApp, TutorContext
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIME = "09:00"
+# A late job still sends (the claim keeps it to once a day); APScheduler's default is 1 second.
+DAILY_GRACE_SECONDS = 6 * 3600
+# How long a getChatMember answer is trusted. "No" is re-checked sooner, so a newly promoted
+# admin is not kept waiting.
+ADMIN_TTL = 300.0
+NOT_ADMIN_TTL = 30.0
+
+USAGE = (
+    "<b>Daily question</b>\n"
+    "/daily on [HH:MM] [Time/Zone] — one question every day (default 09:00)\n"
+    "/daily off — stop it\n"
+    "/daily — show the current setting\n"
+    "Example: <code>/daily on 08:30 Europe/Berlin</code>"
+)
+ADMINS_ONLY = "Only the group's admins can change the daily question here."
+TIMEZONE_USAGE = (
+    "Send /timezone followed by your zone's name, for example "
+    "<code>/timezone Europe/Berlin</code> or <code>/timezone America/New_York</code>."
+)
+
+
+# --- admins --------------------------------------------------------------------------------------
+
+
+async def is_admin(context: TutorContext, chat: Chat, user: User, message: Message | None) -> bool:
+    """Whether `user` may change settings in `chat`.
+
+    Everyone is the admin of their private chat; TUTOR_ADMIN_IDS are admins everywhere; an
+    anonymous group admin writes as the group itself; otherwise getChatMember decides (cached).
+    """
+    if is_private(chat) or user.id in context.state.settings.admin_ids:
+        return True
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id
+    key = (chat.id, user.id)
+    now = time.monotonic()
+    cached = context.state.admin_cache.get(key)
+    if cached is not None:
+        admin, checked = cached
+        if now - checked < (ADMIN_TTL if admin else NOT_ADMIN_TTL):
+            return admin
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as error:
+        log.warning("admin check in chat %s failed: %s", chat.id, error)
+        return False
+    admin = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+    context.state.admin_cache.put(key, (admin, now))
+    return admin
+
+
+# --- jobs ----------------------------------------------------------------------------------------
+
+
+def job_queue(app: AnyApp) -> JobQueue[TutorContext]:
+    queue = app.job_queue
+    if queue is None:  # the job-queue extra is a dependency, so this means a broken install
+        raise RuntimeError("python-telegram-bot was installed without its job queue")
+    return queue  # type: ignore[no-any-return]
+
+
+def unschedule(queue: JobQueue[TutorContext], chat_id: int) -> None:
+    for job in queue.get_jobs_by_name(f"daily:{chat_id}"):
+        job.schedule_removal()
+
+
+def schedule(queue: JobQueue[TutorContext], subscription: Subscription) -> None:
+    """(Re)schedule the chat's daily job at its local send time; one job per chat."""
+    for job in queue.get_jobs_by_name(subscription.job_name()):
+        job.schedule_removal()
+    queue.run_daily(
+        send_daily,
+        time=subscription.job_time(),
+        name=subscription.job_name(),
+        chat_id=subscription.chat_id,
+        job_kwargs={"misfire_grace_time": DAILY_GRACE_SECONDS},
+    )
+
+
+def schedule_catch_up(queue: JobQueue[TutorContext], subscription: Subscription) -> None:
+    """Send today's question soon: the bot was down when it was due (the claim still guards)."""
+    queue.run_once(
+        send_daily,
+        when=0,
+        name=f"daily-catch-up:{subscription.chat_id}",
+        chat_id=subscription.chat_id,
+        job_kwargs={"misfire_grace_time": None},
+    )
+
+
+async def send_daily(context: TutorContext) -> None:
+    """The job: claim today's question for the chat, then send it (only if the claim won)."""
+    job = context.job
+    chat_id = job.chat_id if job is not None else None
+    if chat_id is None:
+        return
+    delivery = await context.services.daily.claim_daily(chat_id)
+    if delivery is None:
+        return  # not subscribed any more, or already sent today
+    try:
+        await quiz.post_question(context, chat_id, delivery)
+    except (Forbidden, BadRequest) as error:
+        if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+            raise
+        # Removed from the group or blocked: nobody will read it, so stop trying every day.
+        log.warning("daily question for chat %s not delivered (%s); unsubscribing", chat_id, error)
+        await context.services.daily.unsubscribe(chat_id)
+        unschedule(job_queue(context.application), chat_id)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def _describe(subscription: Subscription) -> str:
+    return f"every day at <b>{subscription.time_text}</b> ({esc(subscription.timezone)} time)"
+
+
+def _parse_on(args: list[str]) -> tuple[str, str | None] | None:
+    """`[HH:MM] [Zone]` in either order -> (time text, zone or None); None if ambiguous."""
+    times = [a for a in args if ":" in a or a.isdigit()]
+    zones = [a for a in args if a not in times]
+    if len(times) > 1 or len(zones) > 1:
+        return None
+    return (times[0] if times else DEFAULT_TIME), (zones[0] if zones else None)
+
+
+async def daily_command(update: Update, context: TutorContext) -> None:
+    """/daily on [HH:MM] [Zone] | off | (status); changes need an admin in groups."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    chat = message.chat
+    args = context.args or []
+    action = args[0].lower() if args else ""
+    services = context.services
+    if action == "":
+        subscription = await services.daily.status(chat.id)
+        if subscription is None:
+            await reply(message, f"No daily question in this chat yet.\n\n{USAGE}")
+        else:
+            await reply(
+                message,
+                f"📅 The daily question comes {_describe(subscription)}. "
+                "Turn it off with /daily off.",
+            )
+        return
+    if action not in ("on", "off"):
+        await reply(message, USAGE)
+        return
+    if not await is_admin(context, chat, user, message):
+        await reply(message, ADMINS_ONLY)
+        return
+    queue = job_queue(context.application)
+    if action == "off":
+        removed = await services.daily.unsubscribe(chat.id)
+        unschedule(queue, chat.id)
+        text = "Daily question turned off." if removed else "There was no daily question here."
+        await reply(message, text + " Turn it on with /daily on [HH:MM].")
+        return
+    parsed = _parse_on(args[1:])
+    if parsed is None:
+        await reply(message, USAGE)
+        return
+    try:
+        subscription = await services.daily.subscribe(chat.id, parsed[0], parsed[1])
+    except (InvalidTimeError, UnknownTimezoneError) as error:
+        await reply(message, esc(str(error)))
+        return
+    schedule(queue, subscription)
+    await reply(
+        message,
+        f"📅 Daily question on: {_describe(subscription)}. Anyone here can answer it once.\n"
+        "Change the time with /daily on HH:MM, stop with /daily off.",
+    )
+
+
+async def timezone_command(update: Update, context: TutorContext) -> None:
+    """/timezone shows the learner's zone; /timezone Europe/Berlin sets it (validated)."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    services = context.services
+    args = context.args or []
+    if not args:
+        current = await services.users.settings(user.id)
+        note = " (the bot's default)" if current.timezone_is_default else ""
+        await reply(
+            message,
+            f"Your time zone is <b>{esc(current.timezone)}</b>{note}. Streaks and reminders "
+            f"follow your local midnight.\n\n{TIMEZONE_USAGE}",
+        )
+        return
+    if len(args) > 1:
+        await reply(message, TIMEZONE_USAGE)
+        return
+    try:
+        name = await services.users.set_timezone(user.id, args[0])
+    except TutorError as error:
+        await reply(message, esc(str(error)))
+        return
+    text = f"Time zone set to <b>{esc(name)}</b>. Your days now start at midnight there."
+    if is_private(message.chat):
+        # A private chat's daily question follows its owner's zone.
+        subscription = await services.daily.status(message.chat.id)
+        if subscription is not None and subscription.timezone != name:
+            subscription = await services.daily.subscribe(
+                message.chat.id, subscription.time_text, name
+            )
+            schedule(job_queue(context.application), subscription)
+            text += f"\nYour daily question now comes {_describe(subscription)}."
+    await reply(message, text)
+
+
+def register(app: AnyApp) -> None:
+    new = filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("daily", daily_command, filters=new))
+    app.add_handler(CommandHandler("timezone", timezone_command, filters=new))

@@ -1,0 +1,161 @@
+"""Scheduled work: daily jobs rebuilt at start-up, the streak reminder, and the heartbeat.
+
+`start(app)` runs from `post_init`: it schedules one daily job per subscription stored in
+SQLite, sends today's question at once where the bot was down at sending time, and starts the
+repeating reminder and heartbeat jobs. The reminder is also where /reminders and its opt-out
+button live. Every job is named, so tests can find one and run it on demand (`await job.run(app)`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from telegram import Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.services import AtRisk
+from bot.tg import daily, keyboards
+from bot.tg.addressing import is_private
+from bot.tg.callbacks import QUIZ_LEVEL_ANY, REMINDERS_OFF_DATA
+from bot.tg.send import reply
+from bot.tg.state import AnyApp, TutorContext, app_state
+
+log = logging.getLogger(__name__)
+
+REMINDER_JOB = "streak-reminders"
+HEARTBEAT_JOB = "heartbeat"
+REMINDER_EVERY = 15 * 60.0
+HEARTBEAT_EVERY = 30.0
+
+REMINDERS_USAGE = (
+    "/reminders on or /reminders off — a nudge late in the evening when a streak is at risk."
+)
+REMINDERS_OFF_TEXT = "Streak reminders are off. Turn them back on with /reminders on."
+REMINDERS_ON_TEXT = (
+    "Streak reminders are on: if your streak is at risk, I'll nudge you once in the last two "
+    "hours before your midnight. Turn them off with /reminders off."
+)
+
+
+async def start(app: AnyApp) -> None:
+    """Rebuild the daily jobs from SQLite, catch up on missed sends, start the repeating jobs."""
+    state = app_state(app)
+    services = state.services
+    if services is None:
+        raise RuntimeError("jobs.start needs the services opened first")
+    queue = daily.job_queue(app)
+    subscriptions = await services.daily.list_subscriptions()
+    for subscription in subscriptions:
+        daily.schedule(queue, subscription)
+    due = await services.daily.due_on_startup()
+    for subscription in due:
+        daily.schedule_catch_up(queue, subscription)
+    log.info("%d daily question job(s) scheduled, %d to catch up", len(subscriptions), len(due))
+    queue.run_repeating(remind, interval=REMINDER_EVERY, first=60.0, name=REMINDER_JOB)
+    heartbeat_file = state.settings.heartbeat_file
+    if heartbeat_file is not None:
+        await asyncio.to_thread(touch, heartbeat_file)
+        queue.run_repeating(
+            heartbeat, interval=HEARTBEAT_EVERY, first=HEARTBEAT_EVERY, name=HEARTBEAT_JOB
+        )
+
+
+# --- heartbeat -----------------------------------------------------------------------------------
+
+
+def touch(path: Path) -> None:
+    """Create the file or bump its modification time (what the HEALTHCHECK looks at)."""
+    try:
+        path.touch()
+    except OSError as error:
+        log.warning("heartbeat file %s: %s", path, error)
+
+
+async def heartbeat(context: TutorContext) -> None:
+    path = context.state.settings.heartbeat_file
+    if path is not None:
+        await asyncio.to_thread(touch, path)
+
+
+# --- streak reminder -----------------------------------------------------------------------------
+
+
+def reminder_text(risk: AtRisk) -> str:
+    days = "1 day" if risk.streak.current == 1 else f"{risk.streak.current} days"
+    text = (
+        f"🔥 Your streak is {days} long and today's question is still waiting. "
+        "One answer before midnight keeps it going."
+    )
+    if risk.streak.freezes:
+        text += (
+            f" (A freeze would cover today — you hold {risk.streak.freezes} — but why spend it?)"
+        )
+    return text
+
+
+async def remind(context: TutorContext) -> None:
+    """Nudge each learner whose streak ends at their midnight; at most once per local day."""
+    services = context.services
+    for risk in await services.users.users_at_risk():
+        if not await services.users.claim_reminder(risk.user_id, risk.local_date):
+            continue
+        level = context.state.quiz_levels.get(risk.user_id) or QUIZ_LEVEL_ANY
+        try:
+            await context.bot.send_message(
+                risk.user_id, reminder_text(risk), reply_markup=keyboards.reminder_keyboard(level)
+            )
+        except Forbidden:
+            # Blocked or deleted: stop asking every evening.
+            log.info("user %s cannot be reached; reminders off", risk.user_id)
+            await services.users.set_reminders(risk.user_id, False)
+        except TelegramError as error:
+            log.warning("reminder to %s failed: %s", risk.user_id, error)
+
+
+async def reminders_command(update: Update, context: TutorContext) -> None:
+    """/reminders on|off, or the current setting."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    services = context.services
+    args = [a.lower() for a in context.args or []]
+    if args in (["on"], ["off"]):
+        await services.users.register(user.id, private_chat=is_private(message.chat))
+        await services.users.set_reminders(user.id, args == ["on"])
+        await reply(message, REMINDERS_ON_TEXT if args == ["on"] else REMINDERS_OFF_TEXT)
+        return
+    if args:
+        await reply(message, REMINDERS_USAGE)
+        return
+    settings = await services.users.settings(user.id)
+    await reply(message, REMINDERS_ON_TEXT if settings.reminders else REMINDERS_OFF_TEXT)
+
+
+async def on_reminders_off(update: Update, context: TutorContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    users = context.services.users
+    if not (await users.settings(query.from_user.id)).reminders:
+        await query.answer("Reminders are already off.")
+        return
+    await users.set_reminders(query.from_user.id, False)
+    message = query.message
+    if isinstance(message, Message):
+        remaining = keyboards.without_button(message.reply_markup, REMINDERS_OFF_DATA)
+        try:
+            await message.edit_reply_markup(remaining)
+        except BadRequest as error:
+            log.info("could not drop the reminder button: %s", error.message)
+    await query.answer(REMINDERS_OFF_TEXT, show_alert=True)
+
+
+def register(app: AnyApp) -> None:
+    app.add_handler(
+        CommandHandler("reminders", reminders_command, filters=filters.UpdateType.MESSAGE)
+    )
+    app.add_handler(CallbackQueryHandler(on_reminders_off, pattern=f"^{REMINDERS_OFF_DATA}$"))

@@ -1,0 +1,312 @@
+"""/quiz and every quiz button (answer, hint, next); daily questions share the same answer path.
+
+A question on screen is a *delivery* stored by the quiz service: its buttons carry the delivery
+id and the pressed position (`bot.tg.callbacks.parse_quiz`), and the service decides whether the
+press counts. Each person answers a delivery once; a second press, a stranger's press on someone
+else's quiz, a forged id or a position that does not exist get a short toast and change nothing.
+
+A personal quiz (and a daily question in a private chat) is edited in place to show the verdict;
+a daily question in a group stays open for everyone, so each member hears their verdict privately
+in an alert instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.core.content import DIFFICULTIES
+from bot.services import AnswerStatus, Delivery, Outcome
+from bot.tg import keyboards
+from bot.tg.addressing import is_private
+from bot.tg.callbacks import QUIZ_LEVEL_ANY, QuizPress, parse_quiz
+from bot.tg.render import MESSAGE_LIMIT, esc, fit, units
+from bot.tg.send import edit_or_send, not_modified, reply
+from bot.tg.state import AnyApp, TutorContext
+
+log = logging.getLogger(__name__)
+
+LEVELS = frozenset(DIFFICULTIES)
+USAGE = (
+    "Pick a level: /quiz easy, /quiz medium or /quiz hard — or just /quiz for a question "
+    "of any level."
+)
+NO_QUESTION = (
+    "No question fits right now. Try another level: /quiz easy, /quiz medium, /quiz hard."
+)
+ALREADY_ANSWERED = "You already answered this question."
+EXPIRED = "That button has expired — send /quiz for a new question."
+NOT_YOURS = "That question was sent to someone else — send /quiz for your own."
+NEXT_USED = "Your next question is already below."
+# answerCallbackQuery shows at most 200 characters.
+TOAST_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Toast:
+    """What a button press answers with: a short note, or an alert the user must dismiss."""
+
+    text: str
+    alert: bool = False
+
+
+# --- rendering (pure) ----------------------------------------------------------------------------
+
+
+def _header(delivery: Delivery) -> str:
+    level = esc(delivery.question.difficulty)
+    if delivery.kind == "daily":
+        day = f" · {delivery.local_date:%a %d %b}" if delivery.local_date else ""
+        return f"📅 <b>Question of the day</b>{day} · <i>{level}</i>"
+    return f"🧠 <b>Quiz</b> · <i>{level}</i>"
+
+
+def _options(delivery: Delivery) -> str:
+    return "\n".join(
+        f"{keyboards.OPTION_LETTERS[i]}. {fit(text, 300)}"
+        for i, text in enumerate(delivery.options)
+    )
+
+
+def question_html(delivery: Delivery, *, hint: str | None = None) -> str:
+    """The question with its lettered options (in this delivery's order), and the hint if taken."""
+    parts = [_header(delivery), fit(delivery.question.question, 1000), _options(delivery)]
+    if hint is not None:
+        parts.append(f"💡 <i>Hint:</i> {fit(hint, 600)}")
+    return "\n\n".join(parts)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def streak_lines(outcome: Outcome) -> list[str]:
+    """What the answer did to the streak: its length, and any freeze earned, used, or lost."""
+    streak = outcome.streak
+    lines: list[str] = []
+    if outcome.streak_broken:
+        lines.append("💔 Your last streak lapsed while you were away; this one starts today.")
+    if outcome.freezes_used:
+        lines.append(
+            f"🧊 {_plural(outcome.freezes_used, 'freeze')} covered the days you missed, "
+            "so your streak survived."
+        )
+    days = _plural(streak.current, "day")
+    if outcome.counted_today:
+        lines.append(f"🔥 Today counts: your streak is {days} (best {streak.best}).")
+    else:
+        lines.append(f"🔥 Streak: {days} (best {streak.best}); today already counted.")
+    if outcome.freeze_earned:
+        lines.append(
+            f"🧊 A week in a row earns a streak freeze: you now hold {streak.freezes}. "
+            "It covers a day you miss."
+        )
+    elif streak.freezes:
+        lines.append(f"🧊 Freezes held: {streak.freezes}.")
+    return lines
+
+
+def verdict_lines(delivery: Delivery, outcome: Outcome) -> list[str]:
+    letters = keyboards.OPTION_LETTERS
+    correct = f"{letters[outcome.correct_position]}. {esc(outcome.correct_text)}"
+    if outcome.correct:
+        head = "✅ <b>Right!</b>" + (" (with a hint)" if outcome.hinted else "")
+        return [head, f"The answer is <b>{correct}</b>."]
+    chosen = f"{letters[outcome.chosen_position]}. {esc(outcome.chosen_text)}"
+    return ["❌ <b>Not quite.</b>", f"You chose {chosen}", f"The answer is <b>{correct}</b>."]
+
+
+def outcome_html(delivery: Delivery, outcome: Outcome) -> str:
+    """The answered question: verdict, correct option, explanation, common mistake, streak."""
+    head = f"{_header(delivery)}\n\n{fit(delivery.question.question, 1000)}"
+    verdict = "\n".join(verdict_lines(delivery, outcome))
+    streak = "\n".join(streak_lines(outcome))
+    fixed = "\n\n".join([head, verdict, streak])
+    # The explanation and the mistake are the long parts: they share what is left of the limit
+    # (less a margin for their prefixes and the blank lines between parts).
+    budget = max(200, (MESSAGE_LIMIT - units(fixed) - 80) // 2)
+    explanation = f"📖 {fit(outcome.explanation, budget)}"
+    mistake = f"⚠️ <i>Common mistake:</i> {fit(outcome.mistake, budget)}"
+    return f"{head}\n\n{verdict}\n\n{explanation}\n\n{mistake}\n\n{streak}"
+
+
+def outcome_toast(outcome: Outcome) -> str:
+    """A group member's private verdict on a shared daily question (an alert, 200 characters)."""
+    letters = keyboards.OPTION_LETTERS
+    verdict = "✅ Right!" if outcome.correct else "❌ Not quite."
+    streak = f"🔥 Streak: {_plural(outcome.streak.current, 'day')}."
+    answer = f" The answer is {letters[outcome.correct_position]}. {outcome.correct_text}"
+    text = f"{verdict}{answer}"
+    room = TOAST_LIMIT - len(streak) - 1
+    if len(text) > room:
+        text = text[: room - 1].rstrip() + "…"
+    return f"{text}\n{streak}"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= TOAST_LIMIT else text[: TOAST_LIMIT - 1].rstrip() + "…"
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+async def post_question(context: TutorContext, chat_id: int, delivery: Delivery) -> Message:
+    """Send a delivered question with its option buttons and the Hint button."""
+    return await context.bot.send_message(
+        chat_id,
+        question_html(delivery),
+        reply_markup=keyboards.quiz_keyboard(delivery.id, delivery.options),
+    )
+
+
+async def send_quiz(
+    context: TutorContext, chat: Chat, user: User, level: str, *, answer_to: Message | None = None
+) -> None:
+    """Deliver a new question of `level` ("" for any) to `user` in `chat`."""
+    delivery = await context.services.quiz.next_question(user.id, chat.id, level or None)
+    context.state.quiz_levels.put(user.id, level)
+    if delivery is None:
+        if answer_to is not None:
+            await reply(answer_to, NO_QUESTION)
+        else:
+            await context.bot.send_message(chat.id, NO_QUESTION)
+        return
+    markup = keyboards.quiz_keyboard(delivery.id, delivery.options)
+    if answer_to is not None:
+        await reply(answer_to, question_html(delivery), markup)
+    else:
+        await context.bot.send_message(chat.id, question_html(delivery), reply_markup=markup)
+
+
+async def quiz_command(update: Update, context: TutorContext) -> None:
+    """/quiz [easy|medium|hard]; the menu's Quiz entry (no arguments) reuses the last level."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    if context.args is None:  # the reply-keyboard entry, not a typed command
+        level = context.state.quiz_levels.get(user.id) or QUIZ_LEVEL_ANY
+    elif not context.args:
+        level = QUIZ_LEVEL_ANY
+    else:
+        level = context.args[0].lower()
+        if len(context.args) > 1 or level not in LEVELS:
+            await reply(message, esc(USAGE))
+            return
+    await send_quiz(context, message.chat, user, level, answer_to=message)
+
+
+# --- buttons -------------------------------------------------------------------------------------
+
+
+def _is_shared(delivery: Delivery, chat: Chat) -> bool:
+    """A daily question in a group: everyone answers the same message, so it is never edited."""
+    return delivery.user_id is None and not is_private(chat)
+
+
+async def _delivery_here(context: TutorContext, press: QuizPress, chat: Chat) -> Delivery | None:
+    """The pressed delivery, if it exists and was sent to this chat (a forged id may name
+    another chat's daily question, which anyone there may answer)."""
+    delivery = await context.services.quiz.get_delivery(press.delivery_id)
+    if delivery is None or delivery.chat_id != chat.id:
+        return None
+    return delivery
+
+
+def _refusal(status: AnswerStatus) -> Toast:
+    if status is AnswerStatus.ALREADY_ANSWERED:
+        return Toast(ALREADY_ANSWERED)
+    if status is AnswerStatus.NOT_YOURS:
+        return Toast(NOT_YOURS)
+    return Toast(EXPIRED)
+
+
+async def _on_answer(
+    context: TutorContext, query: CallbackQuery, chat: Chat, press: QuizPress
+) -> Toast | None:
+    delivery = await _delivery_here(context, press, chat)
+    if delivery is None:
+        return Toast(EXPIRED)
+    result = await context.services.quiz.answer(delivery.id, query.from_user.id, press.position)
+    if result.status is not AnswerStatus.ACCEPTED or result.outcome is None:
+        return _refusal(result.status)
+    outcome = result.outcome
+    if _is_shared(delivery, chat):
+        return Toast(outcome_toast(outcome), alert=True)
+    why = outcome.why_id if outcome.why_id in context.state.pack.answerables else None
+    level = context.state.quiz_levels.get(query.from_user.id) or QUIZ_LEVEL_ANY
+    await edit_or_send(
+        query, outcome_html(delivery, outcome), keyboards.after_answer_keyboard(level, why)
+    )
+    return None
+
+
+async def _on_hint(
+    context: TutorContext, query: CallbackQuery, chat: Chat, press: QuizPress
+) -> Toast | None:
+    delivery = await _delivery_here(context, press, chat)
+    if delivery is None:
+        return Toast(EXPIRED)
+    result = await context.services.quiz.use_hint(delivery.id, query.from_user.id)
+    if result.status is not AnswerStatus.ACCEPTED or result.hint is None:
+        return _refusal(result.status)
+    if _is_shared(delivery, chat):
+        return Toast(_clip(f"💡 {result.hint}"), alert=True)
+    markup = keyboards.quiz_keyboard(delivery.id, delivery.options, hint=False)
+    await edit_or_send(query, question_html(delivery, hint=result.hint), markup)
+    return None
+
+
+async def _on_next(
+    context: TutorContext, query: CallbackQuery, chat: Chat, press: QuizPress
+) -> Toast | None:
+    message = query.message
+    if message is None:
+        return Toast(EXPIRED)
+    key = (chat.id, message.message_id)
+    if context.state.used_next.get(key):
+        return Toast(NEXT_USED)
+    context.state.used_next.put(key, True)
+    if isinstance(message, Message):
+        # Drop the pressed button so the page shows it was used (Why? stays).
+        remaining = keyboards.without_button(message.reply_markup, query.data or "")
+        try:
+            await message.edit_reply_markup(remaining)
+        except BadRequest as error:
+            if not not_modified(error):
+                log.info("could not drop the Next button: %s", error.message)
+    await send_quiz(context, chat, query.from_user, press.level)
+    return None
+
+
+async def on_quiz_button(update: Update, context: TutorContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    toast = await _dispatch(context, query)
+    if toast is None:
+        await query.answer()
+    else:
+        await query.answer(toast.text, show_alert=toast.alert)
+
+
+async def _dispatch(context: TutorContext, query: CallbackQuery) -> Toast | None:
+    press = parse_quiz(query.data, LEVELS)
+    chat = query.message.chat if query.message is not None else None
+    if press is None or chat is None:
+        return Toast(EXPIRED)
+    if press.kind == "answer":
+        return await _on_answer(context, query, chat, press)
+    if press.kind == "hint":
+        return await _on_hint(context, query, chat, press)
+    return await _on_next(context, query, chat, press)
+
+
+def register(app: AnyApp) -> None:
+    """/quiz and the quiz buttons; must come before the catch-all button handler."""
+    app.add_handler(CommandHandler("quiz", quiz_command, filters=filters.UpdateType.MESSAGE))
+    app.add_handler(CallbackQueryHandler(on_quiz_button, pattern=r"^q[ahn]:"))

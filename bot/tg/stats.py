@@ -1,0 +1,65 @@
+"""/stats: the learner's streak and accuracy as a caption under their 12-week heat map."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.ext import CommandHandler, filters
+
+from bot.services import Stats, Tally
+from bot.tg.addressing import is_private
+from bot.tg.render import CAPTION_LIMIT, esc, units
+from bot.tg.state import AnyApp, TutorContext
+
+
+def _percent(tally: Tally) -> str:
+    return "–" if tally.accuracy is None else f"{tally.accuracy:.0%}"
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def stats_caption(stats: Stats, name: str) -> str:
+    """The numbers, as HTML that fits a photo caption."""
+    streak = stats.streak
+    today = "✓ answered today" if streak.active_today else "nothing answered yet today"
+    lines = [
+        f"📊 <b>{esc(name)}'s progress</b>",
+        f"🔥 Streak: <b>{_days(streak.current)}</b> (best {_days(streak.best)}) · {today}",
+        f"🧊 Streak freezes: {streak.freezes}",
+        f"✅ Questions answered: <b>{stats.answered}</b> · accuracy {_percent(stats.overall)}",
+    ]
+    levels = [
+        f"{esc(level)} {tally.correct}/{tally.answered} ({_percent(tally)})"
+        for level, tally in stats.by_difficulty.items()
+    ]
+    lines.append("   " + " · ".join(levels))
+    lines.append(f"🔁 Due for review: {stats.due} · never seen: {stats.unseen}")
+    if not stats.answered:
+        lines.append("\nNo answers yet: send /quiz for your first question.")
+    lines.append(
+        f"\nThe picture: your last 12 weeks, one square per day ({esc(stats.timezone)} time)."
+    )
+    caption = "\n".join(lines)
+    if units(caption) > CAPTION_LIMIT:  # only a very long name gets here
+        return stats_caption(stats, name[:32])
+    return caption
+
+
+async def stats_command(update: Update, context: TutorContext) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    services = context.services
+    stats = await services.stats.stats(user.id)
+    picture = await services.stats.heatmap(user.id)
+    await message.reply_photo(
+        InputFile(picture, filename="heatmap.png"),
+        caption=stats_caption(stats, user.first_name),
+        do_quote=not is_private(message.chat),
+    )
+
+
+def register(app: AnyApp) -> None:
+    app.add_handler(CommandHandler("stats", stats_command, filters=filters.UpdateType.MESSAGE))
