@@ -14,7 +14,19 @@ from bot.config import Settings
 from bot.core.content import load_content
 from bot.core.matcher import Matcher
 from bot.services import Services
-from bot.tg import ask, buttons, commands, daily, errors, guards, jobs, learn, quiz, stats
+from bot.tg import (
+    ask,
+    buttons,
+    commands,
+    daily,
+    errors,
+    group,
+    guards,
+    jobs,
+    learn,
+    quiz,
+    stats,
+)
 from bot.tg.state import CONTEXT_TYPES, AnyApp, AppState, app_state
 
 log = logging.getLogger(__name__)
@@ -31,6 +43,8 @@ async def post_init(app: AnyApp) -> None:
     await app.bot.set_my_commands(list(commands.BOT_COMMANDS))
     # Daily jobs are rebuilt from SQLite (the JobQueue keeps nothing across restarts).
     await jobs.start(app)
+    # Group quiz rounds and sessions that were running pick up where they were.
+    await group.resume(app)
     log.info("bot @%s is ready", app.bot.username)
 
 
@@ -108,6 +122,7 @@ def build_application(
     daily.register(app)
     stats.register(app)
     jobs.register(app)
+    group.register(app)  # its button handlers too
     buttons.register(app)
     ask.register(app)
     errors.register(app)

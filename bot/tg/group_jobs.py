@@ -1,0 +1,456 @@
+"""Group quiz rounds on screen: the question, the live count, the reveal, and the jobs between.
+
+The rules and the state live in ``services.group`` (SQLite); this module only shows them and
+keeps time. Each round has one deadline job named ``Round.job_name``; re-scheduling under the same
+name replaces it, so a restart or a double trigger never runs a round twice. Everything that
+changes a group's screen (showing a question, editing its count, closing it, opening the next)
+runs under that group's lock, so a count edit can never land after the close and bring the
+answer buttons back.
+
+After a restart nothing in memory survives: ``resume`` (called from ``post_init``) re-schedules
+the deadline of every open round (at once if it has passed) and the next question of every
+session that was between rounds.
+
+Public API:
+    TAP_PREFIX, NEXT_ROUND_PAUSE;  tap_data(round_id, position) -> str
+    round_text(round, answered, *, correct=None) -> str     round_keyboard(round)
+    reveal_text(reveal) -> str;  standings_text(board, title) -> str
+    group_lock(app, chat_id);  show_round(app, round)
+    finish_round(app, chat_id, round_id);  open_next(app, chat_id, session_id)
+    count_changed(app, chat_id, round_id, count);  end_screen(app, chat_id, stopped)
+    cancel_jobs(app, *names);  deadline_job_name / next_job_name / count_job_name
+    resume(app)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import string
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from apscheduler.jobstores.base import JobLookupError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import JobQueue
+
+from bot.core.group_round import EDIT_INTERVAL, TOP, Leaderboard, should_edit_count
+from bot.services import Services
+from bot.services.group import Reveal, Round, Stopped
+from bot.tg.keyboards import label
+from bot.tg.render import MESSAGE_LIMIT, esc, fit, units
+from bot.tg.send import not_modified
+from bot.tg.state import AnyApp, TutorContext, app_state
+
+log = logging.getLogger(__name__)
+
+TAP_PREFIX = "gt:"
+# Time to read the reveal before the next question replaces it at the bottom of the chat.
+NEXT_ROUND_PAUSE = 5.0
+LETTERS = string.ascii_uppercase
+# Long name lists are cut here: a reveal must stay one readable message in a big group.
+MAX_NAMES = 30
+_LIVE_KEY = "group_quiz"
+
+
+def tap_data(round_id: int, position: int) -> str:
+    """Callback data of an answer button; the server checks round, chat and position."""
+    return f"{TAP_PREFIX}{round_id}:{position}"
+
+
+def deadline_job_name(round_id: int) -> str:
+    """The same name as ``Round.job_name``, for when only the id is at hand."""
+    return f"group-round:{round_id}"
+
+
+def next_job_name(session_id: int) -> str:
+    return f"group-next:{session_id}"
+
+
+def count_job_name(round_id: int) -> str:
+    return f"group-count:{round_id}"
+
+
+# --- what the group sees (pure) ------------------------------------------------------------------
+
+
+def round_text(round_: Round, answered: int, *, correct: int | None = None) -> str:
+    """The question message; with ``correct`` (a display position) it is the closed version."""
+    lines = [
+        f"<b>Question {round_.number} of {round_.total}</b>",
+        "",
+        fit(round_.question.question, 1000),
+        "",
+    ]
+    for position, option in enumerate(round_.options):
+        mark = "✅ " if correct == position else ""
+        lines.append(f"{mark}{LETTERS[position]}) {fit(option, 300)}")
+    lines.append("")
+    if correct is None:
+        lines.append(f"⏱ {round_.seconds} s to answer · {answered} answered")
+    else:
+        lines.append(f"⏹ Closed · {answered} answered")
+    return "\n".join(lines)
+
+
+def round_keyboard(round_: Round) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    label(f"{LETTERS[position]}) {option}"),
+                    callback_data=tap_data(round_.id, position),
+                )
+            ]
+            for position, option in enumerate(round_.options)
+        ]
+    )
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(esc(name) for name in names[:MAX_NAMES])
+    more = len(names) - MAX_NAMES
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _cut(text: str) -> str:
+    """Drop whole trailing lines until the HTML fits (cutting inside a tag would break it)."""
+    lines = text.split("\n")
+    while units("\n".join(lines)) > MESSAGE_LIMIT and len(lines) > 1:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def standing_lines(board: Leaderboard, *, everyone: bool = True) -> list[str]:
+    """The top five, then (optionally) everyone else's place on one line."""
+    lines = [
+        f"{'🥇🥈🥉'[s.place - 1] if s.place <= 3 else f'{s.place}.'} {esc(s.name)} — "
+        f"{s.points} point{'s' if s.points != 1 else ''}"
+        for s in board.top
+    ]
+    rest = board.standings[TOP:]
+    if everyone and rest:
+        places = [f"{s.place}. {esc(s.name)} ({s.points})" for s in rest[:MAX_NAMES]]
+        more = len(rest) - MAX_NAMES
+        lines.append(
+            "Everyone else: " + ", ".join(places) + (f" and {more} more" if more > 0 else "")
+        )
+    return lines
+
+
+def standings_text(board: Leaderboard, title: str) -> str:
+    """A leaderboard message under a bold title (plain text, escaped here)."""
+    lines = [f"<b>{esc(title)}</b>", ""]
+    if board.standings:
+        lines += standing_lines(board)
+    else:
+        lines.append("Nobody answered, so there is no table this time.")
+    return _cut("\n".join(lines))
+
+
+def reveal_text(reveal: Reveal) -> str:
+    """The answer, the explanation, who was right and the fastest; standings so far if not over."""
+    position = reveal.correct_position
+    answer = (
+        f"{LETTERS[position]}) {fit(reveal.correct_text, 300)}"
+        if position is not None
+        else fit(reveal.correct_text, 300)
+    )
+    lines = [f"<b>Answer to question {reveal.number} of {reveal.total}:</b> {answer}"]
+    if reveal.explanation:
+        lines.append(f"<i>{fit(reveal.explanation, 1000)}</i>")
+    lines.append("")
+    right = reveal.right
+    wrong = [r for r in reveal.results if not r.correct]
+    if not reveal.results:
+        lines.append("Nobody answered this one.")
+    else:
+        if right:
+            scored = [f"{r.name} +{r.points}" for r in right]
+            lines.append(f"✅ Right ({len(right)}): {_names(scored)}")
+        else:
+            lines.append("✅ Nobody got it right.")
+        if wrong:
+            lines.append(f"❌ Wrong ({len(wrong)}): {_names([r.name for r in wrong])}")
+        if reveal.fastest is not None:
+            fastest = reveal.fastest
+            lines.append(f"⚡ Fastest: {esc(fastest.name)} in {fastest.seconds:.1f} s")
+    if not reveal.session_over and reveal.standings.standings:
+        lines += ["", "<b>Standings so far</b>", *standing_lines(reveal.standings, everyone=False)]
+    if not reveal.session_over:
+        lines += ["", "Next question in a few seconds…"]
+    return _cut("\n".join(lines))
+
+
+# --- per-group memory ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Live:
+    """What one group's screen shows now; rebuilt from the database after a restart."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    round: Round | None = None  # the open round on screen (message_id set), None between rounds
+    shown: int = 0  # the count the question message shows
+    latest: int = 0  # the newest count a tap reported
+    last_edit: float | None = None  # time.monotonic() of the last count edit
+
+
+def _live(app: AnyApp, chat_id: int) -> _Live:
+    # chat_data is PTB's per-chat dict (a defaultdict behind a read-only view).
+    data: dict[Any, Any] = app.chat_data[chat_id]
+    live = data.get(_LIVE_KEY)
+    if not isinstance(live, _Live):
+        live = data[_LIVE_KEY] = _Live()
+    return live
+
+
+def group_lock(app: AnyApp, chat_id: int) -> asyncio.Lock:
+    """Held by whatever changes the group's quiz screen; not re-entrant."""
+    return _live(app, chat_id).lock
+
+
+def _services(app: AnyApp) -> Services:
+    services = app_state(app).services
+    if services is None:
+        raise RuntimeError("the services are not open (post_init has not run)")
+    return services
+
+
+def _jobs(app: AnyApp) -> JobQueue[Any]:
+    queue = app.job_queue
+    if queue is None:
+        raise RuntimeError("python-telegram-bot is installed without its job-queue extra")
+    return queue
+
+
+def cancel_jobs(app: AnyApp, *names: str) -> None:
+    queue = _jobs(app)
+    for name in names:
+        for job in queue.get_jobs_by_name(name):
+            # A job that is running right now is already out of the store.
+            with contextlib.suppress(JobLookupError):
+                job.schedule_removal()
+
+
+def _schedule(app: AnyApp, callback: Any, when: float, name: str, data: int, chat_id: int) -> None:
+    """One job per name: scheduling again replaces the earlier one."""
+    cancel_jobs(app, name)
+    _jobs(app).run_once(callback, when=max(when, 0.0), data=data, name=name, chat_id=chat_id)
+
+
+# --- the round lifecycle -------------------------------------------------------------------------
+
+
+async def show_round(app: AnyApp, round_: Round) -> None:
+    """Send a round's question with its buttons and start its deadline (caller holds the lock)."""
+    services = _services(app)
+    live = _live(app, round_.chat_id)
+    # The deadline first: if sending fails the round still closes and the session moves on.
+    remaining = round_.remaining(services.context.now(None))
+    _schedule(app, _deadline_job, remaining, round_.job_name, round_.id, round_.chat_id)
+    try:
+        message = await app.bot.send_message(
+            round_.chat_id, round_text(round_, 0), reply_markup=round_keyboard(round_)
+        )
+    except Forbidden:
+        await _abandon(app, round_.chat_id)
+        return
+    await services.group.attach_message(round_.id, message.message_id)
+    live.round = replace(round_, message_id=message.message_id)
+    live.shown = live.latest = 0
+    live.last_edit = None
+
+
+async def _abandon(app: AnyApp, chat_id: int) -> None:
+    """The bot may no longer post in the group: end its session instead of playing to nobody."""
+    log.warning("group %s: not allowed to post; stopping its quiz", chat_id)
+    stopped = await _services(app).group.stop_session(chat_id, 0, True)
+    if isinstance(stopped, Stopped):
+        names = [next_job_name(stopped.session.id)]
+        if stopped.reveal is not None:
+            names += [
+                deadline_job_name(stopped.reveal.round_id),
+                count_job_name(stopped.reveal.round_id),
+            ]
+        cancel_jobs(app, *names)
+    _live(app, chat_id).round = None
+
+
+async def _edit_question(app: AnyApp, round_: Round, text: str, *, keep_buttons: bool) -> None:
+    if round_.message_id is None:
+        return
+    try:
+        await app.bot.edit_message_text(
+            text,
+            chat_id=round_.chat_id,
+            message_id=round_.message_id,
+            reply_markup=round_keyboard(round_) if keep_buttons else None,
+        )
+    except BadRequest as error:
+        # Deleted by an admin, or already showing this: neither should stop the game.
+        if not not_modified(error):
+            log.info("round %s: could not edit its message (%s)", round_.id, error.message)
+
+
+async def count_changed(app: AnyApp, chat_id: int, round_id: int, count: int) -> None:
+    """A tap was accepted: show the new count now, or soon if the last edit was too recent."""
+    live = _live(app, chat_id)
+    live.latest = max(live.latest, count)
+    now = time.monotonic()
+    if should_edit_count(live.last_edit, now):
+        await _edit_count(app, chat_id, round_id)
+    elif not _jobs(app).get_jobs_by_name(count_job_name(round_id)):
+        # A trailing edit, so the last taps of a burst still show up.
+        wait = EDIT_INTERVAL - (now - (live.last_edit or now))
+        _schedule(app, _count_job, wait, count_job_name(round_id), round_id, chat_id)
+
+
+async def _edit_count(app: AnyApp, chat_id: int, round_id: int) -> None:
+    live = _live(app, chat_id)
+    async with live.lock:
+        round_ = live.round
+        if round_ is None or round_.id != round_id or live.latest == live.shown:
+            return  # closed meanwhile (its buttons are gone for good), or nothing new
+        count = live.latest
+        live.last_edit = time.monotonic()
+        await _edit_question(app, round_, round_text(round_, count), keep_buttons=True)
+        live.shown = count
+
+
+async def finish_round(app: AnyApp, chat_id: int, round_id: int) -> None:
+    """Close a round (deadline, or everyone answered): reveal it, then the next or the end."""
+    services = _services(app)
+    live = _live(app, chat_id)
+    async with live.lock:
+        reveal = await services.group.close_round(round_id)
+        cancel_jobs(app, deadline_job_name(round_id), count_job_name(round_id))
+        if reveal is None or not reveal.closed_now:
+            return  # a second trigger (the deadline after an early close): already shown
+        round_ = live.round if live.round and live.round.id == round_id else None
+        live.round = None
+        if not reveal.session_over:
+            # Scheduled before anything is sent, so a failed send cannot stall the session.
+            _schedule(
+                app,
+                _next_job,
+                NEXT_ROUND_PAUSE,
+                next_job_name(reveal.session_id),
+                reveal.session_id,
+                chat_id,
+            )
+        await _show_reveal(app, reveal, round_)
+        if reveal.session_over:
+            await _send(app, chat_id, standings_text(reveal.standings, "🏁 Final standings"))
+
+
+async def _show_reveal(app: AnyApp, reveal: Reveal, round_: Round | None) -> None:
+    """Take the buttons off the question (marking the right option) and post the reveal."""
+    if round_ is None:  # after a restart the round is only in the database
+        round_ = await _services(app).group.get_round(reveal.round_id)
+    if round_ is not None:
+        closed = round_text(round_, len(reveal.results), correct=reveal.correct_position)
+        await _edit_question(app, round_, closed, keep_buttons=False)
+    await _send(
+        app,
+        reveal.chat_id,
+        reveal_text(reveal),
+        reply_to=round_.message_id if round_ is not None else None,
+    )
+
+
+async def _send(app: AnyApp, chat_id: int, html: str, *, reply_to: int | None = None) -> None:
+    try:
+        await app.bot.send_message(chat_id, html, reply_to_message_id=reply_to)
+    except Forbidden:
+        await _abandon(app, chat_id)
+
+
+async def end_screen(app: AnyApp, chat_id: int, stopped: Stopped) -> None:
+    """After /stopquiz ended the session (caller holds the lock): cancel its jobs, reveal the
+    interrupted round, post the standings."""
+    live = _live(app, chat_id)
+    cancel_jobs(app, next_job_name(stopped.session.id))
+    reveal = stopped.reveal
+    if reveal is not None:
+        cancel_jobs(app, deadline_job_name(reveal.round_id), count_job_name(reveal.round_id))
+        round_ = live.round if live.round and live.round.id == reveal.round_id else None
+        live.round = None
+        if reveal.closed_now:
+            await _show_reveal(app, reveal, round_)
+    played = stopped.session.round_number
+    title = f"⏹ Quiz stopped after question {played} of {stopped.session.questions}"
+    await _send(app, chat_id, standings_text(stopped.standings, title))
+
+
+async def open_next(app: AnyApp, chat_id: int, session_id: int) -> None:
+    """Show the session's next question; nothing if it is over or its question is already up."""
+    live = _live(app, chat_id)
+    async with live.lock:
+        # Run by hand (a test, or resume) while a scheduled twin waits: one is enough.
+        cancel_jobs(app, next_job_name(session_id))
+        round_ = await _services(app).group.open_round(session_id)
+        if round_ is None:
+            return  # stopped or finished meanwhile; whoever ended it showed the standings
+        if round_.message_id is not None:
+            # Already on screen (a repeated job): keep its deadline, send nothing twice.
+            if live.round is None:
+                live.round = round_
+            return
+        await show_round(app, round_)
+
+
+# --- job callbacks -------------------------------------------------------------------------------
+
+
+def _job_target(context: TutorContext) -> tuple[int, int] | None:
+    job = context.job
+    if job is None or job.chat_id is None or not isinstance(job.data, int):
+        return None
+    return job.chat_id, job.data
+
+
+async def _deadline_job(context: TutorContext) -> None:
+    target = _job_target(context)
+    if target is not None:
+        await finish_round(context.application, *target)
+
+
+async def _next_job(context: TutorContext) -> None:
+    target = _job_target(context)
+    if target is not None:
+        await open_next(context.application, *target)
+
+
+async def _count_job(context: TutorContext) -> None:
+    target = _job_target(context)
+    if target is not None:
+        await _edit_count(context.application, *target)
+
+
+async def resume(app: AnyApp) -> None:
+    """After a restart: deadlines for open rounds (due ones close at once), next questions for
+    sessions that were between rounds. Runs in post_init; the jobs start with the application."""
+    services = _services(app)
+    now = services.context.now(None)
+    for round_ in await services.group.open_rounds(now):
+        if round_.message_id is None:
+            # It crashed between opening the round and sending it: send it now.
+            _schedule(
+                app,
+                _next_job,
+                0,
+                next_job_name(round_.session_id),
+                round_.session_id,
+                round_.chat_id,
+            )
+            continue
+        _live(app, round_.chat_id).round = round_
+        _schedule(
+            app, _deadline_job, round_.remaining(now), round_.job_name, round_.id, round_.chat_id
+        )
+    for session in await services.group.idle_sessions():
+        _schedule(app, _next_job, 0, next_job_name(session.id), session.id, session.chat_id)

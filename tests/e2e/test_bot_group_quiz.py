@@ -1,0 +1,455 @@
+"""Group quizzes end to end: sessions in two groups at once, taps, reveals, restarts, settings.
+
+The services run on a fixed clock, so every right answer is instant (1000 points plus the streak
+bonus) and a round's deadline passes only when a test moves the clock or runs the deadline job by
+hand (``job.run(app)``), never by waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from telegram import Chat, User
+
+from bot.config import Settings
+from bot.core.clock import FixedClock
+from bot.core.content import ContentPack
+from bot.core.matcher import Matcher
+from bot.services.group import Round
+from bot.tg.app import build_application
+from bot.tg.group_jobs import count_job_name, next_job_name
+from bot.tg.state import AnyApp, AppState, app_state
+from tests.e2e.conftest import World
+from tests.e2e.harness import running_application
+from tests.emulator import BotApiEmulator, BotMessage
+
+pytestmark = pytest.mark.e2e
+
+SECOND_GROUP_ID = -1005678
+LETTERS = "ABCD"
+
+Tutor = Callable[..., AbstractAsyncContextManager[AnyApp]]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime.now(UTC))
+
+
+@pytest.fixture
+def start_tutor(
+    emu: BotApiEmulator, tmp_path: Path, pack: ContentPack, matcher: Matcher, clock: FixedClock
+) -> Tutor:
+    """Start the tutor on the fixed clock; every start uses the same database file."""
+
+    @asynccontextmanager
+    async def start() -> AsyncIterator[AnyApp]:
+        settings = Settings.for_tests(
+            token=emu.token, api_base_url=emu.base_url, db_path=tmp_path / "tutor.sqlite3"
+        )
+        state = AppState.create(settings, pack, matcher)
+        state.clock = clock
+        app = build_application(settings, state=state)
+        async with running_application(app) as running:
+            await emu.wait_until_polling()
+            yield running
+
+    return start
+
+
+@pytest.fixture
+async def app(start_tutor: Tutor) -> AsyncIterator[AnyApp]:
+    async with start_tutor() as running:
+        yield running
+
+
+@pytest.fixture
+def dave(world: World) -> User:
+    return world.emu.user(104, "Dave", "dave")
+
+
+@pytest.fixture
+def second_group(world: World) -> Chat:
+    """A second group, where Bob is the admin and Alice is not."""
+    return world.emu.group(SECOND_GROUP_ID, "Platform team", admins=[world.bob])
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+async def command(
+    world: World, user: User, chat: Chat, text: str, replies: int
+) -> list[BotMessage]:
+    """Send a command and return the bot's next `replies` messages in that chat."""
+    before = len(world.emu.bot_messages(chat.id))
+    world.emu.send_text(user, chat, text)
+    messages = await world.emu.wait_for_messages(chat.id, before + replies)
+    return messages[before : before + replies]
+
+
+async def start_quiz(world: World, user: User, chat: Chat, args: str = "") -> BotMessage:
+    """Start a session; return the first question (after the intro)."""
+    intro, question = await command(world, user, chat, f"/groupquiz {args}".strip(), 2)
+    assert intro.plain_text.startswith("🎯 Group quiz:")
+    assert question.plain_text.startswith("Question 1 of")
+    return question
+
+
+def round_id(question: BotMessage) -> int:
+    """The round behind a question message, read from its answer buttons (even once removed)."""
+    markup = question.reply_markup or next(m for m in question.markup_history if m)
+    return int(markup["inline_keyboard"][0][0]["callback_data"].split(":")[1])
+
+
+async def round_of(app: AnyApp, question: BotMessage) -> Round:
+    services = app_state(app).services
+    assert services is not None
+    found = await services.group.get_round(round_id(question))
+    assert found is not None
+    return found
+
+
+async def right_and_wrong(app: AnyApp, question: BotMessage) -> tuple[str, str]:
+    """Button prefixes ("B)") of the right option and of one wrong option."""
+    round_ = await round_of(app, question)
+    right = round_.options.index(round_.question.options[round_.question.correct_index].text)
+    wrong = (right + 1) % len(round_.options)
+    return f"{LETTERS[right]})", f"{LETTERS[wrong]})"
+
+
+async def run_job(app: AnyApp, name: str) -> None:
+    """Run a scheduled job now instead of waiting for it."""
+    assert app.job_queue is not None
+    jobs = app.job_queue.get_jobs_by_name(name)
+    assert len(jobs) == 1, f"expected one job named {name}, found {len(jobs)}"
+    await jobs[0].run(app)
+
+
+def jobs_named(app: AnyApp, name: str) -> int:
+    assert app.job_queue is not None
+    return len(app.job_queue.get_jobs_by_name(name))
+
+
+async def next_message(world: World, chat: Chat, before: int) -> BotMessage:
+    return (await world.emu.wait_for_messages(chat.id, before + 1))[before]
+
+
+# --- tests ---------------------------------------------------------------------------------------
+
+
+async def test_two_groups_play_their_own_sessions(
+    world: World, app: AnyApp, dave: User, second_group: Chat
+) -> None:
+    """Two groups run sessions side by side: taps, a double tap, the deadline, the reveal, an
+    early close when every participant answered, and the final leaderboard stay per group."""
+    first = await start_quiz(world, world.alice, world.group, "2 10")
+    second = await start_quiz(world, world.bob, second_group, "3 30 easy")
+    assert round_id(first) != round_id(second)
+    right, wrong = await right_and_wrong(app, first)
+    right2, wrong2 = await right_and_wrong(app, second)
+
+    toast = await world.press(world.alice, first, right)
+    assert toast["text"].startswith("Locked in: ")
+    assert "right" not in toast["text"].lower() and "wrong" not in toast["text"].lower()
+    await world.press(world.bob, first, right)
+    await world.press(world.carol, first, wrong)
+    again = await world.press(world.bob, first, wrong)
+    round1 = await round_of(app, first)
+    chosen = round1.options[LETTERS.index(right[0])]
+    assert again["text"] == f"You already answered: {chosen}. One answer per question."
+    await world.press(dave, second, right2)
+    await world.press(world.carol, second, wrong2)
+
+    before = len(world.emu.bot_messages(world.group.id))
+    await run_job(app, round1.job_name)
+    reveal = await next_message(world, world.group, before)
+    assert reveal.reply_to_message_id == first.message_id
+    assert reveal.plain_text.startswith(f"Answer to question 1 of 2: {right} {chosen}")
+    assert round1.question.explanation in reveal.plain_text
+    assert "✅ Right (2): Alice +1000, Bob <b> +1000" in reveal.plain_text
+    assert "Bob &lt;b&gt;" in (reveal.text or "")
+    assert "❌ Wrong (1): Carol" in reveal.plain_text
+    assert "⚡ Fastest: Alice in 0.0 s" in reveal.plain_text
+    closed = world.current(first)
+    assert closed.reply_markup is None
+    assert f"✅ {right} {chosen}" in closed.plain_text
+    assert "Closed · 3 answered" in closed.plain_text
+    # The other group's round is untouched and still takes answers.
+    assert world.current(second).reply_markup is not None
+    assert jobs_named(app, (await round_of(app, second)).job_name) == 1
+
+    before = len(world.emu.bot_messages(world.group.id))
+    await run_job(app, next_job_name(round1.session_id))
+    question2 = await next_message(world, world.group, before)
+    assert question2.plain_text.startswith("Question 2 of 2")
+    right, wrong = await right_and_wrong(app, question2)
+    await world.press(world.alice, question2, right)
+    await world.press(world.carol, question2, right)
+    assert len(world.emu.bot_messages(world.group.id)) == before + 1  # Bob has not answered
+    await world.press(world.bob, question2, wrong)
+    reveal2, final = (await world.emu.wait_for_messages(world.group.id, before + 3))[before + 1 :]
+    assert reveal2.plain_text.startswith("Answer to question 2 of 2")
+    assert "Alice +1100" in reveal2.plain_text  # a second right answer in a row: +100
+    assert final.plain_text.splitlines()[0] == "🏁 Final standings"
+    assert "🥇 Alice — 2100 points" in final.plain_text
+    assert "🥈 Carol — 1000 points" in final.plain_text
+    assert "🥈 Bob <b> — 1000 points" in final.plain_text
+    assert world.current(question2).reply_markup is None
+    assert jobs_named(app, (await round_of(app, question2)).job_name) == 0
+    assert jobs_named(app, next_job_name(round1.session_id)) == 0
+    # The second group never saw any of it.
+    assert all("Alice" not in m.plain_text for m in world.emu.bot_messages(second_group.id))
+
+
+async def test_first_round_waits_for_its_deadline(world: World, app: AnyApp) -> None:
+    """Round one never closes early: nobody knows yet who plays, so the deadline decides."""
+    question = await start_quiz(world, world.alice, world.group, "2")
+    right, _ = await right_and_wrong(app, question)
+    for user in (world.alice, world.bob, world.carol):
+        await world.press(user, question, right)
+    await world.emu.wait_quiet()
+    assert world.current(question).reply_markup is not None
+    assert len(world.emu.bot_messages(world.group.id)) == 2
+
+
+async def test_live_count_is_throttled(world: World, app: AnyApp) -> None:
+    """The first tap updates the count at once; a burst after it becomes one trailing edit."""
+    question = await start_quiz(world, world.alice, world.group)
+    assert "0 answered" in question.plain_text
+    edits_before = len(world.emu.calls_to("editMessageText"))
+    right, _ = await right_and_wrong(app, question)
+    await world.press(world.alice, question, right)
+    await world.emu.wait_for(lambda: "1 answered" in world.current(question).plain_text)
+    await world.press(world.bob, question, right)
+    await world.press(world.carol, question, right)
+    await world.emu.wait_quiet()
+    assert "1 answered" in world.current(question).plain_text
+    rid = round_id(question)
+    await run_job(app, count_job_name(rid))
+    shown = world.current(question)
+    assert "3 answered" in shown.plain_text
+    assert shown.reply_markup is not None
+    assert len(world.emu.calls_to("editMessageText")) == edits_before + 2
+
+
+async def test_late_taps_after_the_deadline(world: World, app: AnyApp) -> None:
+    """A tap that arrives after the round closed gets "time is up" and changes nothing."""
+    question = await start_quiz(world, world.alice, world.group)
+    round_ = await round_of(app, question)
+    before = len(world.emu.bot_messages(world.group.id))
+    await run_job(app, round_.job_name)
+    reveal = await next_message(world, world.group, before)
+    assert "Nobody answered this one." in reveal.plain_text
+    toast = await world.press_data(world.bob, question, f"gt:{round_.id}:0")
+    assert toast["text"] == "Time is up for this question."
+    await world.emu.wait_quiet()
+    assert world.current(question).reply_markup is None
+    assert len(world.emu.bot_messages(world.group.id)) == before + 1
+
+
+async def test_restart_mid_round_resumes_it(
+    world: World, start_tutor: Tutor, clock: FixedClock
+) -> None:
+    """After a restart the open round keeps its answers and deadline, takes new taps, closes
+    cleanly with everyone's answers, and a late tap is told time is up."""
+    async with start_tutor() as first_app:
+        question = await start_quiz(world, world.alice, world.group, "2")
+        right, wrong = await right_and_wrong(first_app, question)
+        round_ = await round_of(first_app, question)
+        await world.press(world.alice, question, right)
+    async with start_tutor() as app:
+        assert jobs_named(app, round_.job_name) == 1
+        assert world.current(question).reply_markup is not None
+        toast = await world.press(world.bob, question, wrong)
+        assert toast["text"].startswith("Locked in: ")
+        again = await world.press(world.alice, question, wrong)
+        assert again["text"].startswith("You already answered: ")
+        before = len(world.emu.bot_messages(world.group.id))
+        await run_job(app, round_.job_name)
+        reveal = await next_message(world, world.group, before)
+        assert "✅ Right (1): Alice +1000" in reveal.plain_text
+        assert "❌ Wrong (1): Bob <b>" in reveal.plain_text
+        assert world.current(question).reply_markup is None
+        # A client that still shows the old buttons sends their data.
+        late = await world.press_data(world.carol, question, f"gt:{round_.id}:0")
+        assert late["text"] == "Time is up for this question."
+        # The session goes on in the restarted bot.
+        await run_job(app, next_job_name(round_.session_id))
+        question2 = await next_message(world, world.group, before + 1)
+        assert question2.plain_text.startswith("Question 2 of 2")
+
+
+async def test_restart_after_the_deadline_closes_at_once(
+    world: World, start_tutor: Tutor, clock: FixedClock
+) -> None:
+    """A round whose deadline passed while the bot was down is revealed right after start-up,
+    and the next question follows."""
+    async with start_tutor():
+        question = await start_quiz(world, world.alice, world.group, "2 10")
+    clock.advance(seconds=60)
+    async with start_tutor() as app:
+        reveal = await next_message(world, world.group, 2)
+        assert reveal.plain_text.startswith("Answer to question 1 of 2")
+        assert world.current(question).reply_markup is None
+        round_ = await round_of(app, question)
+        await run_job(app, next_job_name(round_.session_id))
+        question2 = await next_message(world, world.group, 3)
+        assert question2.plain_text.startswith("Question 2 of 2")
+
+
+async def test_restart_between_rounds_opens_the_next(world: World, start_tutor: Tutor) -> None:
+    """A session that was between a reveal and its next question continues after a restart."""
+    async with start_tutor() as first_app:
+        question = await start_quiz(world, world.alice, world.group, "2")
+        await run_job(first_app, (await round_of(first_app, question)).job_name)
+        await world.emu.wait_for_messages(world.group.id, 3)
+    async with start_tutor():
+        question2 = await next_message(world, world.group, 3)
+        assert question2.plain_text.startswith("Question 2 of 2")
+        assert question2.reply_markup is not None
+
+
+async def test_only_admins_start_until_settings_allow_everyone(world: World, app: AnyApp) -> None:
+    """A member's start is refused; a member cannot flip the setting; an admin can, and then
+    the member's start works."""
+    [refusal] = await command(world, world.bob, world.group, "/groupquiz", 1)
+    assert refusal.plain_text.startswith("Only group admins can start a group quiz here.")
+    [denied] = await command(world, world.bob, world.group, "/settings", 1)
+    assert denied.plain_text == "Only group admins can change the group quiz settings."
+    [panel] = await command(world, world.alice, world.group, "/settings", 1)
+    assert "group admins only" in panel.plain_text
+    toast = await world.press(world.bob, panel, "Let everyone start")
+    assert toast["text"] == "Only group admins can change who starts a quiz."
+    assert "group admins only" in world.current(panel).plain_text
+    toast = await world.press(world.alice, panel, "Let everyone start")
+    assert toast["text"] == "Saved."
+    await world.emu.wait_for(lambda: "everyone in the group" in world.current(panel).plain_text)
+    assert world.emu.buttons(world.current(panel)) == [["Only admins may start"]]
+    question = await start_quiz(world, world.bob, world.group)
+    assert question.reply_markup is not None
+
+
+async def test_forged_taps_are_refused_and_store_nothing(
+    world: World, app: AnyApp, second_group: Chat
+) -> None:
+    """Junk data, an unknown round, another group's round and a missing position only get a
+    toast; the rounds then close with nobody counted."""
+    first = await start_quiz(world, world.alice, world.group)
+    second = await start_quiz(world, world.bob, second_group)
+    other = round_id(second)
+    cases = {
+        "gt:abc": "That button is out of date; answer on the latest question.",
+        "gt:01:0": "That button is out of date; answer on the latest question.",
+        f"gt:{round_id(first)}:7": "That button is out of date; answer on the latest question.",
+        "gt:987654:0": "This quiz is no longer running.",
+        f"gt:{other}:0": "This quiz is no longer running.",
+    }
+    for data, expected in cases.items():
+        toast = await world.press_data(world.carol, first, data)
+        assert toast["text"] == expected, data
+    await world.emu.wait_quiet()
+    assert "0 answered" in world.current(first).plain_text
+    assert "0 answered" in world.current(second).plain_text
+    before = len(world.emu.bot_messages(second_group.id))
+    await run_job(app, (await round_of(app, second)).job_name)
+    reveal = await next_message(world, second_group, before)
+    assert "Nobody answered this one." in reveal.plain_text
+
+
+async def test_private_chat_gets_the_hint(world: World, app: AnyApp) -> None:
+    """/groupquiz, /stopquiz and /top in a private chat explain that they belong in a group."""
+    [hint] = await command(world, world.alice, world.alice_chat, "/groupquiz", 1)
+    assert hint.plain_text.startswith("Group quizzes are played in group chats")
+    [hint] = await command(world, world.alice, world.alice_chat, "/stopquiz", 1)
+    assert hint.plain_text.startswith("Group quizzes are played in group chats")
+    [hint] = await command(world, world.alice, world.alice_chat, "/top", 1)
+    assert "send /top in a group" in hint.plain_text
+
+
+async def test_absurd_arguments_are_clamped_with_a_note(world: World, app: AnyApp) -> None:
+    """0 questions and 100000 seconds become 1 and 120, and the intro says so."""
+    intro, question = await command(world, world.alice, world.group, "/groupquiz 0 100000", 2)
+    assert "1 question, 120 s each" in intro.plain_text
+    assert "Questions raised to 1, the minimum (you asked for 0)." in intro.plain_text
+    assert "Seconds capped at 120, the maximum (you asked for 100000)." in intro.plain_text
+    assert question.plain_text.startswith("Question 1 of 1")
+    assert "120 s to answer" in question.plain_text
+
+
+async def test_unreadable_arguments_show_the_usage(world: World, app: AnyApp) -> None:
+    """Arguments that cannot be read are refused with the usage, and no session starts."""
+    [refusal] = await command(world, world.alice, world.group, "/groupquiz <b>lots</b>", 1)
+    assert "I can't read '<b>lots</b>'." in refusal.plain_text
+    assert "Usage: /groupquiz" in refusal.plain_text
+    question = await start_quiz(world, world.alice, world.group)
+    assert question.reply_markup is not None
+
+
+async def test_a_second_start_is_refused_with_the_status(world: World, app: AnyApp) -> None:
+    """While a session runs, another /groupquiz gets the running one's status."""
+    await start_quiz(world, world.alice, world.group, "3")
+    [refusal] = await command(world, world.alice, world.group, "/groupquiz", 1)
+    assert refusal.plain_text.startswith("A quiz is already running: round 1 of 3.")
+
+
+async def test_stopquiz_by_starter_or_admin_only(
+    world: World, app: AnyApp, second_group: Chat
+) -> None:
+    """A member who neither started nor administers the group cannot stop it; an admin can,
+    which reveals the open round and posts the standings, and no job is left behind."""
+    question = await start_quiz(world, world.alice, world.group, "3")
+    right, _ = await right_and_wrong(app, question)
+    await world.press(world.carol, question, right)
+    [refusal] = await command(world, world.bob, world.group, "/stopquiz", 1)
+    assert refusal.plain_text == (
+        "Only the person who started this quiz or a group admin can stop it."
+    )
+    reveal, standings = await command(world, world.alice, world.group, "/stopquiz", 2)
+    assert reveal.plain_text.startswith("Answer to question 1 of 3")
+    assert "Carol +1000" in reveal.plain_text
+    assert "Next question" not in reveal.plain_text
+    assert standings.plain_text.startswith("⏹ Quiz stopped after question 1 of 3")
+    assert "🥇 Carol — 1000 points" in standings.plain_text
+    assert world.current(question).reply_markup is None
+    round_ = await round_of(app, question)
+    assert jobs_named(app, round_.job_name) == 0
+    assert jobs_named(app, next_job_name(round_.session_id)) == 0
+    [none] = await command(world, world.alice, world.group, "/stopquiz", 1)
+    assert none.plain_text == "No group quiz is running here."
+
+
+async def test_starter_may_stop_without_being_admin(
+    world: World, app: AnyApp, second_group: Chat
+) -> None:
+    """The member who started a session (allowed by the settings) may stop it."""
+    await command(world, world.bob, second_group, "/settings", 1)
+    panel = world.emu.bot_messages(second_group.id)[-1]
+    await world.press(world.bob, panel, "Let everyone start")
+    await start_quiz(world, world.carol, second_group)
+    _, standings = await command(world, world.carol, second_group, "/stopquiz", 2)
+    assert standings.plain_text.startswith("⏹ Quiz stopped")
+
+
+async def test_top_shows_the_all_time_table(world: World, app: AnyApp) -> None:
+    """/top is empty before any game and lists the players with their points after one."""
+    [empty] = await command(world, world.alice, world.group, "/top", 1)
+    assert empty.plain_text.startswith("No group quiz has been played here yet.")
+    question = await start_quiz(world, world.alice, world.group, "1")
+    right, wrong = await right_and_wrong(app, question)
+    await world.press(world.bob, question, right)
+    await world.press(world.carol, question, wrong)
+    before = len(world.emu.bot_messages(world.group.id))
+    await run_job(app, (await round_of(app, question)).job_name)
+    _, final = (await world.emu.wait_for_messages(world.group.id, before + 2))[before:]
+    assert final.plain_text.startswith("🏁 Final standings")
+    assert "🥇 Bob <b> — 1000 points" in final.plain_text
+    assert "🥈 Carol — 0 points" in final.plain_text
+    [table] = await command(world, world.carol, world.group, "/top", 1)
+    assert table.plain_text.startswith("🏆 All-time table of this group")
+    assert "🥇 Bob <b> — 1000 points" in table.plain_text
+    assert "Bob &lt;b&gt;" in (table.text or "")
+    assert "🥈 Carol — 0 points" in table.plain_text
