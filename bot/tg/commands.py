@@ -24,6 +24,9 @@ BOT_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("stats", "Your streak and progress"),
     BotCommand("timezone", "Your time zone for streaks, e.g. /timezone Europe/Berlin"),
     BotCommand("reminders", "Streak reminders on or off"),
+    BotCommand("groupquiz", "In a group: timed quiz rounds for everyone"),
+    BotCommand("stopquiz", "In a group: end the running group quiz"),
+    BotCommand("top", "In a group: the all-time group quiz table"),
     BotCommand("help", "What I can do"),
 )
 KNOWN_COMMANDS = frozenset(c.command for c in BOT_COMMANDS) | {"ask"}
@@ -66,6 +69,8 @@ HELP_TEXT = "\n".join(
         "then the explanation. One answer a day keeps your streak alive.",
         "<b>Daily</b> — /daily on 08:30 sends a question every day (in groups, admins decide).",
         "<b>Stats</b> — /stats shows your streak, accuracy and a 12-week picture.",
+        "<b>Group quiz</b> — in a group, /groupquiz 10 30 hard plays timed rounds for everyone "
+        "(admins start it unless /settings lets everyone); /top is the all-time table.",
         "",
         "<b>Commands</b>",
         *(f"/{c.command} — {esc(c.description)}" for c in BOT_COMMANDS),
