@@ -12,9 +12,11 @@ Public API: register(app) (before the catch-all button handler), resume(app) (fr
 
 from __future__ import annotations
 
+import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.group_round import PRIVATE_CHAT_HINT, TapStatus, toast_text
@@ -28,6 +30,8 @@ from bot.tg.send import reply
 from bot.tg.state import AnyApp, TutorContext
 
 __all__ = ["register", "resume"]
+
+log = logging.getLogger(__name__)
 
 SETTINGS_PREFIX = "gs:"
 # Canonical numbers only ("007" or "+7" would be a second spelling of the same button).
@@ -112,7 +116,11 @@ async def groupquiz(update: Update, context: TutorContext) -> None:
         if isinstance(result, Refused):
             await reply(message, esc(result.text))
             return
-        await reply(message, _intro(result))
+        try:
+            await reply(message, _intro(result))
+        except Forbidden:
+            await group_jobs.abandon(app, chat.id)
+            return
         await group_jobs.show_round(app, result.round)
 
 
@@ -184,7 +192,11 @@ async def on_tap(update: Update, context: TutorContext) -> None:
         round_id, query.from_user.id, display_name(query.from_user), position, chat_id=chat_id
     )
     # The toast first: the spinner stops at once, whatever the screen work below costs.
-    await query.answer(result.toast)
+    try:
+        await query.answer(result.toast)
+    except BadRequest as error:
+        # A query Telegram already expired; the answer is stored, so the round goes on.
+        log.info("tap on round %s: toast not shown (%s)", round_id, error.message)
     if result.status is not TapStatus.ACCEPTED:
         return
     app = context.application

@@ -14,12 +14,12 @@ session that was between rounds.
 Public API:
     TAP_PREFIX, NEXT_ROUND_PAUSE;  tap_data(round_id, position) -> str
     round_text(round, answered, *, correct=None) -> str     round_keyboard(round)
-    reveal_text(reveal) -> str;  standings_text(board, title) -> str
+    reveal_text(reveal) -> str;  standings_text(board, title) -> str;  standing_lines(board)
     group_lock(app, chat_id);  show_round(app, round)
     finish_round(app, chat_id, round_id);  open_next(app, chat_id, session_id)
     count_changed(app, chat_id, round_id, count);  end_screen(app, chat_id, stopped)
-    cancel_jobs(app, *names);  deadline_job_name / next_job_name / count_job_name
-    resume(app)
+    abandon(app, chat_id);  cancel_jobs(app, *names);  resume(app)
+    deadline_job_name / next_job_name / count_job_name
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ async def show_round(app: AnyApp, round_: Round) -> None:
             round_.chat_id, round_text(round_, 0), reply_markup=round_keyboard(round_)
         )
     except Forbidden:
-        await _abandon(app, round_.chat_id)
+        await abandon(app, round_.chat_id)
         return
     await services.group.attach_message(round_.id, message.message_id)
     live.round = replace(round_, message_id=message.message_id)
@@ -265,7 +265,7 @@ async def show_round(app: AnyApp, round_: Round) -> None:
     live.last_edit = None
 
 
-async def _abandon(app: AnyApp, chat_id: int) -> None:
+async def abandon(app: AnyApp, chat_id: int) -> None:
     """The bot may no longer post in the group: end its session instead of playing to nobody."""
     log.warning("group %s: not allowed to post; stopping its quiz", chat_id)
     stopped = await _services(app).group.stop_session(chat_id, 0, True)
@@ -366,7 +366,7 @@ async def _send(app: AnyApp, chat_id: int, html: str, *, reply_to: int | None = 
     try:
         await app.bot.send_message(chat_id, html, reply_to_message_id=reply_to)
     except Forbidden:
-        await _abandon(app, chat_id)
+        await abandon(app, chat_id)
 
 
 async def end_screen(app: AnyApp, chat_id: int, stopped: Stopped) -> None:

@@ -453,3 +453,66 @@ async def test_top_shows_the_all_time_table(world: World, app: AnyApp) -> None:
     assert "🥇 Bob <b> — 1000 points" in table.plain_text
     assert "Bob &lt;b&gt;" in (table.text or "")
     assert "🥈 Carol — 0 points" in table.plain_text
+
+
+async def test_final_leaderboard_shows_top_five_and_everyone_else(
+    world: World, app: AnyApp, clock: FixedClock
+) -> None:
+    """With seven players the final table lists five places in full and everyone else's place
+    on one line; slower right answers earn fewer points."""
+    names = ["Ana", "Ben", "Cid", "Dee", "Eve", "Fay", "Gus"]
+    players = [world.emu.user(200 + i, name) for i, name in enumerate(names)]
+    question = await start_quiz(world, world.alice, world.group, "1 10")
+    right, _ = await right_and_wrong(app, question)
+    for player in players:
+        await world.press(player, question, right)
+        clock.advance(seconds=1)
+    before = len(world.emu.bot_messages(world.group.id))
+    await run_job(app, (await round_of(app, question)).job_name)
+    _, final = (await world.emu.wait_for_messages(world.group.id, before + 2))[before:]
+    lines = final.plain_text.splitlines()
+    assert lines[2:7] == [
+        "🥇 Ana — 1000 points",
+        "🥈 Ben — 950 points",
+        "🥉 Cid — 900 points",
+        "4. Dee — 850 points",
+        "5. Eve — 800 points",
+    ]
+    assert lines[7] == "Everyone else: 6. Fay (750), 7. Gus (700)"
+
+
+async def test_stop_between_rounds_posts_the_standings(world: World, app: AnyApp) -> None:
+    """/stopquiz during the pause after a reveal ends the session: no next question comes."""
+    question = await start_quiz(world, world.alice, world.group, "3")
+    right, _ = await right_and_wrong(app, question)
+    await world.press(world.bob, question, right)
+    round_ = await round_of(app, question)
+    await run_job(app, round_.job_name)
+    assert jobs_named(app, next_job_name(round_.session_id)) == 1
+    [standings] = await command(world, world.alice, world.group, "/stopquiz", 1)
+    assert standings.plain_text.startswith("⏹ Quiz stopped after question 1 of 3")
+    assert "🥇 Bob <b> — 1000 points" in standings.plain_text
+    assert jobs_named(app, next_job_name(round_.session_id)) == 0
+
+
+async def test_losing_the_right_to_post_stops_the_session(world: World, app: AnyApp) -> None:
+    """When Telegram refuses to let the bot post in the group, its session ends instead of
+    playing on to nobody, and a new one can start later."""
+    question = await start_quiz(world, world.alice, world.group, "3")
+    round_ = await round_of(app, question)
+    world.emu.fail_next(
+        "sendMessage", status=403, description="Forbidden: bot was kicked from the supergroup chat"
+    )
+    await run_job(app, round_.job_name)
+    assert jobs_named(app, next_job_name(round_.session_id)) == 0
+    services = app_state(app).services
+    assert services is not None
+    assert await services.group.running(world.group.id) is None
+    question2 = await start_quiz(world, world.alice, world.group)
+    assert question2.reply_markup is not None
+
+
+async def test_group_commands_are_published(world: World, app: AnyApp) -> None:
+    """The command list shown in clients includes the group quiz commands."""
+    commands = {c["command"] for c in world.emu.my_commands()}
+    assert {"groupquiz", "stopquiz", "top"} <= commands
