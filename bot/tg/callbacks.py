@@ -8,7 +8,9 @@ input. Three kinds are used:
   exists in the loaded pack. Such buttons keep working after a restart.
 - Quiz and daily-question buttons (`qa:<delivery>:<position>`, `qh:<delivery>`, `qn:<level>`)
   name a delivery stored in SQLite; the quiz service decides who may answer it and how often, so
-  they survive restarts and a forged id or position changes nothing.
+  they survive restarts and a forged id or position changes nothing. Group quiz answers
+  (`gt:<round>:<position>`) work the same way, checked by the group service against the pressing
+  chat (codec and handler in `bot.tg.group_jobs` and `bot.tg.group`, with the `gs:` setting).
 - Other buttons tied to a person or to state go through `CallbackRegistry`: the button carries a
   random token, and the meaning (action, arguments, who may press it) stays on the server in a
   bounded LRU map. An unknown, evicted or forged token is refused.
