@@ -8,6 +8,7 @@ Public API (``services.stats``):
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -93,4 +94,5 @@ class StatsService:
             today = local_date(moment, tz)
             since = today - timedelta(weeks=drawing.WEEKS, days=7)
             counts = await quiz_db.answers_by_day(conn, user_id, since)
-        return drawing.heatmap_png(counts, today)
+        # Drawing takes tens of milliseconds: off the event loop, so other chats are not held up.
+        return await asyncio.to_thread(drawing.heatmap_png, counts, today)
