@@ -18,6 +18,11 @@ ENV PYTHONUNBUFFERED=1 \
     TUTOR_DB_PATH=/data/tutor.sqlite3 \
     TUTOR_CONTENT_DIR=/app/content \
     TUTOR_HEARTBEAT_FILE=/tmp/tutor-heartbeat
+# DejaVu gives the lesson pictures and the heat map a legible font with a bold weight.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 tutor \
     && useradd --system --uid 10001 --gid tutor --no-create-home --shell /usr/sbin/nologin tutor \
     && mkdir -p /data \
