@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.core.content import ContentPack, load_content
+from bot.core.content import load_content
 from bot.core.matcher import Matcher, MatchResult
-from bot.errors import ContentError
+from bot.errors import ConfigError, ContentError, TutorError
 
 EXIT_OK = 0
 EXIT_CONTENT = 1
@@ -24,10 +24,6 @@ DEFAULT_LISTEN = "0.0.0.0"  # noqa: S104
 def _content_dir(explicit: str | None) -> Path | None:
     chosen = explicit or os.environ.get("TUTOR_CONTENT_DIR")
     return Path(chosen) if chosen else None
-
-
-def _load(directory: Path | None) -> ContentPack:
-    return load_content(directory)
 
 
 def result_as_json(question: str, result: MatchResult) -> dict[str, Any]:
@@ -55,7 +51,7 @@ def render_plain(result: MatchResult) -> str:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    matcher = Matcher(_load(_content_dir(args.content_dir)))
+    matcher = Matcher(load_content(_content_dir(args.content_dir)))
     if args.jsonl:
         for line in sys.stdin:
             question = line.rstrip("\r\n")
@@ -76,7 +72,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 def _cmd_content_check(args: argparse.Namespace) -> int:
     directory = Path(args.dir) if args.dir else _content_dir(None)
-    pack = _load(directory)
+    pack = load_content(directory)
     print(
         f"content OK: {len(pack.topics)} topics, {len(pack.faq)} FAQ entries, "
         f"{len(pack.comparison)} comparison rows, {len(pack.glossary)} glossary terms, "
@@ -86,7 +82,7 @@ def _cmd_content_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_content_export(args: argparse.Namespace) -> int:
-    pack = _load(_content_dir(args.content_dir))
+    pack = load_content(_content_dir(args.content_dir))
     items = [
         {
             "id": entry.id,
@@ -102,9 +98,15 @@ def _cmd_content_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_chat(args: argparse.Namespace) -> int:
-    from bot.console import run_console  # only the console needs it
+    from bot.config import Settings  # the console needs no Telegram settings beyond these
+    from bot.console import run_console
 
-    return run_console(content_dir=_content_dir(args.content_dir), db_path=args.db)
+    settings = Settings.from_env(os.environ, require_token=False)
+    return run_console(
+        content_dir=_content_dir(args.content_dir) or settings.content_dir,
+        db_path=Path(args.db) if args.db else settings.db_path,
+        timezone=settings.timezone,
+    )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -128,13 +130,16 @@ def _cmd_start(args: argparse.Namespace) -> int:
 
 
 def _dotenv_has_token() -> bool:
+    """Whether `.env` sets a non-empty token, read by the same parser the settings use."""
+    from bot.config import read_dotenv
+
     env_file = Path(".env")
     if not env_file.is_file():
         return False
-    return any(
-        line.strip().startswith("TELEGRAM_BOT_TOKEN=") and line.split("=", 1)[1].strip()
-        for line in env_file.read_text(encoding="utf-8", errors="replace").splitlines()
-    )
+    try:
+        return bool(read_dotenv(env_file).get("TELEGRAM_BOT_TOKEN", "").strip())
+    except ConfigError:
+        return False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,6 +202,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("The content pack is broken:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
+        return EXIT_CONTENT
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except TutorError as exc:
+        # Storage and other deliberate errors: one line, never a traceback.
+        print(f"Error: {exc}", file=sys.stderr)
         return EXIT_CONTENT
     except KeyboardInterrupt:
         return EXIT_OK

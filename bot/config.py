@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from bot.core.clock import UnknownTimezoneError, zone
 from bot.errors import ConfigError
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
@@ -74,20 +75,23 @@ class Settings:
         return ZoneInfo(self.timezone)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str], *, dotenv: Path | None = None) -> Settings:
+    def from_env(
+        cls, environ: Mapping[str, str], *, dotenv: Path | None = None, require_token: bool = True
+    ) -> Settings:
         """Read settings from `environ`, falling back to a `.env` file in the working directory.
 
         Values in the real environment win over the file, so a deployment can override a checked-in
-        development file without editing it.
+        development file without editing it. The offline console passes `require_token=False`: it
+        reads the same database and time zone settings but never talks to Telegram.
         """
         path = dotenv if dotenv is not None else Path(".env")
         merged: dict[str, str] = dict(read_dotenv(path)) if path.is_file() else {}
         merged.update(environ)
 
         token = merged.get("TELEGRAM_BOT_TOKEN", "").strip()
-        if not token:
+        if not token and require_token:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)")
-        if not _TOKEN.fullmatch(token):
+        if token and not _TOKEN.fullmatch(token):
             # Never echo the value: a malformed token is still most of a real one.
             raise ConfigError(
                 "TELEGRAM_BOT_TOKEN is malformed (expected '<digits>:<letters, digits, _ or ->')"
@@ -197,13 +201,13 @@ def _admin_ids(raw: str) -> frozenset[int]:
 
 
 def _timezone(name: str) -> str:
+    """The canonical IANA name, validated the same way /timezone validates a learner's zone."""
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        return zone(name).key
+    except UnknownTimezoneError:
         raise ConfigError(
             f"TUTOR_TIMEZONE {name!r} is not a known IANA time zone (e.g. Europe/Berlin)"
         ) from None
-    return name
 
 
 def _poll_interval(raw: str) -> float:

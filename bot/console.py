@@ -1,15 +1,16 @@
 """The offline console (`tutor-bot chat`): the tutor in a terminal, over the same core and storage.
 
 It is a second adapter beside Telegram: free text goes to the same matcher, lessons come from the
-same pages, and quizzes go through the same services and SQLite file, so progress made here
-counts for the streak shown in /stats. Buttons become numbered choices.
+same pages, and quizzes go through the same services and SQLite file (the console's learner has
+its own id there, so its streak and /stats are its own). Buttons become numbered choices.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
+import contextlib
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +22,13 @@ from bot.core.matcher import Matcher, MatchResult
 from bot.errors import TutorError
 from bot.services import AnswerStatus, Delivery, Outcome, Services
 
-# The console is one person at one keyboard; these ids keep their progress apart from Telegram's.
-CONSOLE_USER_ID = 1
-CONSOLE_CHAT_ID = 1
-DEFAULT_DB = "tutor.sqlite3"
+# The console is one person at one keyboard. Telegram never uses id 0 for a user, and the chat id
+# differs from the user id so the services never take the console for a private Telegram chat
+# (which would make the bot send it streak reminders).
+CONSOLE_USER_ID = 0
+CONSOLE_CHAT_ID = -1
+# Numbered choices never run past this many digits; longer "numbers" are treated as text.
+_MAX_CHOICE_DIGITS = 3
 
 HELP_TEXT = """\
 I teach the difference between DevOps and MLOps. Type a question in your own words, or:
@@ -74,7 +78,12 @@ class ConsoleSession:
         if text.lower() in {"/quit", "/exit", "quit", "exit"}:
             self.say("Bye! Your progress is saved.")
             return False
-        if text.isdigit() and self.choices:
+        if (
+            text.isascii()
+            and text.isdecimal()
+            and len(text) <= _MAX_CHOICE_DIGITS
+            and self.choices
+        ):
             await self._pick(int(text))
         elif self.delivery is not None and text.lower() in {"h", "hint", "/hint"}:
             await self._hint()
@@ -127,16 +136,14 @@ class ConsoleSession:
             self.choices = []
 
     def _entry_choice(self, entry_id: str, title: str) -> _Choice:
-        async def show() -> None:
-            result = self.matcher.answer_entry(entry_id)
-            if result is not None:
-                self.show_result(result)
-
-        return _Choice(title, show)
+        return self._result_choice(title, lambda: self.matcher.answer_entry(entry_id))
 
     def _topic_choice(self, topic_id: str, title: str) -> _Choice:
+        return self._result_choice(title, lambda: self.matcher.topic_entry(topic_id))
+
+    def _result_choice(self, title: str, lookup: Callable[[], MatchResult | None]) -> _Choice:
         async def show() -> None:
-            result = self.matcher.topic_entry(topic_id)
+            result = lookup()
             if result is not None:
                 self.show_result(result)
 
@@ -233,9 +240,12 @@ class ConsoleSession:
             self.delivery = None
             if result.status is AnswerStatus.ACCEPTED and result.outcome is not None:
                 self._show_outcome(result.outcome)
-            else:
+                return
+            if result.status is AnswerStatus.ALREADY_ANSWERED:
                 self.say("That question was already answered. Type /quiz for a new one.")
-                self.choices = []
+            else:
+                self.say("That question is no longer available. Type /quiz for a new one.")
+            self.choices = []
 
         return choose
 
@@ -287,11 +297,31 @@ class ConsoleSession:
         self.say(f"Time zone set to {zone}.")
 
 
-async def _read_line(stream: TextIO, out: TextIO) -> str | None:
-    out.write("> ")
-    out.flush()
-    line = await asyncio.to_thread(stream.readline)
-    return line if line else None
+class _LineReader:
+    """Lines from a blocking stream, read on a daemon thread.
+
+    A daemon thread cannot keep the process alive: Ctrl-C ends the console at once instead of
+    waiting for one more Enter, which a worker from asyncio.to_thread would.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream: TextIO) -> None:
+        try:
+            for line in iter(stream.readline, ""):
+                self._loop.call_soon_threadsafe(self._lines.put_nowait, line)
+        finally:
+            # End of input (or a closed loop at exit): tell the reader there is no more.
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._lines.put_nowait, None)
+
+    async def next(self, out: TextIO) -> str | None:
+        out.write("> ")
+        out.flush()
+        return await self._lines.get()
 
 
 async def converse(pack: ContentPack, services: Services, stream: TextIO, out: TextIO) -> None:
@@ -299,7 +329,8 @@ async def converse(pack: ContentPack, services: Services, stream: TextIO, out: T
     session = ConsoleSession(pack=pack, matcher=Matcher(pack), services=services, out=out)
     await services.users.register(CONSOLE_USER_ID, private_chat=False)
     session.say("MLOps vs DevOps tutor (offline). Ask a question, or type /help.")
-    while (line := await _read_line(stream, out)) is not None:
+    reader = _LineReader(stream)
+    while (line := await reader.next(out)) is not None:
         try:
             if not await session.handle(line):
                 return
@@ -310,16 +341,15 @@ async def converse(pack: ContentPack, services: Services, stream: TextIO, out: T
 
 def run_console(
     content_dir: Path | None = None,
-    db_path: str | None = None,
+    db_path: Path | str = "tutor.sqlite3",
+    timezone: str = "UTC",
     stream: TextIO | None = None,
     out: TextIO | None = None,
 ) -> int:
     pack = load_content(content_dir)
-    path = db_path or os.environ.get("TUTOR_DB_PATH") or DEFAULT_DB
-    timezone = os.environ.get("TUTOR_TIMEZONE") or "UTC"
 
     async def main() -> None:
-        async with await Services.open(path, pack, default_timezone=timezone) as services:
+        async with await Services.open(db_path, pack, default_timezone=timezone) as services:
             await converse(pack, services, stream or sys.stdin, out or sys.stdout)
 
     asyncio.run(main())

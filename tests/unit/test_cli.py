@@ -114,3 +114,55 @@ def test_no_command_without_token_starts_the_console(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert "offline console" in done.stderr
     assert "machine learning" in done.stdout.lower()
+
+
+def test_chat_with_an_invalid_setting_exits_2_with_one_line(tmp_path: Path) -> None:
+    """The console validates its settings like the bot: a bad time zone is one line, exit 2."""
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env.update(TUTOR_DB_PATH=str(tmp_path / "t.db"), TUTOR_TIMEZONE="Mars/Olympus")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        cwd=tmp_path,
+        env=env,
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "TUTOR_TIMEZONE" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unwritable_database_is_one_clear_line(tmp_path: Path) -> None:
+    """A database path in a folder that does not exist is reported without a traceback."""
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["TUTOR_DB_PATH"] = str(tmp_path / "missing" / "folder" / "t.db")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        cwd=tmp_path,
+        env=env,
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_dotenv_token_with_export_starts_the_bot_not_the_console(tmp_path: Path) -> None:
+    """`export TELEGRAM_BOT_TOKEN=...` in .env counts as a token, as the settings read it."""
+    from bot.__main__ import _dotenv_has_token
+
+    (tmp_path / ".env").write_text("export TELEGRAM_BOT_TOKEN=123:abc\n")
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        assert _dotenv_has_token()
+        (tmp_path / ".env").write_text('TELEGRAM_BOT_TOKEN=""\n')
+        assert not _dotenv_has_token()
+    finally:
+        os.chdir(cwd)

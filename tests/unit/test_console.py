@@ -68,6 +68,8 @@ def test_hint_then_answer(tmp_path: Path) -> None:
         ("/timezone Mars/Olympus", "Unknown time zone"),
         ("/nonsense", "Type /help"),
         ("99", "I'm not sure"),
+        ("²", "I'm not sure"),
+        ("1" * 5000, "I'm not sure"),
         ("", "didn't catch"),
     ],
 )
@@ -76,6 +78,25 @@ def test_bad_input_gets_a_friendly_reply(tmp_path: Path, line: str, reply: str) 
     output = _chat(tmp_path, line)
     assert reply in output
     assert "Traceback" not in output
+
+
+def test_console_learner_is_not_a_private_telegram_chat(tmp_path: Path) -> None:
+    """Console progress never makes the Telegram bot send that learner a streak reminder."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from bot.console import CONSOLE_USER_ID
+    from bot.services import Services
+
+    _chat(tmp_path, "/quiz easy", "1")
+
+    async def at_risk() -> list[int]:
+        pack = load_content()
+        async with await Services.open(tmp_path / "console.db", pack) as services:
+            evening = datetime.now(UTC).replace(hour=22, minute=30)
+            return [r.user_id for r in await services.users.users_at_risk(evening)]
+
+    assert CONSOLE_USER_ID not in asyncio.run(at_risk())
 
 
 def test_quit_ends_the_conversation(tmp_path: Path) -> None:
