@@ -375,6 +375,12 @@ class _Located:
 def _validate(path: Path, root: Path, schema: type[_Model]) -> _Located:
     shown = _display(path, root)
     data, lines = _read_yaml(path, shown)
+    placeholders = [
+        ContentProblem(shown, lines.get(loc, 1), f"{_dotted(loc)}: contains a placeholder")
+        for loc in _placeholder_paths(data, ())
+    ]
+    if placeholders:
+        raise ContentError(placeholders)
     try:
         return _Located(schema.model_validate(data), shown, lines)
     except ValidationError as exc:
@@ -439,10 +445,11 @@ def load_content(directory: Path | str | None = None) -> ContentPack:
         load("faq", path, _FaqFile)
     for path in _files(root / "quiz", "*.yaml"):
         load("quiz", path, _QuizFile)
-    if not located.get("faq") and not any("faq" in p.file for p in problems):
-        problems.append(ContentProblem(_display(root / "faq", root), 1, "no FAQ files found"))
-    if not located.get("quiz") and not any("quiz" in p.file for p in problems):
-        problems.append(ContentProblem(_display(root / "quiz", root), 1, "no quiz files found"))
+    for key, label in (("faq", "FAQ"), ("quiz", "quiz")):
+        if not any((root / key).glob("*.yaml")):
+            problems.append(
+                ContentProblem(_display(root / key, root), 1, f"no {label} files found")
+            )
     # Cross-file checks run on whatever validated, so one run reports every problem at once.
     pack = _cross_check(located, problems) if located.get("topics") else None
     if problems or pack is None:
@@ -452,7 +459,7 @@ def load_content(directory: Path | str | None = None) -> ContentPack:
 
 def _cross_check(
     located: dict[str, list[_Located]], problems: list[ContentProblem]
-) -> ContentPack:
+) -> ContentPack | None:
     """Checks that span files: unique ids, known topics, related ids that exist."""
     topics: dict[str, Topic] = {}
     for doc in located["topics"]:
@@ -540,8 +547,6 @@ def _cross_check(
                     doc.file, doc.line(list_key, i), "answer is longer than a Telegram message"
                 )
             )
-    _check_placeholders(placed, problems)
-
     if problems or not located.get("lessons"):
         return None
     lessons = located["lessons"][0].model.lessons
@@ -559,18 +564,18 @@ def _cross_check(
 _PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|lorem ipsum)\b", re.IGNORECASE)
 
 
-def _check_placeholders(
-    placed: list[tuple[_Located, str, int, Any]], problems: list[ContentProblem]
-) -> None:
-    """Unfinished text must never reach a learner."""
-    for doc, list_key, i, item in placed:
-        for name, value in item:
-            values = value if isinstance(value, list) else [value]
-            if any(isinstance(v, str) and _PLACEHOLDER.search(v) for v in values):
-                problems.append(
-                    ContentProblem(
-                        doc.file,
-                        doc.line(list_key, i, name),
-                        f"{name}: contains a placeholder (TODO/TBD)",
-                    )
-                )
+def _placeholder_paths(node: Any, path: Path_) -> Iterator[Path_]:
+    """Where unfinished text sits in a parsed file, however deeply nested."""
+    if isinstance(node, str):
+        if _PLACEHOLDER.search(node):
+            yield path
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _placeholder_paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _placeholder_paths(value, (*path, index))
+
+
+def _dotted(loc: Path_) -> str:
+    return ".".join(str(part) for part in loc)

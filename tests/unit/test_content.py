@@ -181,7 +181,22 @@ BREAKAGES: list[tuple[str, Mutation, str]] = [
     (
         "placeholder text",
         _replace("faq/basics.yaml", "Besides code tests", "TODO besides code tests"),
-        "minipack/faq/basics.yaml:17: answer: contains a placeholder",
+        "minipack/faq/basics.yaml:17: entries.1.answer: contains a placeholder",
+    ),
+    (
+        "placeholder in a quiz option",
+        _replace("quiz/basics.yaml", "text: The server rebooted", "text: TBD option"),
+        "minipack/quiz/basics.yaml:9: questions.0.options.1.text: contains a placeholder",
+    ),
+    (
+        "placeholder in a lesson",
+        _replace("lessons.yaml", "summary: A loop.", "summary: FIXME later."),
+        "minipack/lessons.yaml:26: lessons.devops_lifecycle.summary: contains a placeholder",
+    ),
+    (
+        "no FAQ files at all",
+        lambda root: (root / "faq" / "basics.yaml").unlink(),
+        "minipack/faq:1: no FAQ files found",
     ),
     ("empty file", _write("glossary.yaml", ""), "minipack/glossary.yaml:1: file is empty"),
     (
