@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,21 +91,26 @@ class _PackCache:
     def __init__(self, maxsize: int = 8) -> None:
         self._maxsize = maxsize
         self._entries: OrderedDict[tuple[int, str], tuple[ContentPack, bytes]] = OrderedDict()
+        # Adapters render from worker threads; one lock keeps "rendered once" true and keeps
+        # two threads from sharing Pillow's font objects at the same time.
+        self._lock = threading.Lock()
 
     def get(self, pack: ContentPack, name: str, render: Callable[[ContentPack], bytes]) -> bytes:
         key = (id(pack), name)
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] is pack:
-            self._entries.move_to_end(key)
-            return entry[1]
-        data = render(pack)
-        self._entries[key] = (pack, data)
-        while len(self._entries) > self._maxsize:
-            self._entries.popitem(last=False)
-        return data
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] is pack:
+                self._entries.move_to_end(key)
+                return entry[1]
+            data = render(pack)
+            self._entries[key] = (pack, data)
+            while len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+            return data
 
     def clear(self) -> None:
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()
 
 
 _cache = _PackCache()

@@ -177,3 +177,25 @@ def test_wrap_keeps_every_line_within_the_width() -> None:
 def test_headline_is_the_first_sentence(cell: str, expected: str) -> None:
     """The table shows a cell's first sentence without its full stop."""
     assert headline(cell) == expected
+
+
+def test_concurrent_requests_render_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several threads asking for the same picture at once share one rendering."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import bot.core.pictures as pictures_module
+
+    pack = load_content()
+    pictures_module.clear_cache()
+    calls = []
+    real = pictures_module.render_pipelines
+
+    def counting(p: object) -> bytes:
+        calls.append(1)
+        return real(p)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pictures_module, "render_pipelines", counting)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: pictures_module.pipelines_png(pack), range(8)))
+    assert len(calls) == 1
+    assert len(set(results)) == 1
