@@ -137,7 +137,11 @@ class MatchResult:
 
 
 class Matcher:
-    """An index over every answerable entry of a content pack; `match` is pure and thread-safe."""
+    """An index over every answerable entry of a content pack.
+
+    `match` depends only on its input; the one thing it writes is a bounded cache of typo
+    corrections, which is safe to share within one event loop.
+    """
 
     def __init__(self, pack: ContentPack) -> None:
         self._pack = pack
@@ -270,9 +274,6 @@ class Matcher:
         """The first entry of a topic (a pressed topic button on a fallback)."""
         entries = self._by_topic.get(topic_id)
         return self.answer_entry(entries[0].id) if entries else None
-
-    def entries_for_topic(self, topic_id: str) -> tuple[Answerable, ...]:
-        return tuple(self._by_topic.get(topic_id, ()))
 
     def rank(self, text: str, limit: int = 8) -> list[Match]:
         """Entries ordered by confidence (0-100); empty when the query has no meaningful words."""
