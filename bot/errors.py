@@ -31,3 +31,9 @@ class ContentError(TutorError):
 
 class ConfigError(TutorError):
     """A setting is missing or invalid; the message is one line fit for the terminal."""
+
+
+class StorageError(TutorError):
+    """The database cannot be used: it cannot be opened, or a newer version of the bot wrote it.
+
+    The message is one line fit for the terminal."""

@@ -129,8 +129,11 @@ class Services:
         return self.context.db
 
     async def close(self) -> None:
-        await self.quiz.aclose()
-        await self.context.db.close()
+        try:
+            await self.quiz.aclose()
+        finally:
+            # Even if waiting for answers in flight fails, the database must not stay open.
+            await self.context.db.close()
 
     async def __aenter__(self) -> Services:
         return self

@@ -12,13 +12,14 @@ Public API:
     db.read()   async context manager -> aiosqlite.Connection (autocommit reads)
     db.schema_version() -> int;  db.integrity_check() -> str ("ok");  db.close()
     to_ts(datetime) -> str / from_ts(str) -> datetime     the stored form of instants (UTC text)
-    StorageError
+    StorageError (defined in ``bot.errors``; re-exported here)
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -28,14 +29,12 @@ from types import TracebackType
 import aiosqlite
 
 from bot.core.clock import require_aware
-from bot.errors import TutorError
-from bot.storage.migrations import migrate
+from bot.errors import StorageError
+from bot.storage.migrations import migrate, rollback
+
+__all__ = ["Database", "StorageError", "from_ts", "to_ts"]
 
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-class StorageError(TutorError):
-    """The database cannot be used (for example it was written by a newer version)."""
 
 
 def to_ts(moment: datetime) -> str:
@@ -51,9 +50,16 @@ def from_ts(text: str) -> datetime:
 async def _connect(path: str, busy_timeout_ms: int, *, query_only: bool) -> aiosqlite.Connection:
     # isolation_level=None: the sqlite3 module must not open transactions behind our back;
     # every write transaction is an explicit BEGIN IMMEDIATE in Database.write().
-    conn = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+    pending = aiosqlite.connect(path, isolation_level=None)
+    try:
+        conn = await pending
+    except BaseException:
+        await _join_worker(pending)
+        raise
     try:
         conn.row_factory = aiosqlite.Row
+        # The one place the busy timeout is set (connect()'s timeout= sets the same handler):
+        # a pragma takes whole milliseconds and can be read back.
         await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         await conn.execute("PRAGMA foreign_keys = ON")
         if not query_only:
@@ -71,6 +77,26 @@ async def _connect(path: str, busy_timeout_ms: int, *, query_only: bool) -> aios
     return conn
 
 
+async def _join_worker(conn: aiosqlite.Connection) -> None:
+    """Wait for the worker thread of a connection that failed to open.
+
+    aiosqlite stops that thread without waiting for it; if the caller then ends the event loop
+    (the bot exits on a StorageError), the thread reports back to a closed loop and prints a
+    traceback after the one-line error."""
+    thread = getattr(conn, "_thread", None)  # where aiosqlite 0.20+ keeps its worker
+    if isinstance(thread, threading.Thread) and thread.is_alive():
+        await asyncio.to_thread(thread.join, 1.0)
+
+
+def _open_error(name: str, exc: sqlite3.DatabaseError) -> StorageError:
+    """One line saying which file could not be used and why, with the likely cause."""
+    message = f"cannot open database {name}: {exc}"
+    folder = Path(name).parent
+    if name != ":memory:" and not folder.is_dir():
+        message += f" (the folder {folder} does not exist)"
+    return StorageError(message)
+
+
 class Database:
     def __init__(
         self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection
@@ -84,7 +110,10 @@ class Database:
     async def open(cls, path: str | Path, *, busy_timeout_ms: int = 5000) -> Database:
         """Open (creating if needed) and migrate the database at ``path``."""
         name = str(path)
-        writer = await _connect(name, busy_timeout_ms, query_only=False)
+        try:
+            writer = await _connect(name, busy_timeout_ms, query_only=False)
+        except sqlite3.DatabaseError as exc:
+            raise _open_error(name, exc) from exc
         try:
             await migrate(writer)
             reader = (
@@ -94,7 +123,7 @@ class Database:
             )
         except sqlite3.DatabaseError as exc:
             await writer.close()
-            raise StorageError(f"cannot open database {name}: {exc}") from exc
+            raise _open_error(name, exc) from exc
         except BaseException:
             await writer.close()
             raise
@@ -102,9 +131,12 @@ class Database:
 
     async def close(self) -> None:
         async with self._lock:
-            if self._reader is not self._writer:
-                await self._reader.close()
-            await self._writer.close()
+            try:
+                if self._reader is not self._writer:
+                    await self._reader.close()
+            finally:
+                # A reader that fails to close must not leave the writer (and its WAL) open.
+                await self._writer.close()
 
     async def __aenter__(self) -> Database:
         return self
@@ -121,20 +153,19 @@ class Database:
     async def write(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction; commits on success, rolls back on any exception."""
         async with self._lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
             try:
+                # Inside the try: a task cancelled while BEGIN waits on another process's lock
+                # has still queued the BEGIN, which may yet succeed, so it must be rolled back.
+                await self._writer.execute("BEGIN IMMEDIATE")
                 yield self._writer
             except BaseException:
-                # aiosqlite runs statements in order on one thread, so even if this task is
-                # being cancelled the ROLLBACK lands before the next writer's BEGIN.
-                await self._writer.execute("ROLLBACK")
+                await rollback(self._writer)
                 raise
             else:
                 try:
                     await self._writer.execute("COMMIT")
                 except BaseException:
-                    if self._writer.in_transaction:
-                        await self._writer.execute("ROLLBACK")
+                    await rollback(self._writer)
                     raise
 
     @asynccontextmanager

@@ -10,16 +10,19 @@ Migration 2 holds the group quiz tables (their functions: ``bot.storage.group``)
 Public API:
     MIGRATIONS: tuple[Migration, ...];  LATEST_VERSION: int
     migrate(conn) -> list[int]   the versions applied (empty when already up to date)
+    rollback(conn)               end any open transaction, even while cancelled (``db`` uses it)
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.errors import TutorError
+from bot.errors import StorageError
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +205,7 @@ if [m.version for m in MIGRATIONS] != list(range(1, len(MIGRATIONS) + 1)):
     raise RuntimeError("migrations must be numbered 1, 2, 3... without gaps")  # pragma: no cover
 
 
-class SchemaTooNewError(TutorError):
+class SchemaTooNewError(StorageError):
     def __init__(self, found: int) -> None:
         super().__init__(
             f"the database is at schema version {found}, newer than this code knows "
@@ -219,10 +222,11 @@ async def migrate(conn: aiosqlite.Connection) -> list[int]:
     """Bring the schema up to ``LATEST_VERSION``; a no-op on an up-to-date database."""
     applied: list[int] = []
     for migration in MIGRATIONS:
-        # Read the version inside the write lock of BEGIN IMMEDIATE, so two processes opening
-        # the same new file cannot both apply migration 1.
-        await conn.execute("BEGIN IMMEDIATE")
         try:
+            # Read the version inside the write lock of BEGIN IMMEDIATE, so two processes
+            # opening the same new file cannot both apply migration 1. BEGIN is inside the try:
+            # cancelled while it waits, it may still succeed and must be rolled back.
+            await conn.execute("BEGIN IMMEDIATE")
             current = await _version(conn)
             if current > LATEST_VERSION:
                 raise SchemaTooNewError(current)
@@ -234,11 +238,21 @@ async def migrate(conn: aiosqlite.Connection) -> list[int]:
             await conn.execute(f"PRAGMA user_version = {int(migration.version)}")
             await conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                await conn.execute("ROLLBACK")
+            await rollback(conn)
             raise
         applied.append(migration.version)
     return applied
+
+
+async def rollback(conn: aiosqlite.Connection) -> None:
+    """Roll back whatever transaction ``conn`` may be in, even while being cancelled.
+
+    aiosqlite runs statements in order on one thread, so the ROLLBACK lands after a BEGIN
+    still waiting for the lock and before the next writer's BEGIN; shielded, a second
+    cancellation cannot drop it. "No transaction is active" (BEGIN itself failed, or a failed
+    COMMIT already ended it) leaves nothing to undo."""
+    with contextlib.suppress(sqlite3.OperationalError):
+        await asyncio.shield(conn.execute("ROLLBACK"))
 
 
 def _statements(script: str) -> list[str]:

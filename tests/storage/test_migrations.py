@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -138,12 +139,38 @@ async def test_a_failing_migration_leaves_the_previous_version(
 
 
 async def test_a_newer_database_is_refused(tmp_path: Path) -> None:
-    """A file from a newer version of the bot is not opened (no silent downgrade)."""
+    """A file from a newer version of the bot is refused with a StorageError (no downgrade)."""
     path = tmp_path / "t.db"
     with sqlite3.connect(path) as conn:
         conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
-    with pytest.raises(SchemaTooNewError, match="newer than this code"):
+    with pytest.raises(SchemaTooNewError, match="newer than this code") as caught:
         await Database.open(path)
+    # One type for every storage failure, so the CLI reports them alike.
+    assert isinstance(caught.value, StorageError)
+
+
+async def test_a_migration_cancelled_while_waiting_for_the_lock_is_rolled_back(
+    tmp_path: Path,
+) -> None:
+    """migrate() cancelled in BEGIN behind another writer leaves no transaction open, so the
+    same connection can migrate again afterwards."""
+    path = tmp_path / "t.db"
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        holder = sqlite3.connect(path, isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            task = asyncio.create_task(migrate(conn))
+            await asyncio.sleep(0.2)  # BEGIN is now waiting on the busy timeout
+            assert not task.done()
+            task.cancel()
+            holder.execute("ROLLBACK")  # the queued BEGIN can now succeed
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        finally:
+            holder.close()
+        assert not conn.in_transaction
+        assert await migrate(conn) == [m.version for m in MIGRATIONS]
 
 
 def test_migrations_are_numbered_without_gaps() -> None:
