@@ -14,6 +14,7 @@ from PIL import Image
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Conflict,
     EndPointNotFound,
     Forbidden,
@@ -462,6 +463,92 @@ async def test_blocked_user_and_unknown_method(emu: BotApiEmulator, bot: Bot) ->
     with pytest.raises(EndPointNotFound):
         await bot.do_api_request("noSuchMethod")
     assert emu.calls_to("noSuchMethod")[0].status == 404
+
+
+async def test_restricted_group_refuses_posts(emu: BotApiEmulator, bot: Bot) -> None:
+    """A group where the bot lost the right to post answers sends with 400 "not enough
+    rights", until the restriction is lifted."""
+    group = emu.group(-100777, "Quiet room")
+    emu.restrict(group)
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights"):
+        await bot.send_message(group.id, "hello?")
+    emu.unrestrict(group)
+    assert (await bot.send_message(group.id, "hello")).chat.id == group.id
+
+
+async def test_migrated_group_sends_service_messages_and_refuses_its_old_id(
+    emu: BotApiEmulator,
+) -> None:
+    """Upgrading a group queues migrate_to/migrate_from service messages, and any call naming
+    the old id then fails with ChatMigrated carrying the new id."""
+    uma = emu.user(21, "Uma")
+    old = emu.group(-4001, "Book club", admins=[uma], supergroup=False)
+    assert old.type == "group"
+    seen: list[tuple[int, int | None, int | None]] = []
+
+    async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        seen.append((message.chat.id, message.migrate_to_chat_id, message.migrate_from_chat_id))
+
+    app = _echo_app(emu)
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_status))
+    async with running_application(app):
+        new = emu.migrate(old, -1009001, by=uma)
+        await emu.wait_for(lambda: len(seen) == 2)
+        with pytest.raises(ChatMigrated) as raised:
+            await app.bot.send_message(old.id, "still there?")
+        sent = await app.bot.send_message(new.id, "hello again")
+        member = await app.bot.get_chat_member(new.id, uma.id)  # admins carry over
+    assert seen == [(old.id, new.id, None), (new.id, None, old.id)]
+    assert raised.value.new_chat_id == new.id
+    assert new.type == "supergroup" and new.title == "Book club"
+    assert sent.chat.id == new.id
+    assert member.status == "administrator"
+
+
+async def test_inaccessible_press_carries_a_date_zero_stub(emu: BotApiEmulator) -> None:
+    """A press with inaccessible=True reaches the bot as a message without content whose
+    is_accessible is False, and the query still counts as unanswered until answered."""
+    vic = emu.user(22, "Vic")
+    chat = emu.private_chat(vic)
+    stubs: list[tuple[bool, int, str | None]] = []
+
+    async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None and query.message is not None
+        stubs.append((query.message.is_accessible, query.message.message_id, query.data))
+
+    app = _echo_app(emu)
+    app.add_handler(CallbackQueryHandler(on_press), group=-1)
+    async with running_application(app):
+        emu.send_text(vic, chat, "/menu")
+        [menu] = await emu.wait_for_messages(chat.id, 1)
+        query_id = emu.press(vic, menu, "No", inaccessible=True)
+        await emu.wait_for(lambda: stubs)
+        await emu.wait_for(lambda: emu.callback_answers(query_id))
+    assert stubs == [(False, menu.message_id, "menu:no")]
+    assert emu.unanswered_queries() == []
+
+
+async def test_unanswered_queries_lists_presses_the_bot_ignored(emu: BotApiEmulator) -> None:
+    """A press the bot received but never answered is reported; queued ones are not."""
+    wes = emu.user(23, "Wes")
+    chat = emu.private_chat(wes)
+    app = (
+        ApplicationBuilder()
+        .token(emu.token)
+        .base_url(emu.base_url)
+        .base_file_url(emu.base_file_url)
+        .build()
+    )
+    app.add_handler(CommandHandler("menu", _menu))
+    async with running_application(app):
+        emu.send_text(wes, chat, "/menu")
+        [menu] = await emu.wait_for_messages(chat.id, 1)
+        query_id = emu.press(wes, menu, "No")
+        await emu.wait_quiet()
+    assert emu.unanswered_queries() == [query_id]
 
 
 async def test_wait_for_call_sees_only_answered_calls_after_since(

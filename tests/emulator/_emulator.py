@@ -39,6 +39,7 @@ from telegram import (
     ChatMemberMember,
     Document,
     File,
+    InaccessibleMessage,
     InlineKeyboardMarkup,
     Message,
     MessageEntity,
@@ -135,6 +136,8 @@ _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
 )
+_MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
+_NO_RIGHTS = "Bad Request: not enough rights to send text messages to the chat"
 _QUERY_INVALID = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )
@@ -253,6 +256,7 @@ class _Query:
     chat_id: int
     message_id: int
     data: str
+    update_id: int = 0
     answered: bool = False
 
 
@@ -330,6 +334,9 @@ class BotApiEmulator:
         self._chats: dict[int, Chat] = {}
         self._admins: dict[int, list[int]] = {}
         self._blocked: set[int] = set()
+        self._restricted: set[int] = set()
+        # old group id -> the supergroup it was upgraded to
+        self._migrated: dict[int, int] = {}
         self._next_message_ids: dict[int, int] = {}
         self._user_messages: dict[tuple[int, int], Message] = {}
         self._deleted_user_messages: set[tuple[int, int]] = set()
@@ -492,11 +499,20 @@ class BotApiEmulator:
         self._chats[chat.id] = chat
         return chat
 
-    def group(self, chat_id: int, title: str, admins: Iterable[int | User] = ()) -> Chat:
-        """A supergroup the bot is a member of; ``admins`` answer getChatMember as admins."""
+    def group(
+        self,
+        chat_id: int,
+        title: str,
+        admins: Iterable[int | User] = (),
+        *,
+        supergroup: bool = True,
+    ) -> Chat:
+        """A supergroup (or, with ``supergroup=False``, a basic group) the bot is a member of;
+        ``admins`` answer getChatMember as admins."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative in the Bot API")
-        chat = Chat(id=chat_id, type=ChatType.SUPERGROUP, title=title)
+        kind = ChatType.SUPERGROUP if supergroup else ChatType.GROUP
+        chat = Chat(id=chat_id, type=kind, title=title)
         self._chats[chat_id] = chat
         self.set_admins(chat_id, admins)
         return chat
@@ -520,6 +536,47 @@ class BotApiEmulator:
 
     def unblock(self, user: User | int) -> None:
         self._blocked.discard(_id_of(user))
+
+    def restrict(self, chat: Chat | int) -> None:
+        """The bot may no longer post in a group: sends fail with 400 "not enough rights"."""
+        self._restricted.add(_id_of(chat))
+
+    def unrestrict(self, chat: Chat | int) -> None:
+        self._restricted.discard(_id_of(chat))
+
+    def migrate(self, group: Chat | int, new_id: int, *, by: User | None = None) -> Chat:
+        """Upgrade a group to a supergroup with id ``new_id``, as Telegram does.
+
+        Queues the two service messages (``migrate_to_chat_id`` in the old chat, then
+        ``migrate_from_chat_id`` in the new one); from then on every call naming the old id
+        fails with 400 and ``parameters.migrate_to_chat_id`` (PTB raises ``ChatMigrated``).
+        Returns the new supergroup; admins carry over.
+        """
+        old = self._chat(group)
+        if new_id >= 0 or new_id in self._chats:
+            raise ValueError(f"{new_id} cannot be a new supergroup id")
+        new = Chat(id=new_id, type=ChatType.SUPERGROUP, title=old.title)
+        self._chats[new_id] = new
+        self._admins[new_id] = list(self._admins.get(old.id, []))
+        for message in (
+            Message(
+                message_id=self._take_message_id(old.id),
+                date=self.clock(),
+                chat=old,
+                from_user=by,
+                migrate_to_chat_id=new_id,
+            ),
+            Message(
+                message_id=self._take_message_id(new_id),
+                date=self.clock(),
+                chat=new,
+                from_user=by,
+                migrate_from_chat_id=old.id,
+            ),
+        ):
+            self.queue_update(Update(update_id=self._take_update_id(), message=message))
+        self._migrated[old.id] = new_id
+        return new
 
     def _chat(self, chat: Chat | int) -> Chat:
         if isinstance(chat, Chat):
@@ -654,11 +711,15 @@ class BotApiEmulator:
         message_id_or_message: int | BotMessage | Message,
         label: str,
         chat: Chat | int | None = None,
+        *,
+        inaccessible: bool = False,
     ) -> str:
         """Press the inline button labelled ``label`` on a bot message; return the query id.
 
         The label matches exactly, or as a prefix when exactly one button starts with it. The
-        message's current keyboard counts (after edits), as on a real client.
+        message's current keyboard counts (after edits), as on a real client. With
+        ``inaccessible`` the query carries only the message's id and chat with ``date`` 0, as
+        Telegram sends for a message the bot can no longer access.
         """
         message = self._find_bot_message(message_id_or_message, chat)
         rows = (message.reply_markup or {}).get("inline_keyboard")
@@ -683,12 +744,20 @@ class BotApiEmulator:
             raise ButtonNotFoundError(
                 f"button {label!r} has no callback_data (it is {sorted(matches[0])})"
             )
-        return self._queue_callback(user, message, str(data))
+        return self._queue_callback(user, message, str(data), inaccessible=inaccessible)
 
-    def press_data(self, user: User, chat: Chat | int, message_id: int, data: str) -> str:
+    def press_data(
+        self,
+        user: User,
+        chat: Chat | int,
+        message_id: int,
+        data: str,
+        *,
+        inaccessible: bool = False,
+    ) -> str:
         """Queue a callback query with arbitrary (possibly forged) data on a bot message."""
         message = self._find_bot_message(message_id, chat)
-        return self._queue_callback(user, message, data)
+        return self._queue_callback(user, message, data, inaccessible=inaccessible)
 
     def queue_update(self, update: Update | dict[str, Any]) -> int:
         """Queue any update (built by the test); returns its update_id."""
@@ -735,23 +804,31 @@ class BotApiEmulator:
         self.queue_update(Update(update_id=self._take_update_id(), message=message))
         return message
 
-    def _queue_callback(self, user: User, message: BotMessage, data: str) -> str:
+    def _queue_callback(
+        self, user: User, message: BotMessage, data: str, *, inaccessible: bool = False
+    ) -> str:
         if message.deleted:
             raise EmulatorError(f"bot message {message.message_id} was deleted")
         self._users.setdefault(user.id, user)
         self._query_counter += 1
         query_id = str(4_000_000_000_000 + self._query_counter)
+        update_id = self._take_update_id()
         self._queries[query_id] = _Query(
-            query_id, user.id, message.chat_id, message.message_id, data
+            query_id, user.id, message.chat_id, message.message_id, data, update_id
+        )
+        shown = (
+            InaccessibleMessage(chat=self._chats[message.chat_id], message_id=message.message_id)
+            if inaccessible
+            else self._message_of(message)
         )
         query = CallbackQuery(
             id=query_id,
             from_user=user,
             chat_instance=f"ci{message.chat_id}",
-            message=self._message_of(message),
+            message=shown,
             data=data,
         )
-        self.queue_update(Update(update_id=self._take_update_id(), callback_query=query))
+        self.queue_update(Update(update_id=update_id, callback_query=query))
         return query_id
 
     def _find_bot_message(
@@ -808,6 +885,15 @@ class BotApiEmulator:
             answer
             for answer in self._answers
             if query_id is None or answer.get("callback_query_id") == query_id
+        ]
+
+    def unanswered_queries(self) -> list[str]:
+        """Ids of callback queries the bot received but never answered (its spinner spins)."""
+        waiting = {queued.update_id for queued in self._queue if not queued.delivered}
+        return [
+            query.query_id
+            for query in self._queries.values()
+            if not query.answered and query.update_id not in waiting
         ]
 
     def calls_to(self, method: str) -> list[ApiCall]:
@@ -1120,14 +1206,19 @@ class BotApiEmulator:
                     return chat
             raise _bad_request("chat not found")
         try:
-            return self._chats[int(chat_id)]
+            chat = self._chats[int(chat_id)]
         except (KeyError, ValueError, TypeError):
             raise _bad_request("chat not found") from None
+        if chat.id in self._migrated:
+            raise _ApiError(400, _MIGRATED, {"migrate_to_chat_id": self._migrated[chat.id]})
+        return chat
 
     def _chat_for_send(self, params: dict[str, Any]) -> Chat:
         chat = self._resolve_chat(params)
         if chat.type == ChatType.PRIVATE and chat.id in self._blocked:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.id in self._restricted:
+            raise _ApiError(400, _NO_RIGHTS)
         return chat
 
     def _render(
