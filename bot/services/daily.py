@@ -38,16 +38,13 @@ from bot.storage.daily import SubscriptionRow
 @dataclass(frozen=True, slots=True)
 class Subscription:
     chat_id: int
-    send_time: time  # wall-clock time in ``timezone``, naive
-    timezone: str
+    send_time: time  # wall-clock time in ``zone``, naive
+    timezone: str  # the zone's name: the stored one, or the default if it no longer loads
+    zone: ZoneInfo  # resolved by the service, so a zone gone from tzdata cannot crash start-up
 
     @property
     def time_text(self) -> str:
         return rules.format_send_time(self.send_time)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
     def job_time(self) -> time:
         """The send time with its zone attached, as JobQueue.run_daily expects."""
@@ -58,17 +55,16 @@ class Subscription:
         return f"daily:{self.chat_id}"
 
 
-def _subscription(row: SubscriptionRow) -> Subscription:
-    return Subscription(
-        chat_id=row.chat_id,
-        send_time=rules.parse_send_time(row.send_time),
-        timezone=row.timezone,
-    )
-
-
 class DailyService:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
+
+    def _subscription(self, chat_id: int, send_time: time, timezone: str) -> Subscription:
+        tz = self._ctx.zone_for(timezone)
+        return Subscription(chat_id=chat_id, send_time=send_time, timezone=tz.key, zone=tz)
+
+    def _from_row(self, row: SubscriptionRow) -> Subscription:
+        return self._subscription(row.chat_id, rules.parse_send_time(row.send_time), row.timezone)
 
     async def subscribe(
         self,
@@ -95,7 +91,7 @@ class DailyService:
             await daily_db.upsert_subscription(
                 conn, chat_id, rules.format_send_time(send_time), chosen, moment
             )
-        return Subscription(chat_id=chat_id, send_time=send_time, timezone=chosen)
+        return self._subscription(chat_id, send_time, chosen)
 
     async def unsubscribe(self, chat_id: int) -> bool:
         async with self._ctx.db.write() as conn:
@@ -104,12 +100,12 @@ class DailyService:
     async def status(self, chat_id: int) -> Subscription | None:
         async with self._ctx.db.read() as conn:
             row = await daily_db.get_subscription(conn, chat_id)
-        return _subscription(row) if row else None
+        return self._from_row(row) if row else None
 
     async def list_subscriptions(self) -> list[Subscription]:
         async with self._ctx.db.read() as conn:
             rows = await daily_db.list_subscriptions(conn)
-        return [_subscription(row) for row in rows]
+        return [self._from_row(row) for row in rows]
 
     async def due_on_startup(self, now: datetime | None = None) -> list[Subscription]:
         """Chats whose send time already passed today (their local day) with nothing sent."""
@@ -119,11 +115,10 @@ class DailyService:
             last_days = await daily_db.last_daily_days(conn)
         due: list[Subscription] = []
         for row in rows:
-            sub = _subscription(row)
-            tz = self._ctx.zone_for(sub.timezone)
-            if rules.passed_today(sub.send_time, tz, moment) and last_days.get(
+            sub = self._from_row(row)
+            if rules.passed_today(sub.send_time, sub.zone, moment) and last_days.get(
                 sub.chat_id
-            ) != local_date(moment, tz):
+            ) != local_date(moment, sub.zone):
                 due.append(sub)
         return due
 

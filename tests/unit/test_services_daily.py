@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.daily import InvalidTimeError
+from bot.storage import daily as daily_db
 from tests.storage.packs import count, make_pack, question, services_at
 
 MORNING = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)  # 08:00 in Berlin (summer time)
@@ -42,6 +43,22 @@ async def test_zone_defaults_to_existing_then_user_then_bot(tmp_path: Path) -> N
         await s.daily.subscribe(-1, "09:00", "Europe/Paris")
         changed = await s.daily.subscribe(-1, "10:00")
         assert (changed.time_text, changed.timezone) == ("10:00", "Europe/Paris")
+
+
+async def test_a_stored_zone_that_no_longer_loads_falls_back_to_the_default(
+    tmp_path: Path,
+) -> None:
+    """A subscription whose stored zone tzdata no longer knows runs on the bot's default zone
+    instead of failing when the jobs are rebuilt at start-up."""
+    async with services_at(tmp_path / "t.db", default_timezone="Asia/Tokyo") as (s, clock):
+        async with s.db.write() as conn:
+            await daily_db.upsert_subscription(conn, -1, "07:30", "Mars/Olympus", clock.now())
+        [sub] = await s.daily.list_subscriptions()
+        tokyo = ZoneInfo("Asia/Tokyo")
+        assert (sub.zone, sub.timezone) == (tokyo, "Asia/Tokyo")
+        assert sub.job_time() == time(7, 30, tzinfo=tokyo)
+        assert await s.daily.status(-1) == sub
+        assert [due.chat_id for due in await s.daily.due_on_startup()] == [-1]
 
 
 async def test_unsubscribe_removes_only_that_chat(tmp_path: Path) -> None:
