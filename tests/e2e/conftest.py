@@ -7,7 +7,8 @@ session (they are immutable); everything else is fresh per test.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,42 @@ from tests.e2e.harness import running_application
 from tests.emulator import BotApiEmulator, BotMessage, started_emulator
 
 GROUP_ID = -1001234
+
+
+class _ErrorLog(logging.Handler):
+    """Keeps every ERROR (or worse) the bot's own loggers emit during one test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def bot_stayed_healthy(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test whose bot logged an error (its error handler fired, or a job failed), whose
+    emulator hit a bug of its own, or that left a button press unanswered (a spinning client).
+
+    A test that provokes such a failure on purpose says so with ``@pytest.mark.expects_bot_error``.
+    """
+    errors = _ErrorLog()
+    logger = logging.getLogger("bot")
+    logger.addHandler(errors)
+    try:
+        yield
+    finally:
+        logger.removeHandler(errors)
+    if request.node.get_closest_marker("expects_bot_error") is not None:
+        return
+    problems = [f"bot logged {r.levelname}: {r.getMessage()}" for r in errors.records]
+    emu = request.node.funcargs.get("emu")
+    if isinstance(emu, BotApiEmulator):
+        problems += [f"emulator bug: {error!r}" for error in emu.internal_errors]
+        problems += [f"callback query {q} never answered" for q in emu.unanswered_queries()]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -105,6 +105,7 @@ class BrokenMatcher(Matcher):
         raise RuntimeError("boom in a button")
 
 
+@pytest.mark.expects_bot_error("a handler crashes on purpose")
 async def test_handler_failure_gets_an_apology_and_a_log_line(
     world: World, tutor_factory: TutorFactory, pack: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -128,6 +129,7 @@ async def test_handler_failure_gets_an_apology_and_a_log_line(
         assert "drift" in later.plain_text.lower()
 
 
+@pytest.mark.expects_bot_error("a button handler crashes on purpose")
 async def test_button_failure_gets_an_apology_toast(
     world: World, tutor_factory: TutorFactory, pack: Any
 ) -> None:
@@ -148,6 +150,7 @@ async def test_blocked_user_is_logged_not_fatal(world: World, tutor: Any) -> Non
     assert "drift" in reply.plain_text.lower()
 
 
+@pytest.mark.expects_bot_error("a 500 fails one reply on purpose")
 async def test_server_error_then_recovery(world: World, tutor: Any) -> None:
     """A 500 from Telegram fails one reply (the apology goes out instead); the next works."""
     world.emu.fail_next("sendMessage", status=500)

@@ -531,6 +531,7 @@ async def test_inaccessible_press_carries_a_date_zero_stub(emu: BotApiEmulator) 
     assert emu.unanswered_queries() == []
 
 
+@pytest.mark.expects_bot_error("the bot ignores the press on purpose")
 async def test_unanswered_queries_lists_presses_the_bot_ignored(emu: BotApiEmulator) -> None:
     """A press the bot received but never answered is reported; queued ones are not."""
     wes = emu.user(23, "Wes")
