@@ -25,6 +25,7 @@ from types import TracebackType
 
 from bot.core.clock import Clock
 from bot.core.content import ContentPack
+from bot.services.context import ServiceContext
 from bot.services.daily import DailyService, Subscription
 from bot.services.group import GroupService
 from bot.services.quiz import (
@@ -37,7 +38,7 @@ from bot.services.quiz import (
     UnknownDifficultyError,
 )
 from bot.services.stats import Stats, StatsService, Tally
-from bot.services.users import AtRisk, ServiceContext, UserService, UserSettings
+from bot.services.users import AtRisk, UserService, UserSettings
 from bot.storage.db import Database
 
 __all__ = [

@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 from bot.core import daily as rules
 from bot.core import quiz as quiz_rules
 from bot.core.clock import local_date, zone
+from bot.services.context import ServiceContext
 from bot.services.quiz import Delivery
-from bot.services.users import ServiceContext
 from bot.storage import daily as daily_db
 from bot.storage import quiz as quiz_db
 from bot.storage import users as user_db

@@ -15,7 +15,7 @@ Rules (see ``bot.core.group_round`` for arguments, scoring and early close):
 - Each member answers a round once; later taps report the first choice and change nothing. A
   member who joins mid-session may answer. Taps never say right or wrong; the reveal does.
 - Every group answer also counts for the member's personal streak and spaced-repetition card,
-  through the same rule and writer as a private quiz answer (``bot.services.quiz.apply_answer``,
+  through the same rule and writer as a private quiz answer (``bot.core.progress.apply_answer``,
   ``bot.storage.quiz.save_answers``).
 - ``close_round`` is idempotent: the first call scores the round into the all-time table, later
   calls return an equal ``Reveal`` (``closed_now`` False) and change nothing.
@@ -48,8 +48,8 @@ from bot.core import quiz as quiz_rules
 from bot.core.clock import local_date
 from bot.core.content import QuizQuestion
 from bot.core.group_round import Leaderboard, TapStatus
-from bot.services.quiz import apply_answer
-from bot.services.users import ServiceContext
+from bot.core.progress import apply_answer
+from bot.services.context import ServiceContext
 from bot.storage import group as group_db
 from bot.storage import quiz as quiz_db
 from bot.storage.group import GroupAnswerRow, RoundRow, SessionRow

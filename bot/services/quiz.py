@@ -14,8 +14,9 @@ Public API (``services.quiz``):
     get_delivery(delivery_id) -> Delivery | None     (to redraw a message)
     aclose()    wait for answers in flight (``Services.close`` calls it)
     UnknownDifficultyError for a difficulty outside ``DIFFICULTIES``.
-    apply_answer(card_json, streak, correct, hinted, now, today) -> Progress   (module level)
-        how an answer moves the card and the streak; group rounds reuse it.
+
+How an answer moves the card and the streak is ``bot.core.progress.apply_answer``, shared with
+group rounds.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from bot.core import quiz as rules
 from bot.core import scheduling, streaks
 from bot.core.clock import local_date
 from bot.core.content import DIFFICULTIES, QuizQuestion
+from bot.core.progress import apply_answer
 from bot.errors import TutorError
-from bot.services.users import ServiceContext
+from bot.services.context import ServiceContext
 from bot.storage import quiz as quiz_db
 from bot.storage import users as user_db
 from bot.storage.quiz import AnswerRow, DeliveryRow
@@ -130,34 +132,6 @@ def _current_question(context: ServiceContext, row: DeliveryRow | None) -> QuizQ
     if question is None or not rules.order_fits(question, rules.decode_order(row.option_order)):
         return None
     return question
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """What one answer does to a learner: the rescheduled card and the streak around it."""
-
-    reviewed: scheduling.Reviewed
-    before: streaks.StreakState
-    settled: streaks.StreakState  # ``before`` with the missed days' freezes spent
-    after: streaks.StreakState
-
-
-def apply_answer(
-    card_json: str | None,
-    streak: streaks.StreakState,
-    correct: bool,
-    hinted: bool,
-    now: datetime,
-    today: date,
-) -> Progress:
-    """The one rule for how any answer (private, daily or group) moves spaced repetition and
-    the streak; ``today`` is the learner's local day."""
-    return Progress(
-        reviewed=scheduling.review(card_json, correct, hinted, now),
-        before=streak,
-        settled=streaks.settle(streak, today),
-        after=streaks.record_activity(streak, today),
-    )
 
 
 class QuizService:

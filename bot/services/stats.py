@@ -16,7 +16,7 @@ from bot.core import heatmap as drawing
 from bot.core import streaks
 from bot.core.clock import local_date
 from bot.core.content import DIFFICULTIES
-from bot.services.users import ServiceContext
+from bot.services.context import ServiceContext
 from bot.storage import quiz as quiz_db
 from bot.storage import users as user_db
 

@@ -1,0 +1,44 @@
+"""How one answer moves a learner forward: the spaced-repetition card and the streak.
+
+Every kind of answer (private quiz, daily question, group round) goes through ``apply_answer``,
+so a learner's card and streak never depend on where they answered.
+
+Public API:
+    Progress(reviewed, before, settled, after)
+    apply_answer(card_json, streak, correct, hinted, now, today) -> Progress
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.core import scheduling, streaks
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What one answer does to a learner: the rescheduled card and the streak around it."""
+
+    reviewed: scheduling.Reviewed
+    before: streaks.StreakState
+    settled: streaks.StreakState  # ``before`` with the missed days' freezes spent
+    after: streaks.StreakState
+
+
+def apply_answer(
+    card_json: str | None,
+    streak: streaks.StreakState,
+    correct: bool,
+    hinted: bool,
+    now: datetime,
+    today: date,
+) -> Progress:
+    """The one rule for how any answer (private, daily or group) moves spaced repetition and
+    the streak; ``today`` is the learner's local day."""
+    return Progress(
+        reviewed=scheduling.review(card_json, correct, hinted, now),
+        before=streak,
+        settled=streaks.settle(streak, today),
+        after=streaks.record_activity(streak, today),
+    )
