@@ -48,6 +48,7 @@ import aiosqlite
 from bot.core.group_round import Total
 from bot.core.streaks import StreakState
 from bot.storage.db import from_ts, to_ts
+from bot.storage.users import streak_from_row
 
 SessionState = Literal["running", "finished", "stopped"]
 
@@ -514,14 +515,6 @@ async def learner_state(
     )
     row = await cursor.fetchone()
     assert row is not None  # the derived table always yields one row
-    streak = (
-        StreakState(
-            current=row["current"],
-            best=row["best"],
-            freezes=row["freezes"],
-            last_day=date.fromisoformat(row["last_day"]) if row["last_day"] else None,
-        )
-        if row["current"] is not None
-        else StreakState()
+    return LearnerState(
+        timezone=row["timezone"], streak=streak_from_row(row), card_json=row["card"]
     )
-    return LearnerState(timezone=row["timezone"], streak=streak, card_json=row["card"])

@@ -12,7 +12,6 @@ Public API:
     answer_totals(conn, user_id) -> dict[str, tuple[int, int]]   difficulty -> (answered, correct)
     answers_by_day(conn, user_id, since) -> dict[date, int]
         (both include group quiz answers, which count for the streak as well)
-    count_answers(conn) -> int
     answer_contexts(conn, [(delivery_id, user_id), ...]) -> list[AnswerContext]   one query
     save_answers(conn, *, new_users, answers, cards, streaks)    one executemany per table
 """
@@ -29,6 +28,13 @@ import aiosqlite
 
 from bot.core.streaks import StreakState
 from bot.storage.db import from_ts, to_ts
+from bot.storage.users import (
+    UPSERT_STREAK,
+    UPSERT_USER,
+    streak_from_row,
+    streak_params,
+    user_params,
+)
 
 Kind = Literal["quiz", "daily"]
 
@@ -87,6 +93,21 @@ async def insert_delivery(
     return cursor.lastrowid
 
 
+def _delivery(row: aiosqlite.Row, prefix: str = "") -> DeliveryRow:
+    """A delivery from its columns, each named ``prefix`` + the column name."""
+    local_day = row[f"{prefix}local_date"]
+    return DeliveryRow(
+        id=row[f"{prefix}id"],
+        kind=row[f"{prefix}kind"],
+        chat_id=row[f"{prefix}chat_id"],
+        user_id=row[f"{prefix}user_id"],
+        question_id=row[f"{prefix}question_id"],
+        option_order=row[f"{prefix}option_order"],
+        local_date=date.fromisoformat(local_day) if local_day else None,
+        created_at=from_ts(row[f"{prefix}created_at"]),
+    )
+
+
 async def get_delivery(conn: aiosqlite.Connection, delivery_id: int) -> DeliveryRow | None:
     cursor = await conn.execute(
         "SELECT id, kind, chat_id, user_id, question_id, option_order, local_date, created_at"
@@ -94,18 +115,7 @@ async def get_delivery(conn: aiosqlite.Connection, delivery_id: int) -> Delivery
         (delivery_id,),
     )
     row = await cursor.fetchone()
-    if row is None:
-        return None
-    return DeliveryRow(
-        id=row["id"],
-        kind=row["kind"],
-        chat_id=row["chat_id"],
-        user_id=row["user_id"],
-        question_id=row["question_id"],
-        option_order=row["option_order"],
-        local_date=date.fromisoformat(row["local_date"]) if row["local_date"] else None,
-        created_at=from_ts(row["created_at"]),
-    )
+    return _delivery(row) if row is not None else None
 
 
 async def recent_question_ids(conn: aiosqlite.Connection, user_id: int) -> set[str]:
@@ -133,18 +143,19 @@ async def add_hint(
     )
 
 
-def _answer(row: aiosqlite.Row) -> AnswerRow:
+def _answer(row: aiosqlite.Row, prefix: str = "") -> AnswerRow:
+    """An answer from its columns, each named ``prefix`` + the column name."""
     return AnswerRow(
-        delivery_id=row["delivery_id"],
-        user_id=row["user_id"],
-        question_id=row["question_id"],
-        difficulty=row["difficulty"],
-        position=row["position"],
-        option_index=row["option_index"],
-        correct=bool(row["correct"]),
-        hinted=bool(row["hinted"]),
-        answered_at=from_ts(row["answered_at"]),
-        local_date=date.fromisoformat(row["local_date"]),
+        delivery_id=row[f"{prefix}delivery_id"],
+        user_id=row[f"{prefix}user_id"],
+        question_id=row[f"{prefix}question_id"],
+        difficulty=row[f"{prefix}difficulty"],
+        position=row[f"{prefix}position"],
+        option_index=row[f"{prefix}option_index"],
+        correct=bool(row[f"{prefix}correct"]),
+        hinted=bool(row[f"{prefix}hinted"]),
+        answered_at=from_ts(row[f"{prefix}answered_at"]),
+        local_date=date.fromisoformat(row[f"{prefix}local_date"]),
     )
 
 
@@ -188,11 +199,6 @@ async def answers_by_day(conn: aiosqlite.Connection, user_id: int, since: date) 
     return {date.fromisoformat(row[0]): int(row[1]) for row in rows}
 
 
-async def count_answers(conn: aiosqlite.Connection) -> int:
-    row = await (await conn.execute("SELECT COUNT(*) FROM answers")).fetchone()
-    return int(row[0]) if row else 0
-
-
 # --- batched answering: one read and four writes for a whole batch of answers ---------------
 
 
@@ -224,11 +230,14 @@ async def answer_contexts(
                    json_extract(value, '$[1]') AS user_id
             FROM json_each(?)
         )
-        SELECT req.n, req.user_id AS req_user,
-               d.id, d.kind, d.chat_id, d.user_id, d.question_id, d.option_order,
-               d.local_date, d.created_at,
-               a.difficulty AS a_difficulty, a.position AS a_position,
-               a.option_index AS a_option_index, a.correct AS a_correct, a.hinted AS a_hinted,
+        SELECT req.n,
+               d.id AS d_id, d.kind AS d_kind, d.chat_id AS d_chat_id, d.user_id AS d_user_id,
+               d.question_id AS d_question_id, d.option_order AS d_option_order,
+               d.local_date AS d_local_date, d.created_at AS d_created_at,
+               a.delivery_id AS a_delivery_id, a.user_id AS a_user_id,
+               a.question_id AS a_question_id, a.difficulty AS a_difficulty,
+               a.position AS a_position, a.option_index AS a_option_index,
+               a.correct AS a_correct, a.hinted AS a_hinted,
                a.answered_at AS a_answered_at, a.local_date AS a_local_date,
                EXISTS (SELECT 1 FROM hints AS h
                        WHERE h.delivery_id = req.delivery_id AND h.user_id = req.user_id)
@@ -246,60 +255,18 @@ async def answer_contexts(
         """,
         (json.dumps([[d, u] for d, u in requests]),),
     )
-    contexts: list[AnswerContext] = []
-    for row in rows:
-        delivery = (
-            DeliveryRow(
-                id=row["id"],
-                kind=row["kind"],
-                chat_id=row["chat_id"],
-                user_id=row["user_id"],
-                question_id=row["question_id"],
-                option_order=row["option_order"],
-                local_date=date.fromisoformat(row["local_date"]) if row["local_date"] else None,
-                created_at=from_ts(row["created_at"]),
-            )
-            if row["id"] is not None
-            else None
+    return [
+        AnswerContext(
+            delivery=_delivery(row, "d_") if row["d_id"] is not None else None,
+            earlier=_answer(row, "a_") if row["a_delivery_id"] is not None else None,
+            hint_taken=bool(row["hint_taken"]),
+            user_exists=bool(row["user_exists"]),
+            timezone=row["timezone"],
+            streak=streak_from_row(row),
+            card=row["card"],
         )
-        earlier = (
-            AnswerRow(
-                delivery_id=row["id"],
-                user_id=row["req_user"],
-                question_id=row["question_id"],
-                difficulty=row["a_difficulty"],
-                position=row["a_position"],
-                option_index=row["a_option_index"],
-                correct=bool(row["a_correct"]),
-                hinted=bool(row["a_hinted"]),
-                answered_at=from_ts(row["a_answered_at"]),
-                local_date=date.fromisoformat(row["a_local_date"]),
-            )
-            if row["a_position"] is not None
-            else None
-        )
-        streak = (
-            StreakState(
-                current=row["current"],
-                best=row["best"],
-                freezes=row["freezes"],
-                last_day=date.fromisoformat(row["last_day"]) if row["last_day"] else None,
-            )
-            if row["current"] is not None
-            else StreakState()
-        )
-        contexts.append(
-            AnswerContext(
-                delivery=delivery,
-                earlier=earlier,
-                hint_taken=bool(row["hint_taken"]),
-                user_exists=bool(row["user_exists"]),
-                timezone=row["timezone"],
-                streak=streak,
-                card=row["card"],
-            )
-        )
-    return contexts
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,12 +289,7 @@ async def save_answers(
 ) -> None:
     """Write a graded batch: users first (foreign keys), then answers, cards and streaks."""
     await conn.executemany(
-        """
-        INSERT INTO users (user_id, private_chat, created_at) VALUES (?, ?, ?)
-        ON CONFLICT (user_id) DO UPDATE SET private_chat = 1
-            WHERE excluded.private_chat = 1 AND users.private_chat = 0
-        """,
-        [(user_id, int(private), to_ts(at)) for user_id, private, at in new_users],
+        UPSERT_USER, [user_params(user_id, private, at) for user_id, private, at in new_users]
     )
     cursor = await conn.executemany(
         "INSERT INTO answers (delivery_id, user_id, question_id, difficulty, position,"
@@ -366,20 +328,4 @@ async def save_answers(
             for c in cards
         ],
     )
-    await conn.executemany(
-        """
-        INSERT INTO streaks (user_id, current, best, freezes, last_day) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (user_id) DO UPDATE SET current = excluded.current, best = excluded.best,
-            freezes = excluded.freezes, last_day = excluded.last_day
-        """,
-        [
-            (
-                user_id,
-                s.current,
-                s.best,
-                s.freezes,
-                s.last_day.isoformat() if s.last_day else None,
-            )
-            for user_id, s in streaks
-        ],
-    )
+    await conn.executemany(UPSERT_STREAK, [streak_params(user_id, s) for user_id, s in streaks])

@@ -11,7 +11,9 @@ Public API:
     user_timezones(conn) -> list[str | None]
     reminder_candidates(conn, timezone, local_day) -> list[tuple[int, StreakState]]
     claim_reminder(conn, user_id, local_day, now) -> bool
-    count_users(conn) -> int
+Shared with ``bot.storage.quiz`` (its batched writer stores the same rows):
+    UPSERT_USER, user_params(user_id, private_chat, now)
+    UPSERT_STREAK, streak_params(user_id, state);  streak_from_row(row) -> StreakState
 """
 
 from __future__ import annotations
@@ -23,6 +25,48 @@ import aiosqlite
 
 from bot.core.streaks import StreakState
 from bot.storage.db import from_ts, to_ts
+
+# Create the user if missing; the private-chat flag only ever goes from 0 to 1.
+UPSERT_USER = """
+INSERT INTO users (user_id, private_chat, created_at) VALUES (?, ?, ?)
+ON CONFLICT (user_id) DO UPDATE SET private_chat = 1
+    WHERE excluded.private_chat = 1 AND users.private_chat = 0
+"""
+
+UPSERT_STREAK = """
+INSERT INTO streaks (user_id, current, best, freezes, last_day) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (user_id) DO UPDATE SET current = excluded.current, best = excluded.best,
+    freezes = excluded.freezes, last_day = excluded.last_day
+"""
+
+
+def user_params(user_id: int, private_chat: bool, now: datetime) -> tuple[int, int, str]:
+    """The parameters of ``UPSERT_USER``."""
+    return (user_id, int(private_chat), to_ts(now))
+
+
+def streak_params(user_id: int, state: StreakState) -> tuple[int, int, int, int, str | None]:
+    """The parameters of ``UPSERT_STREAK``."""
+    return (
+        user_id,
+        state.current,
+        state.best,
+        state.freezes,
+        state.last_day.isoformat() if state.last_day else None,
+    )
+
+
+def streak_from_row(row: aiosqlite.Row | None) -> StreakState:
+    """A streak from a row with ``current, best, freezes, last_day`` columns; no row, or NULLs
+    from an outer join (a user who never answered), give the empty streak."""
+    if row is None or row["current"] is None:
+        return StreakState()
+    return StreakState(
+        current=row["current"],
+        best=row["best"],
+        freezes=row["freezes"],
+        last_day=date.fromisoformat(row["last_day"]) if row["last_day"] else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +82,7 @@ async def ensure_user(
     conn: aiosqlite.Connection, user_id: int, now: datetime, *, private_chat: bool = False
 ) -> None:
     """Create the user row if missing; remember once that they talk to us in private."""
-    await conn.execute(
-        """
-        INSERT INTO users (user_id, private_chat, created_at) VALUES (?, ?, ?)
-        ON CONFLICT (user_id) DO UPDATE SET private_chat = 1
-            WHERE excluded.private_chat = 1 AND users.private_chat = 0
-        """,
-        (user_id, int(private_chat), to_ts(now)),
-    )
+    await conn.execute(UPSERT_USER, user_params(user_id, private_chat, now))
 
 
 async def get_user(conn: aiosqlite.Connection, user_id: int) -> UserRow | None:
@@ -80,39 +117,15 @@ async def set_reminders(
     await conn.execute("UPDATE users SET reminders = ? WHERE user_id = ?", (int(enabled), user_id))
 
 
-def _streak(row: aiosqlite.Row | None) -> StreakState:
-    if row is None:
-        return StreakState()
-    return StreakState(
-        current=row["current"],
-        best=row["best"],
-        freezes=row["freezes"],
-        last_day=date.fromisoformat(row["last_day"]) if row["last_day"] else None,
-    )
-
-
 async def get_streak(conn: aiosqlite.Connection, user_id: int) -> StreakState:
     cursor = await conn.execute(
         "SELECT current, best, freezes, last_day FROM streaks WHERE user_id = ?", (user_id,)
     )
-    return _streak(await cursor.fetchone())
+    return streak_from_row(await cursor.fetchone())
 
 
 async def save_streak(conn: aiosqlite.Connection, user_id: int, state: StreakState) -> None:
-    await conn.execute(
-        """
-        INSERT INTO streaks (user_id, current, best, freezes, last_day) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (user_id) DO UPDATE SET current = excluded.current, best = excluded.best,
-            freezes = excluded.freezes, last_day = excluded.last_day
-        """,
-        (
-            user_id,
-            state.current,
-            state.best,
-            state.freezes,
-            state.last_day.isoformat() if state.last_day else None,
-        ),
-    )
+    await conn.execute(UPSERT_STREAK, streak_params(user_id, state))
 
 
 async def user_timezones(conn: aiosqlite.Connection) -> list[str | None]:
@@ -138,7 +151,7 @@ async def reminder_candidates(
         """,
         (timezone, local_day.isoformat(), local_day.isoformat()),
     )
-    return [(row["user_id"], _streak(row)) for row in rows]
+    return [(row["user_id"], streak_from_row(row)) for row in rows]
 
 
 async def claim_reminder(
@@ -152,8 +165,3 @@ async def claim_reminder(
         (user_id, local_day.isoformat(), to_ts(now)),
     )
     return cursor.rowcount == 1
-
-
-async def count_users(conn: aiosqlite.Connection) -> int:
-    row = await (await conn.execute("SELECT COUNT(*) FROM users")).fetchone()
-    return int(row[0]) if row else 0
