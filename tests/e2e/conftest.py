@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,12 @@ from telegram import Chat, User
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.core.clock import Clock, FixedClock
 from bot.core.content import ContentPack, load_content
 from bot.core.matcher import Matcher
+from bot.services import Services
 from bot.tg.app import build_application
-from bot.tg.state import AppState
+from bot.tg.state import AppState, app_state
 from tests.e2e.harness import running_application
 from tests.emulator import BotApiEmulator, BotMessage, started_emulator
 
@@ -142,21 +145,35 @@ def world(emu: BotApiEmulator) -> World:
 TutorFactory = Callable[
     ..., AbstractAsyncContextManager[Application[Any, Any, Any, Any, Any, Any]]
 ]
+App = Any
+
+# A Tuesday morning, 08:00 UTC: the fixed clock's start unless a test moves it.
+START = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The services' clock for tests that pass it to the tutor; it moves only when told."""
+    return FixedClock(START)
 
 
 @pytest.fixture
 def tutor_factory(
     emu: BotApiEmulator, tmp_path: Path, pack: ContentPack, matcher: Matcher
 ) -> TutorFactory:
-    """Start the tutor against the emulator; keyword arguments tune its settings or state."""
+    """Start (or restart) the tutor polling the emulator; every start uses the same database
+    file. Keyword arguments tune its settings, its clock (None: the system clock) or matcher."""
 
     @asynccontextmanager
     async def start(
         *,
-        matcher_override: Any = None,
+        clock: Clock | None = None,
+        matcher_override: Matcher | None = None,
         rate_limit: bool = False,
-        flood_limit: int = 20,
+        flood_limit: int = 1000,
         flood_window: float = 10.0,
+        admin_ids: tuple[int, ...] = (),
+        heartbeat_file: Path | None = None,
     ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
         settings = Settings.for_tests(
             token=emu.token,
@@ -165,10 +182,16 @@ def tutor_factory(
             rate_limit=rate_limit,
             flood_limit=flood_limit,
             flood_window=flood_window,
+            admin_ids=admin_ids,
+            heartbeat_file=heartbeat_file,
         )
         state = AppState.create(settings, pack, matcher_override or matcher)
+        state.clock = clock
         app = build_application(settings, state=state)
+        since = len(emu.calls)
         async with running_application(app) as running:
+            # Polling has begun once a getUpdates arrives (it stays in flight: a long poll).
+            await emu.wait_for(lambda: any(c.method == "getUpdates" for c in emu.calls[since:]))
             yield running
 
     return start
@@ -176,9 +199,23 @@ def tutor_factory(
 
 @pytest.fixture
 async def tutor(
-    tutor_factory: TutorFactory, emu: BotApiEmulator
+    tutor_factory: TutorFactory,
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """The tutor, polling the emulator with default test settings."""
-    async with tutor_factory() as app:
-        await emu.wait_until_polling()
+    """The tutor on the system clock with the production flood limit (20 in 10 s)."""
+    async with tutor_factory(flood_limit=20) as app:
         yield app
+
+
+def services_of(app: App) -> Services:
+    """The running tutor's services (opened by post_init)."""
+    services = app_state(app).services
+    assert services is not None
+    return services
+
+
+async def run_job(app: App, name: str) -> None:
+    """Run the one scheduled job called `name` now instead of waiting for it."""
+    assert app.job_queue is not None
+    jobs = app.job_queue.get_jobs_by_name(name)
+    assert len(jobs) == 1, f"expected one job named {name}, found {len(jobs)}"
+    await jobs[0].run(app)

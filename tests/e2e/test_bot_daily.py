@@ -8,50 +8,24 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.core.clock import FixedClock
-from bot.core.content import ContentPack
-from bot.core.matcher import Matcher
 from bot.tg.jobs import HEARTBEAT_JOB, REMINDER_JOB
-from tests.e2e.conftest import World
-from tests.e2e.test_bot_quiz import START, answer_quiz, press_option, services_of, start_tutor
-from tests.emulator import BotApiEmulator
+from tests.e2e.conftest import START, TutorFactory, World, run_job, services_of
+from tests.e2e.test_bot_quiz import answer_quiz, press_option
 
 pytestmark = pytest.mark.e2e
 
-App = Any
-
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "tutor.sqlite3"
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)  # 08:00 UTC
-
-
-@pytest.fixture
-def boot(
-    emu: BotApiEmulator, db_path: Path, pack: ContentPack, matcher: Matcher, clock: FixedClock
-) -> Any:
-    """Start (or restart) the tutor on the same database file and clock."""
-
-    def start(**kw: Any) -> Any:
-        return start_tutor(emu, db_path, pack, matcher, clock=clock, **kw)
-
-    return start
-
-
-async def run_job(app: App, name: str) -> None:
-    jobs = app.job_queue.get_jobs_by_name(name)
-    assert len(jobs) == 1, f"{len(jobs)} jobs named {name}"
-    await jobs[0].run(app)
+def boot(tutor_factory: TutorFactory, clock: FixedClock) -> TutorFactory:
+    """Start (or restart) the tutor on the same database file and the fixed clock."""
+    return partial(tutor_factory, clock=clock)
 
 
 def daily_messages(world: World, chat_id: int) -> list[Any]:

@@ -7,62 +7,33 @@ hand (``job.run(app)``), never by waiting.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import AsyncIterator
+from functools import partial
 
 import pytest
 from telegram import Chat, User
 
-from bot.config import Settings
 from bot.core.clock import FixedClock
-from bot.core.content import ContentPack
-from bot.core.matcher import Matcher
 from bot.services.group import Round
-from bot.tg.app import build_application
 from bot.tg.group_jobs import count_job_name, next_job_name
-from bot.tg.state import AnyApp, AppState, app_state
-from tests.e2e.conftest import World
-from tests.e2e.harness import running_application
-from tests.emulator import BotApiEmulator, BotMessage
+from bot.tg.state import AnyApp, app_state
+from tests.e2e.conftest import TutorFactory, World, run_job
+from tests.emulator import BotMessage
 
 pytestmark = pytest.mark.e2e
 
 SECOND_GROUP_ID = -1005678
 LETTERS = "ABCD"
 
-Tutor = Callable[..., AbstractAsyncContextManager[AnyApp]]
+
+@pytest.fixture
+def start_tutor(tutor_factory: TutorFactory, clock: FixedClock) -> TutorFactory:
+    """Start (or restart) the tutor on the fixed clock and the same database file."""
+    return partial(tutor_factory, clock=clock, flood_limit=20)
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(datetime.now(UTC))
-
-
-@pytest.fixture
-def start_tutor(
-    emu: BotApiEmulator, tmp_path: Path, pack: ContentPack, matcher: Matcher, clock: FixedClock
-) -> Tutor:
-    """Start the tutor on the fixed clock; every start uses the same database file."""
-
-    @asynccontextmanager
-    async def start() -> AsyncIterator[AnyApp]:
-        settings = Settings.for_tests(
-            token=emu.token, api_base_url=emu.base_url, db_path=tmp_path / "tutor.sqlite3"
-        )
-        state = AppState.create(settings, pack, matcher)
-        state.clock = clock
-        app = build_application(settings, state=state)
-        async with running_application(app) as running:
-            await emu.wait_until_polling()
-            yield running
-
-    return start
-
-
-@pytest.fixture
-async def app(start_tutor: Tutor) -> AsyncIterator[AnyApp]:
+async def app(start_tutor: TutorFactory) -> AsyncIterator[AnyApp]:
     async with start_tutor() as running:
         yield running
 
@@ -119,14 +90,6 @@ async def right_and_wrong(app: AnyApp, question: BotMessage) -> tuple[str, str]:
     right = round_.options.index(round_.question.options[round_.question.correct_index].text)
     wrong = (right + 1) % len(round_.options)
     return f"{LETTERS[right]})", f"{LETTERS[wrong]})"
-
-
-async def run_job(app: AnyApp, name: str) -> None:
-    """Run a scheduled job now instead of waiting for it."""
-    assert app.job_queue is not None
-    jobs = app.job_queue.get_jobs_by_name(name)
-    assert len(jobs) == 1, f"expected one job named {name}, found {len(jobs)}"
-    await jobs[0].run(app)
 
 
 def jobs_named(app: AnyApp, name: str) -> int:
@@ -252,7 +215,7 @@ async def test_late_taps_after_the_deadline(world: World, app: AnyApp) -> None:
 
 
 async def test_restart_mid_round_resumes_it(
-    world: World, start_tutor: Tutor, clock: FixedClock
+    world: World, start_tutor: TutorFactory, clock: FixedClock
 ) -> None:
     """After a restart the open round keeps its answers and deadline, takes new taps, closes
     cleanly with everyone's answers, and a late tap is told time is up."""
@@ -284,7 +247,7 @@ async def test_restart_mid_round_resumes_it(
 
 
 async def test_restart_after_the_deadline_closes_at_once(
-    world: World, start_tutor: Tutor, clock: FixedClock
+    world: World, start_tutor: TutorFactory, clock: FixedClock
 ) -> None:
     """A round whose deadline passed while the bot was down is revealed right after start-up,
     and the next question follows."""
@@ -301,7 +264,9 @@ async def test_restart_after_the_deadline_closes_at_once(
         assert question2.plain_text.startswith("Question 2 of 2")
 
 
-async def test_restart_between_rounds_opens_the_next(world: World, start_tutor: Tutor) -> None:
+async def test_restart_between_rounds_opens_the_next(
+    world: World, start_tutor: TutorFactory
+) -> None:
     """A session that was between a reveal and its next question continues after a restart."""
     async with start_tutor() as first_app:
         question = await start_quiz(world, world.alice, world.group, "2")

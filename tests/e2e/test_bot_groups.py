@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -111,8 +110,11 @@ async def test_several_users_in_parallel(world: World, tutor: Any, matcher: Matc
         result = matcher.match(question.removeprefix("@TutorTestBot "))
         assert result.entry is not None
         assert reply.plain_text.startswith(result.entry.title)
-    await asyncio.sleep(0)
-    assert len(world.emu.bot_messages(world.carol_chat.id)) == 0
+    await world.emu.wait_quiet()
+    assert len(world.emu.bot_messages(world.group.id)) == 3
+    assert len(world.emu.bot_messages(world.alice_chat.id)) == 1
+    assert len(world.emu.bot_messages(world.bob_chat.id)) == 1
+    assert world.emu.bot_messages(world.carol_chat.id) == []
 
 
 async def test_button_presses_from_other_members(world: World, tutor: Any) -> None:

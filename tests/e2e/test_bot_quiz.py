@@ -1,75 +1,30 @@
 """/quiz over the emulator: hint, one answer per delivery, the edited verdict, Next and Why?, the
 streak feedback, forged and stale buttons, and /timezone.
 
-The helpers at the top (`start_tutor`, `delivery_of`, `press_option`) are shared with the daily
-and stats tests: they start the tutor with a fixed clock and read a question's delivery back
-from the services to know which button is right.
+The helpers at the top (`delivery_of`, `press_option`, `answer_quiz`) are shared with the daily
+and stats tests: they read a question's delivery back from the services to know which button is
+right.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from bot.config import Settings
 from bot.core.clock import FixedClock
 from bot.core.content import ContentPack
-from bot.core.matcher import Matcher
 from bot.core.quiz import why_entry
-from bot.services import Delivery, Services
-from bot.tg.app import build_application
-from bot.tg.state import AppState, app_state
-from tests.e2e.conftest import World
-from tests.e2e.harness import running_application
-from tests.emulator import BotApiEmulator, BotMessage
+from bot.services import Delivery
+from tests.e2e.conftest import App, TutorFactory, World, services_of
+from tests.emulator import BotMessage
 
 pytestmark = pytest.mark.e2e
 
-App = Any
 EXPIRED = "That button has expired"
 ALREADY = "You already answered"
-START = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
-
-
-@asynccontextmanager
-async def start_tutor(
-    emu: BotApiEmulator,
-    db_path: Path,
-    pack: ContentPack,
-    matcher: Matcher,
-    *,
-    clock: FixedClock | None = None,
-    admin_ids: tuple[int, ...] = (),
-    heartbeat_file: Path | None = None,
-) -> AsyncIterator[App]:
-    """The tutor polling the emulator, its services on `db_path` and reading `clock`."""
-    settings = Settings.for_tests(
-        token=emu.token,
-        api_base_url=emu.base_url,
-        db_path=db_path,
-        admin_ids=admin_ids,
-        heartbeat_file=heartbeat_file,
-        flood_limit=1000,
-    )
-    state = AppState.create(settings, pack, matcher)
-    state.clock = clock
-    app = build_application(settings, state=state)
-    since = len(emu.calls)
-    async with running_application(app) as running:
-        # Polling has begun once a getUpdates arrives (it stays in flight: a long poll).
-        await emu.wait_for(lambda: any(c.method == "getUpdates" for c in emu.calls[since:]))
-        yield running
-
-
-def services_of(app: App) -> Services:
-    services = app_state(app).services
-    assert services is not None
-    return services
 
 
 def option_data(message: BotMessage) -> list[str]:
@@ -113,15 +68,8 @@ async def answer_quiz(
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "tutor.sqlite3"
-
-
-@pytest.fixture
-async def quiz_tutor(
-    emu: BotApiEmulator, db_path: Path, pack: ContentPack, matcher: Matcher
-) -> AsyncIterator[App]:
-    async with start_tutor(emu, db_path, pack, matcher) as app:
+async def quiz_tutor(tutor_factory: TutorFactory) -> AsyncIterator[App]:
+    async with tutor_factory() as app:
         yield app
 
 
@@ -276,12 +224,11 @@ async def test_next_pressed_twice_sends_one_question(world: World, quiz_tutor: A
 
 
 async def test_streak_feedback_over_days(
-    world: World, emu: BotApiEmulator, db_path: Path, pack: ContentPack, matcher: Matcher
+    world: World, tutor_factory: TutorFactory, clock: FixedClock
 ) -> None:
     """Answers on consecutive days grow the streak, the 7th day earns a freeze, a missed day
     spends it, and a longer gap breaks the streak."""
-    clock = FixedClock(START)
-    async with start_tutor(emu, db_path, pack, matcher, clock=clock) as app:
+    async with tutor_factory(clock=clock) as app:
         for day in range(1, 9):
             text = (await answer_quiz(world, app)).plain_text
             assert f"your streak is {day} day" in text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -11,10 +11,8 @@ from PIL import Image
 
 from bot.core.clock import FixedClock
 from bot.core.content import ContentPack
-from bot.core.matcher import Matcher
-from tests.e2e.conftest import World
-from tests.e2e.test_bot_quiz import START, answer_quiz, start_tutor
-from tests.emulator import BotApiEmulator
+from tests.e2e.conftest import App, TutorFactory, World
+from tests.e2e.test_bot_quiz import answer_quiz
 
 pytestmark = pytest.mark.e2e
 
@@ -22,10 +20,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
-async def app(emu: BotApiEmulator, tmp_path: Path, pack: ContentPack, matcher: Matcher) -> Any:
-    async with start_tutor(
-        emu, tmp_path / "tutor.sqlite3", pack, matcher, clock=FixedClock(START)
-    ) as running:
+async def app(tutor_factory: TutorFactory, clock: FixedClock) -> AsyncIterator[App]:
+    async with tutor_factory(clock=clock) as running:
         yield running
 
 
