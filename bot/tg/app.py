@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
@@ -84,9 +83,6 @@ def build_application(
     ContentError when it is broken). The rate limiter is used only when both `rate_limiter` and
     `settings.rate_limit` allow it, so test settings keep the emulator fast.
     """
-    # Opt in to PTB 23's timedelta durations now: without it PTB 22 raises a deprecation warning
-    # from inside RetryAfter on every 429, and the adapter never reads those durations as ints.
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
     if state is None:
         pack = load_content(settings.content_dir)
         state = AppState.create(settings, pack, Matcher(pack))

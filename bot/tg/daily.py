@@ -13,7 +13,7 @@ import time
 
 from telegram import Chat, Message, Update, User
 from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler, JobQueue, filters
 
 from bot.core.clock import UnknownTimezoneError
@@ -23,7 +23,7 @@ from bot.services import Subscription
 from bot.tg import quiz
 from bot.tg.addressing import is_private
 from bot.tg.render import esc
-from bot.tg.send import reply
+from bot.tg.send import is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext
 
 log = logging.getLogger(__name__)
@@ -130,10 +130,10 @@ async def send_daily(context: TutorContext) -> None:
         return  # not subscribed any more, or already sent today
     try:
         await quiz.post_question(context, chat_id, delivery)
-    except (Forbidden, BadRequest) as error:
-        if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+    except TelegramError as error:
+        if not is_cannot_post(error):
             raise
-        # Removed from the group or blocked: nobody will read it, so stop trying every day.
+        # Removed from the group, restricted or blocked: nobody will read it, so stop trying.
         log.warning("daily question for chat %s not delivered (%s); unsubscribing", chat_id, error)
         await context.services.daily.unsubscribe(chat_id)
         unschedule(job_queue(context.application), chat_id)

@@ -16,7 +16,7 @@ import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.group_round import PRIVATE_CHAT_HINT, TapStatus, toast_text
@@ -26,7 +26,7 @@ from bot.tg.addressing import is_private
 from bot.tg.daily import is_admin
 from bot.tg.group_jobs import TAP_PREFIX, resume, standing_lines
 from bot.tg.render import esc
-from bot.tg.send import reply
+from bot.tg.send import accessible, edit_text, is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext
 
 __all__ = ["register", "resume"]
@@ -118,7 +118,9 @@ async def groupquiz(update: Update, context: TutorContext) -> None:
             return
         try:
             await reply(message, _intro(result))
-        except Forbidden:
+        except TelegramError as error:
+            if not is_cannot_post(error):
+                raise
             await group_jobs.abandon(app, chat.id)
             return
         await group_jobs.show_round(app, result.round)
@@ -212,8 +214,8 @@ async def on_setting(update: Update, context: TutorContext) -> None:
     if query is None:
         return
     found = _SETTING.fullmatch(query.data or "")
-    message = query.message
-    if found is None or not isinstance(message, Message) or is_private(message.chat):
+    message = accessible(query.message)
+    if found is None or message is None or is_private(message.chat):
         await query.answer("That button has expired.")
         return
     admin = await is_admin(context, message.chat, query.from_user, None)
@@ -224,7 +226,13 @@ async def on_setting(update: Update, context: TutorContext) -> None:
         await query.answer(result.text)
         return
     await query.answer("Saved.")
-    await message.edit_text(settings_text(result), reply_markup=settings_keyboard(result))
+    await edit_text(
+        context.bot,
+        message.chat.id,
+        message.message_id,
+        settings_text(result),
+        settings_keyboard(result),
+    )
 
 
 def register(app: AnyApp) -> None:

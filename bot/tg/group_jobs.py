@@ -34,7 +34,7 @@ from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import JobQueue
 
 from bot.core.group_round import EDIT_INTERVAL, TOP, Leaderboard, should_edit_count
@@ -42,7 +42,7 @@ from bot.services import Services
 from bot.services.group import Reveal, Round, Stopped
 from bot.tg.keyboards import label
 from bot.tg.render import MESSAGE_LIMIT, esc, fit, units
-from bot.tg.send import not_modified
+from bot.tg.send import edit_text, is_cannot_post
 from bot.tg.state import AnyApp, TutorContext, app_state
 
 log = logging.getLogger(__name__)
@@ -256,7 +256,9 @@ async def show_round(app: AnyApp, round_: Round) -> None:
         message = await app.bot.send_message(
             round_.chat_id, round_text(round_, 0), reply_markup=round_keyboard(round_)
         )
-    except Forbidden:
+    except TelegramError as error:
+        if not is_cannot_post(error):
+            raise
         await abandon(app, round_.chat_id)
         return
     await services.group.attach_message(round_.id, message.message_id)
@@ -283,17 +285,12 @@ async def abandon(app: AnyApp, chat_id: int) -> None:
 async def _edit_question(app: AnyApp, round_: Round, text: str, *, keep_buttons: bool) -> None:
     if round_.message_id is None:
         return
+    markup = round_keyboard(round_) if keep_buttons else None
     try:
-        await app.bot.edit_message_text(
-            text,
-            chat_id=round_.chat_id,
-            message_id=round_.message_id,
-            reply_markup=round_keyboard(round_) if keep_buttons else None,
-        )
+        await edit_text(app.bot, round_.chat_id, round_.message_id, text, markup)
     except BadRequest as error:
-        # Deleted by an admin, or already showing this: neither should stop the game.
-        if not not_modified(error):
-            log.info("round %s: could not edit its message (%s)", round_.id, error.message)
+        # Deleted by an admin, say: that should not stop the game.
+        log.info("round %s: could not edit its message (%s)", round_.id, error.message)
 
 
 async def count_changed(app: AnyApp, chat_id: int, round_id: int, count: int) -> None:
@@ -365,7 +362,9 @@ async def _show_reveal(app: AnyApp, reveal: Reveal, round_: Round | None) -> Non
 async def _send(app: AnyApp, chat_id: int, html: str, *, reply_to: int | None = None) -> None:
     try:
         await app.bot.send_message(chat_id, html, reply_to_message_id=reply_to)
-    except Forbidden:
+    except TelegramError as error:
+        if not is_cannot_post(error):
+            raise
         await abandon(app, chat_id)
 
 

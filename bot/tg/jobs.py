@@ -12,15 +12,15 @@ import asyncio
 import logging
 from pathlib import Path
 
-from telegram import Message, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram import Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.services import AtRisk
 from bot.tg import daily, keyboards
 from bot.tg.addressing import is_private
 from bot.tg.callbacks import QUIZ_LEVEL_ANY, REMINDERS_OFF_DATA
-from bot.tg.send import reply
+from bot.tg.send import accessible, edit_markup, is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext, app_state
 
 log = logging.getLogger(__name__)
@@ -107,12 +107,13 @@ async def remind(context: TutorContext) -> None:
             await context.bot.send_message(
                 risk.user_id, reminder_text(risk), reply_markup=keyboards.reminder_keyboard(level)
             )
-        except Forbidden:
+        except TelegramError as error:
+            if not is_cannot_post(error):
+                log.warning("reminder to %s failed: %s", risk.user_id, error)
+                continue
             # Blocked or deleted: stop asking every evening.
             log.info("user %s cannot be reached; reminders off", risk.user_id)
             await services.users.set_reminders(risk.user_id, False)
-        except TelegramError as error:
-            log.warning("reminder to %s failed: %s", risk.user_id, error)
 
 
 async def reminders_command(update: Update, context: TutorContext) -> None:
@@ -144,11 +145,11 @@ async def on_reminders_off(update: Update, context: TutorContext) -> None:
         await query.answer("Reminders are already off.")
         return
     await users.set_reminders(query.from_user.id, False)
-    message = query.message
-    if isinstance(message, Message):
+    message = accessible(query.message)
+    if message is not None:
         remaining = keyboards.without_button(message.reply_markup, REMINDERS_OFF_DATA)
         try:
-            await message.edit_reply_markup(remaining)
+            await edit_markup(context.bot, message.chat.id, message.message_id, remaining)
         except BadRequest as error:
             log.info("could not drop the reminder button: %s", error.message)
     await query.answer(REMINDERS_OFF_TEXT, show_alert=True)

@@ -25,7 +25,7 @@ from bot.tg import keyboards
 from bot.tg.addressing import is_private
 from bot.tg.callbacks import QUIZ_LEVEL_ANY, QuizPress, parse_quiz
 from bot.tg.render import MESSAGE_LIMIT, esc, fit, units
-from bot.tg.send import edit_or_send, not_modified, reply
+from bot.tg.send import accessible, edit_markup, edit_or_send, reply
 from bot.tg.state import AnyApp, TutorContext
 
 log = logging.getLogger(__name__)
@@ -271,14 +271,14 @@ async def _on_next(
     if context.state.used_next.get(key):
         return Toast(NEXT_USED)
     context.state.used_next.put(key, True)
-    if isinstance(message, Message):
+    shown = accessible(message)
+    if shown is not None:
         # Drop the pressed button so the page shows it was used (Why? stays).
-        remaining = keyboards.without_button(message.reply_markup, query.data or "")
+        remaining = keyboards.without_button(shown.reply_markup, query.data or "")
         try:
-            await message.edit_reply_markup(remaining)
+            await edit_markup(context.bot, chat.id, shown.message_id, remaining)
         except BadRequest as error:
-            if not not_modified(error):
-                log.info("could not drop the Next button: %s", error.message)
+            log.info("could not drop the Next button: %s", error.message)
     await send_quiz(context, chat, query.from_user, press.level)
     return None
 

@@ -16,12 +16,14 @@ import re
 import secrets
 import signal
 import sys
+import warnings
 from collections.abc import Awaitable, Callable
 from functools import partial
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.core.content import load_content
@@ -56,8 +58,24 @@ def _check_webhook(webhook_url: str, secret: str | None) -> tuple[str, str]:
     return parts.path.lstrip("/"), secret or secrets.token_urlsafe(32)
 
 
+# PTB nudges callers of do_api_request towards the typed method; bot.tg.send.send_prepared
+# makes the raw call on purpose (the hot path skips parsing the returned Message).
+SEND_MESSAGE_NUDGE = r"Please use 'Bot\.sendMessage' instead of"
+
+
+def configure_ptb() -> None:
+    """Process-wide python-telegram-bot settings, applied when the bot starts (not on import).
+
+    PTB_TIMEDELTA opts in to PTB 23's timedelta durations now: without it PTB 22 warns from
+    inside RetryAfter on every 429, and the adapter never reads those durations as ints.
+    """
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    warnings.filterwarnings("ignore", message=SEND_MESSAGE_NUDGE, category=PTBUserWarning)
+
+
 def run(*, webhook_url: str | None, listen: str, port: int, secret: str | None) -> int:
     """Run until a stop signal; return the process exit code (see the module docstring)."""
+    configure_ptb()
     try:
         settings = Settings.from_env(os.environ)
         webhook = _check_webhook(webhook_url, secret) if webhook_url else None

@@ -1,15 +1,26 @@
-"""Sending and editing with the few Telegram quirks handled in one place."""
+"""Sending and editing with the few Telegram quirks handled in one place.
+
+Every edit in the adapter goes through `edit_text` / `edit_markup` (or `edit_or_send`), so an edit
+that changes nothing ("message is not modified": a double tap, a retry) counts as done here and
+nowhere else. `accessible` is the one check for the date-0 stubs Telegram sends for messages the
+bot can no longer see, and `is_cannot_post` the one test for "this chat refuses our messages".
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import warnings
 from dataclasses import dataclass
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
-from telegram.error import BadRequest
-from telegram.warnings import PTBUserWarning
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    ReplyKeyboardMarkup,
+)
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.tg.addressing import is_private
 
@@ -17,10 +28,77 @@ log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
+# BadRequest texts that mean the bot may not post in the chat (restricted, removed, or gone).
+_CANNOT_POST = (
+    "chat not found",
+    "not enough rights",
+    "chat_write_forbidden",
+    "have no rights to send",
+    "chat_restricted",
+    "need administrator rights",
+)
+
 
 def not_modified(error: BadRequest) -> bool:
     """Telegram's answer to an edit that changes nothing: the message already shows the result."""
     return "not modified" in error.message.lower()
+
+
+def is_cannot_post(error: TelegramError) -> bool:
+    """Whether Telegram refused because the bot may not post in that chat at all: blocked or
+    kicked (403), restricted ("not enough rights", CHAT_WRITE_FORBIDDEN), or the chat is gone.
+    Retrying will not help; the caller should stop writing there."""
+    if isinstance(error, Forbidden):
+        return True
+    if isinstance(error, BadRequest):
+        text = error.message.lower()
+        return any(reason in text for reason in _CANNOT_POST)
+    return False
+
+
+def accessible(message: MaybeInaccessibleMessage | None) -> Message | None:
+    """The pressed message if the bot can still read and edit it, else None.
+
+    PTB 22 parses Telegram's stub for an inaccessible message (date 0, no content) as a plain
+    `Message`, so `isinstance` cannot tell; `is_accessible` can.
+    """
+    if message is None or not message.is_accessible or not isinstance(message, Message):
+        return None
+    return message
+
+
+async def edit_text(
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    html: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Show `html` (and `markup`; None drops the keyboard) in a message the bot sent.
+
+    An edit that changes nothing is success: the message already shows it. Other refusals
+    (deleted, too old) raise BadRequest for the caller to judge.
+    """
+    try:
+        await bot.edit_message_text(
+            html, chat_id=chat_id, message_id=message_id, reply_markup=markup
+        )
+    except BadRequest as error:
+        if not not_modified(error):
+            raise
+
+
+async def edit_markup(
+    bot: Bot, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Replace a message's keyboard (None removes it); "not modified" is success."""
+    try:
+        await bot.edit_message_reply_markup(
+            chat_id=chat_id, message_id=message_id, reply_markup=markup
+        )
+    except BadRequest as error:
+        if not not_modified(error):
+            raise
 
 
 async def reply(
@@ -45,9 +123,6 @@ class PreparedReply:
 
 
 _NO_PREVIEW = json.dumps({"is_disabled": True})
-# PTB nudges callers of do_api_request towards the typed method; here the raw call is the point.
-SEND_MESSAGE_NUDGE = r"Please use 'Bot\.sendMessage' instead of"
-warnings.filterwarnings("ignore", message=SEND_MESSAGE_NUDGE, category=PTBUserWarning)
 
 
 async def send_prepared(
@@ -79,23 +154,23 @@ async def send_prepared(
 
 async def edit_or_send(query: CallbackQuery, html: str, markup: InlineKeyboardMarkup) -> None:
     """Show `html` in place of the pressed message, or as a new message if it can't be edited."""
-    message = query.message
-    if not isinstance(message, Message):
+    pressed = query.message
+    if pressed is None:
+        return  # a button on an inline-mode message: no chat to write to
+    bot = query.get_bot()
+    message = accessible(pressed)
+    if message is None:
         # Too old to be edited (Telegram sends an inaccessible stub): start afresh below it.
-        if query.message is not None:
-            await query.get_bot().send_message(query.message.chat.id, html, reply_markup=markup)
+        await bot.send_message(pressed.chat.id, html, reply_markup=markup)
         return
     if message.text is None:
         # A photo cannot become a text page; add the page under it instead.
-        await message.reply_text(html, reply_markup=markup, do_quote=False)
+        await bot.send_message(message.chat.id, html, reply_markup=markup)
         return
     try:
-        await message.edit_text(html, reply_markup=markup)
+        await edit_text(bot, message.chat.id, message.message_id, html, markup)
     except BadRequest as error:
-        if not_modified(error):
-            return  # a double tap: the page is already on screen
-        if "not found" in error.message.lower():
-            log.info("message %s vanished; sending the page anew", message.message_id)
-            await message.chat.send_message(html, reply_markup=markup)
-            return
-        raise
+        if "not found" not in error.message.lower():
+            raise
+        log.info("message %s vanished; sending the page anew", message.message_id)
+        await bot.send_message(message.chat.id, html, reply_markup=markup)

@@ -231,3 +231,39 @@ async def test_heartbeat_job_touches_the_file(world: World, boot: Any, tmp_path:
         assert beat.stat().st_mtime > 1_000_000
     async with boot() as app:
         assert app.job_queue.get_jobs_by_name(HEARTBEAT_JOB) == ()
+
+
+async def test_daily_in_a_group_that_restricts_the_bot_is_turned_off(
+    world: World, boot: TutorFactory
+) -> None:
+    """When a group no longer lets the bot post (400 "not enough rights"), its daily question
+    is turned off instead of failing every day with an error."""
+    group = world.group
+    async with boot() as app:
+        await world.ask(world.alice, group, "/daily on 07:30")
+        world.emu.restrict(group)
+        await run_job(app, f"daily:{group.id}")
+        await world.emu.wait_quiet()
+        assert await services_of(app).daily.status(group.id) is None
+        assert app.job_queue.get_jobs_by_name(f"daily:{group.id}") == ()
+
+
+async def test_reminder_opt_out_on_an_inaccessible_nudge(
+    world: World, boot: TutorFactory, clock: FixedClock
+) -> None:
+    """Turning reminders off from a nudge Telegram no longer shows the bot still works, and
+    the bot does not try to edit a message it cannot see."""
+    async with boot() as app:
+        await answer_quiz(world, app)
+        before = len(world.emu.bot_messages(world.alice_chat.id))
+        clock.set(datetime.combine(START.date() + timedelta(days=1), START.timetz()))
+        clock.advance(hours=14, minutes=30)  # 22:30 the next day
+        await run_job(app, REMINDER_JOB)
+        nudge = (await world.emu.wait_for_messages(world.alice_chat.id, before + 1))[before]
+        edits = len(world.emu.calls_to("editMessageReplyMarkup"))
+        query_id = world.emu.press(world.alice, nudge, "🔕 No more reminders", inaccessible=True)
+        toast = await world.answer_of(query_id)
+        assert "reminders are off" in toast["text"].lower()
+        assert not (await services_of(app).users.settings(world.alice.id)).reminders
+        await world.emu.wait_quiet()
+        assert len(world.emu.calls_to("editMessageReplyMarkup")) == edits

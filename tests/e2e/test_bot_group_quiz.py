@@ -481,3 +481,53 @@ async def test_group_commands_are_published(world: World, app: AnyApp) -> None:
     """The command list shown in clients includes the group quiz commands."""
     commands = {c["command"] for c in world.emu.my_commands()}
     assert {"groupquiz", "stopquiz", "top"} <= commands
+
+
+async def test_double_tap_on_a_setting_saves_once_without_errors(
+    world: World, app: AnyApp
+) -> None:
+    """Two presses of the same settings toggle both say "Saved.", the panel is edited once, and
+    the second press (whose edit would change nothing) is no error."""
+    [panel] = await command(world, world.alice, world.group, "/settings", 1)
+    data = world.emu.buttons(panel)[0][0]
+    assert data == "Let everyone start"
+    raw = panel.reply_markup["inline_keyboard"][0][0]["callback_data"]  # type: ignore[index]
+    first = world.emu.press_data(world.alice, world.group, panel.message_id, raw)
+    second = world.emu.press_data(world.alice, world.group, panel.message_id, raw)
+    assert (await world.answer_of(first))["text"] == "Saved."
+    assert (await world.answer_of(second))["text"] == "Saved."
+    await world.emu.wait_quiet()
+    shown = world.current(panel)
+    assert "everyone in the group" in shown.plain_text
+    assert len(shown.edits) == 1
+
+
+async def test_setting_on_an_inaccessible_panel_is_expired(world: World, app: AnyApp) -> None:
+    """A settings press whose message Telegram no longer shows the bot (a date-0 stub) is
+    refused as expired and changes nothing."""
+    [panel] = await command(world, world.alice, world.group, "/settings", 1)
+    query_id = world.emu.press(world.alice, panel, "Let everyone start", inaccessible=True)
+    toast = await world.answer_of(query_id)
+    assert toast["text"] == "That button has expired."
+    await world.emu.wait_quiet()
+    services = app_state(app).services
+    assert services is not None
+    assert not (await services.group.settings(world.group.id)).anyone_can_start
+    assert world.current(panel).edits == []
+
+
+async def test_restricted_bot_stops_the_session(world: World, app: AnyApp) -> None:
+    """A group that takes away the bot's right to post (400 "not enough rights") ends its
+    session like a kick does, without an error in the log."""
+    question = await start_quiz(world, world.alice, world.group, "3")
+    round_ = await round_of(app, question)
+    world.emu.restrict(world.group)
+    await run_job(app, round_.job_name)
+    await world.emu.wait_quiet()
+    services = app_state(app).services
+    assert services is not None
+    assert await services.group.running(world.group.id) is None
+    assert jobs_named(app, next_job_name(round_.session_id)) == 0
+    world.emu.unrestrict(world.group)
+    question2 = await start_quiz(world, world.alice, world.group)
+    assert question2.reply_markup is not None

@@ -259,3 +259,19 @@ async def test_timezone_shows_validates_and_sets(world: World, quiz_tutor: App) 
     assert "Time zone set to Europe/Berlin" in good.plain_text
     shown = await world.ask(world.alice, world.alice_chat, "/timezone")
     assert "Your time zone is Europe/Berlin." in shown.plain_text
+
+
+async def test_next_on_an_inaccessible_message_sends_without_editing(
+    world: World, quiz_tutor: App
+) -> None:
+    """Next pressed on a message Telegram no longer shows the bot (a date-0 stub) sends the new
+    question and leaves the old message alone."""
+    answered = await answer_quiz(world, quiz_tutor)
+    count = len(world.emu.bot_messages(world.alice_chat.id))
+    query_id = world.emu.press(world.alice, answered, "Next question »", inaccessible=True)
+    assert "text" not in await world.answer_of(query_id)
+    following = (await world.emu.wait_for_messages(world.alice_chat.id, count + 1))[count]
+    assert following.plain_text.startswith("🧠 Quiz")
+    await world.emu.wait_quiet()
+    assert world.emu.calls_to("editMessageReplyMarkup") == []
+    assert world.emu.buttons(world.current(answered))[0][0] == "Next question »"
