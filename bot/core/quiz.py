@@ -6,6 +6,8 @@ Public API:
     displayed_options(question, order) -> tuple[str, ...]
     grade(question, order, position) -> Grade        (position must pass ``valid_position``)
     valid_position(order, position) -> bool;  order_fits(question, order) -> bool
+    stored_question(pack, question_id, option_order) -> QuizQuestion | None
+        what a stored delivery or round still shows, None if the content changed under it
     option_text(question, index) -> str
     why_entry(question, pack) -> str | None          related, else the topic's first FAQ entry
     common_mistake(question) -> str
@@ -55,6 +57,15 @@ def correct_position(question: QuizQuestion, order: Sequence[int]) -> int:
 def order_fits(question: QuizQuestion, order: Sequence[int]) -> bool:
     """Whether a stored order still matches the question (content may change between runs)."""
     return sorted(order) == list(range(len(question.options)))
+
+
+def stored_question(pack: ContentPack, question_id: str, option_order: str) -> QuizQuestion | None:
+    """The question a stored delivery or round refers to, or None if the pack no longer has
+    it or it now has a different number of options (the stored order would not fit)."""
+    question = pack.quiz.get(question_id)
+    if question is None or not order_fits(question, decode_order(option_order)):
+        return None
+    return question
 
 
 def option_text(question: QuizQuestion, index: int) -> str:

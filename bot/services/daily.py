@@ -25,12 +25,10 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.core import daily as rules
-from bot.core import quiz as quiz_rules
 from bot.core.clock import local_date, zone
 from bot.services.context import ServiceContext
-from bot.services.quiz import Delivery
+from bot.services.quiz import Delivery, new_delivery
 from bot.storage import daily as daily_db
-from bot.storage import quiz as quiz_db
 from bot.storage import users as user_db
 from bot.storage.daily import SubscriptionRow
 
@@ -137,25 +135,15 @@ class DailyService:
                 return None
             if not await daily_db.claim_daily(conn, chat_id, day, question_id, moment):
                 return None
-            question = pack.quiz[question_id]
-            order = quiz_rules.shuffled_order(len(question.options), self._ctx.rng)
-            delivery_id = await quiz_db.insert_delivery(
+            delivery = await new_delivery(
                 conn,
+                self._ctx,
                 kind="daily",
                 chat_id=chat_id,
                 user_id=None,
-                question_id=question_id,
-                option_order=quiz_rules.encode_order(order),
+                question=pack.quiz[question_id],
                 local_day=day,
                 now=moment,
             )
-            await daily_db.set_daily_delivery(conn, chat_id, day, delivery_id)
-        return Delivery(
-            id=delivery_id,
-            kind="daily",
-            chat_id=chat_id,
-            user_id=None,
-            question=question,
-            options=quiz_rules.displayed_options(question, order),
-            local_date=day,
-        )
+            await daily_db.set_daily_delivery(conn, chat_id, day, delivery.id)
+        return delivery

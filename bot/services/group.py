@@ -46,7 +46,7 @@ import aiosqlite
 from bot.core import group_round as rules
 from bot.core import quiz as quiz_rules
 from bot.core.clock import local_date
-from bot.core.content import QuizQuestion
+from bot.core.content import Difficulty, QuizQuestion
 from bot.core.group_round import Leaderboard, TapStatus
 from bot.core.progress import apply_answer
 from bot.services.context import ServiceContext
@@ -220,11 +220,7 @@ class GroupService:
     # --- helpers over one connection ----------------------------------------------------------
 
     def _question(self, row: RoundRow) -> QuizQuestion | None:
-        question = self._ctx.pack.quiz.get(row.question_id)
-        order = quiz_rules.decode_order(row.option_order)
-        if question is None or not quiz_rules.order_fits(question, order):
-            return None
-        return question
+        return quiz_rules.stored_question(self._ctx.pack, row.question_id, row.option_order)
 
     def _round(self, row: RoundRow, question: QuizQuestion) -> Round:
         return Round(
@@ -243,12 +239,8 @@ class GroupService:
             message_id=row.message_id,
         )
 
-    def _pool(self, difficulty: str | None) -> list[str]:
-        return [
-            q.id
-            for q in self._ctx.pack.quiz.values()
-            if difficulty is None or q.difficulty == difficulty
-        ]
+    def _pool(self, difficulty: Difficulty | None) -> list[str]:
+        return [q.id for q in self._ctx.pack.quiz_by_difficulty(difficulty)]
 
     async def _choose(self, conn: aiosqlite.Connection, session: SessionRow) -> str | None:
         """A question new to this session: never asked in the chat first, else the one asked

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -34,7 +34,7 @@ import aiosqlite
 from bot.core import quiz as rules
 from bot.core import scheduling, streaks
 from bot.core.clock import local_date
-from bot.core.content import DIFFICULTIES, QuizQuestion
+from bot.core.content import DIFFICULTIES, ContentPack, Difficulty, QuizQuestion
 from bot.core.progress import apply_answer
 from bot.errors import TutorError
 from bot.services.context import ServiceContext
@@ -124,14 +124,42 @@ def make_delivery(row: DeliveryRow, question: QuizQuestion) -> Delivery:
     )
 
 
-def _current_question(context: ServiceContext, row: DeliveryRow | None) -> QuizQuestion | None:
-    """The delivered question, if the content pack still has it with the same option count."""
-    if row is None:
-        return None
-    question = context.pack.quiz.get(row.question_id)
-    if question is None or not rules.order_fits(question, rules.decode_order(row.option_order)):
-        return None
-    return question
+def _current_question(pack: ContentPack, row: DeliveryRow | None) -> QuizQuestion | None:
+    return rules.stored_question(pack, row.question_id, row.option_order) if row else None
+
+
+async def new_delivery(
+    conn: aiosqlite.Connection,
+    context: ServiceContext,
+    *,
+    kind: quiz_db.Kind,
+    chat_id: int,
+    user_id: int | None,
+    question: QuizQuestion,
+    local_day: date | None,
+    now: datetime,
+) -> Delivery:
+    """Store a delivery of ``question`` with a freshly shuffled option order (quiz and daily)."""
+    order = rules.shuffled_order(len(question.options), context.rng)
+    delivery_id = await quiz_db.insert_delivery(
+        conn,
+        kind=kind,
+        chat_id=chat_id,
+        user_id=user_id,
+        question_id=question.id,
+        option_order=rules.encode_order(order),
+        local_day=local_day,
+        now=now,
+    )
+    return Delivery(
+        id=delivery_id,
+        kind=kind,
+        chat_id=chat_id,
+        user_id=user_id,
+        question=question,
+        options=rules.displayed_options(question, order),
+        local_date=local_day,
+    )
 
 
 class QuizService:
@@ -150,9 +178,9 @@ class QuizService:
         if difficulty is not None and difficulty not in DIFFICULTIES:
             raise UnknownDifficultyError(difficulty)
         pack = self._ctx.pack
-        candidates = [
-            q.id for q in pack.quiz.values() if difficulty is None or q.difficulty == difficulty
-        ]
+        # The check above makes ``difficulty`` one of DIFFICULTIES (or None).
+        level = cast("Difficulty | None", difficulty)
+        candidates = [q.id for q in pack.quiz_by_difficulty(level)]
         async with self._ctx.db.write() as conn:
             # Choosing inside the write transaction keeps two quick /quiz taps from both picking
             # the question that was last asked.
@@ -163,32 +191,21 @@ class QuizService:
             await user_db.ensure_user(conn, user_id, moment, private_chat=chat_id == user_id)
             if question_id is None:
                 return None
-            question = pack.quiz[question_id]
-            order = rules.shuffled_order(len(question.options), self._ctx.rng)
-            delivery_id = await quiz_db.insert_delivery(
+            return await new_delivery(
                 conn,
+                self._ctx,
                 kind="quiz",
                 chat_id=chat_id,
                 user_id=user_id,
-                question_id=question_id,
-                option_order=rules.encode_order(order),
+                question=pack.quiz[question_id],
                 local_day=None,
                 now=moment,
             )
-        return Delivery(
-            id=delivery_id,
-            kind="quiz",
-            chat_id=chat_id,
-            user_id=user_id,
-            question=question,
-            options=rules.displayed_options(question, order),
-            local_date=None,
-        )
 
     async def get_delivery(self, delivery_id: int) -> Delivery | None:
         async with self._ctx.db.read() as conn:
             row = await quiz_db.get_delivery(conn, delivery_id)
-        question = _current_question(self._ctx, row)
+        question = _current_question(self._ctx.pack, row)
         if row is None or question is None:
             return None
         return make_delivery(row, question)
@@ -199,7 +216,7 @@ class QuizService:
         moment = self._ctx.now(now)
         async with self._ctx.db.write() as conn:
             row = await quiz_db.get_delivery(conn, delivery_id)
-            question = _current_question(self._ctx, row)
+            question = _current_question(self._ctx.pack, row)
             if row is None or question is None:
                 return HintResult(AnswerStatus.UNKNOWN)
             if row.user_id is not None and row.user_id != user_id:
@@ -281,7 +298,7 @@ class _BatchGrading:
 
     def grade(self, req: _AnswerRequest, ctx: quiz_db.AnswerContext) -> AnswerResult:
         row = ctx.delivery
-        question = _current_question(self._ctx, row)
+        question = _current_question(self._ctx.pack, row)
         if row is None or question is None:
             return AnswerResult(AnswerStatus.UNKNOWN)
         if row.user_id is not None and row.user_id != req.user_id:

@@ -45,6 +45,7 @@ from typing import Literal
 
 import aiosqlite
 
+from bot.core.content import Difficulty
 from bot.core.group_round import Total
 from bot.core.streaks import StreakState
 from bot.storage.db import from_ts, to_ts
@@ -60,7 +61,7 @@ class SessionRow:
     starter_id: int
     questions: int
     seconds: int
-    difficulty: str | None
+    difficulty: Difficulty | None  # the table's CHECK allows only these
     state: SessionState
     started_at: datetime
     ended_at: datetime | None
@@ -167,7 +168,7 @@ async def insert_session(
     starter_id: int,
     questions: int,
     seconds: int,
-    difficulty: str | None,
+    difficulty: Difficulty | None,
     now: datetime,
 ) -> int | None:
     """Create a running session; None (nothing written) if the chat already has one."""

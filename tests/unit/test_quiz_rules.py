@@ -15,6 +15,7 @@ from bot.core.quiz import (
     option_text,
     order_fits,
     shuffled_order,
+    stored_question,
     valid_position,
     why_entry,
 )
@@ -70,6 +71,14 @@ def test_order_fits_detects_a_question_whose_options_changed() -> None:
     assert order_fits(question("q-fit"), (3, 1, 0, 2))
     assert not order_fits(question("q-fit", options=3), (3, 1, 0, 2))
     assert option_text(question("q-fit", options=3), 3) == ""
+
+
+def test_stored_question_is_none_once_the_content_changed_under_it() -> None:
+    """A stored delivery keeps its question only while the pack has it with as many options."""
+    pack = make_pack([question("q-kept"), question("q-shrunk", options=3)])
+    assert stored_question(pack, "q-kept", "3,1,0,2") is pack.quiz["q-kept"]
+    assert stored_question(pack, "q-shrunk", "3,1,0,2") is None
+    assert stored_question(pack, "q-gone", "3,1,0,2") is None
 
 
 def test_why_uses_the_explicit_related_entry() -> None:
