@@ -13,13 +13,15 @@ Answers that arrive together are graded in one transaction (group commit, up to
 
 Modules: ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answers),
 ``daily`` (subscriptions, once-a-day claim), ``stats`` (numbers and the heat map),
-``group`` (group quiz sessions, rounds, taps, reveals, the all-time table).
+``group`` (group quiz sessions, rounds, taps, reveals, the all-time table);
+``move_chat`` follows a group that Telegram upgraded to a supergroup (a new chat id).
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -39,6 +41,7 @@ from bot.services.quiz import (
 )
 from bot.services.stats import Stats, StatsService, Tally
 from bot.services.users import AtRisk, UserService, UserSettings
+from bot.storage import chats as chats_db
 from bot.storage.db import Database
 
 __all__ = [
@@ -128,6 +131,16 @@ class Services:
     @property
     def db(self) -> Database:
         return self.context.db
+
+    async def move_chat(
+        self, old_chat_id: int, new_chat_id: int, now: datetime | None = None
+    ) -> bool:
+        """The chat got a new id (a group upgraded to a supergroup): its daily subscription,
+        quiz deliveries, group settings, sessions and scores follow. False if nothing was
+        stored under the old id (or it was moved already)."""
+        moment = self.context.now(now)
+        async with self.db.write() as conn:
+            return await chats_db.move_chat(conn, old_chat_id, new_chat_id, moment) > 0
 
     async def close(self) -> None:
         try:
