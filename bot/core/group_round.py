@@ -41,7 +41,6 @@ import math
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
 from typing import Protocol, TypeVar
@@ -97,12 +96,10 @@ class GroupArgs:
     notes: tuple[str, ...] = ()  # what was clamped, in words fit to show the group
 
 
-def _number(digits: str, token: str) -> tuple[int, str]:
+def _number(digits: str) -> tuple[int, str]:
     """The value of a typed integer, and how to quote it back (huge ones shortened)."""
     sign = -1 if digits.startswith("-") else 1
-    bare = digits.lstrip("+-")
-    if not bare:
-        raise GroupArgsError(f"'{token}' is not a number.")
+    bare = digits.lstrip("+-")  # the pattern guarantees at least one digit
     if len(bare) > _MAX_DIGITS:
         return sign * 10**_MAX_DIGITS, f"{digits[: _MAX_DIGITS + 1]}..."
     return sign * int(bare), str(sign * int(bare))
@@ -127,7 +124,7 @@ def parse_args(args: str | Sequence[str]) -> GroupArgs:
     def put(slot: str, digits: str, token: str) -> None:
         if slot in given:
             raise GroupArgsError(f"The {slot} are given twice ('{token}').")
-        given[slot] = _number(digits, token)
+        given[slot] = _number(digits)
 
     for token in tokens:
         word = token.casefold()
@@ -162,7 +159,7 @@ def parse_args(args: str | Sequence[str]) -> GroupArgs:
         slot = next((s for s in ("questions", "seconds") if s not in given), None)
         if slot is None:
             raise GroupArgsError(f"Too many numbers: '{token}' has no place left.")
-        given[slot] = _number(digits, token)
+        given[slot] = _number(digits)
 
     notes: list[str] = []
     asked_q, shown_q = given.get("questions", (DEFAULT_QUESTIONS, ""))
@@ -276,18 +273,10 @@ def fastest(results: Iterable[_T]) -> _T | None:
 
 
 def should_edit_count(
-    last_edit_at: datetime | float | None,
-    now: datetime | float,
-    min_interval: float = EDIT_INTERVAL,
+    last_edit_at: float | None, now: float, min_interval: float = EDIT_INTERVAL
 ) -> bool:
-    """Whether the live answer count may be edited again (datetimes, or monotonic seconds)."""
-    if last_edit_at is None:
-        return True
-    if isinstance(last_edit_at, datetime) and isinstance(now, datetime):
-        return (now - last_edit_at).total_seconds() >= min_interval
-    if isinstance(last_edit_at, datetime) or isinstance(now, datetime):
-        raise TypeError("last_edit_at and now must both be datetimes or both be seconds")
-    return now - last_edit_at >= min_interval
+    """Whether the live answer count may be edited again; times are monotonic seconds."""
+    return last_edit_at is None or now - last_edit_at >= min_interval
 
 
 # --- texts ------------------------------------------------------------------------------------
