@@ -1,7 +1,8 @@
 """Use cases over core rules and storage; the Telegram adapter and the console call these.
 
-Open everything with ``Services.open`` and call the four services; every method that depends on
-time takes an optional tz-aware ``now`` (default: the injected clock).
+Open everything with ``Services.open`` and call the five services (``users``, ``quiz``,
+``daily``, ``stats``, ``group``); every method that depends on time takes an optional tz-aware
+``now`` (default: the injected clock).
 
     services = await Services.open("tutor.db", pack, default_timezone="Europe/Berlin")
     delivery = await services.quiz.next_question(user_id, chat_id, "easy")
@@ -11,7 +12,8 @@ time takes an optional tz-aware ``now`` (default: the injected clock).
 Answers that arrive together are graded in one transaction (group commit, up to
 ``answer_batch`` at a time); ``close()`` waits for any still in flight.
 
-Modules: ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answers),
+Modules: ``context`` (what the services share: database, content, default zone, clock,
+randomness), ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answers),
 ``daily`` (subscriptions, once-a-day claim), ``stats`` (numbers and the heat map),
 ``group`` (group quiz sessions, rounds, taps, reveals, the all-time table);
 ``move_chat`` follows a group that Telegram upgraded to a supergroup (a new chat id).

@@ -39,7 +39,7 @@ class Stats:
     timezone: str
     streak: streaks.StreakView
     overall: Tally
-    by_difficulty: dict[str, Tally]  # every difficulty present, in DIFFICULTIES order
+    by_difficulty: dict[str, Tally]  # all of DIFFICULTIES, in order; zeros where none answered
     due: int  # seen questions due for review now
     unseen: int  # questions in the pack never answered
 

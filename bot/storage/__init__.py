@@ -1,6 +1,8 @@
 """The only package with SQL. Services open a ``Database`` and call the module functions in
-``bot.storage.users``, ``bot.storage.quiz`` and ``bot.storage.daily`` inside ``db.write()`` or
-``db.read()``; schema changes are appended to ``bot.storage.migrations.MIGRATIONS``."""
+``bot.storage.users``, ``bot.storage.quiz``, ``bot.storage.daily``, ``bot.storage.group`` and
+``bot.storage.chats`` inside ``db.write()`` or ``db.read()``; schema changes are appended to
+``bot.storage.migrations.MIGRATIONS``. A database that cannot be opened (bad path, broken
+file, failed migration, newer schema) raises ``StorageError`` (defined in ``bot.errors``)."""
 
 from bot.storage.db import Database, StorageError, from_ts, to_ts
 from bot.storage.migrations import LATEST_VERSION, MIGRATIONS, SchemaTooNewError
