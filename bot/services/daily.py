@@ -2,7 +2,8 @@
 
 The job that sends the daily question must call ``claim_daily`` first and send only the delivery
 it returns: the claim is an INSERT on (chat, local day), so a restart, a duplicate job or a second
-process can never send twice (the price: if sending then fails, that day's question is lost).
+process can never send twice. If sending then fails for a reason that may pass (network, the chat
+moved), the sender gives the day back with ``release_daily`` so a retry can claim it again.
 Answers to a daily question go through ``services.quiz.answer`` like any other delivery; anyone
 in the chat may answer once, and an answer counts for the day it is given, even a day late.
 
@@ -16,6 +17,8 @@ Public API (``services.daily``):
     list_subscriptions() -> list[Subscription]        rebuild the jobs at start-up
     due_on_startup(now=None) -> list[Subscription]    send time passed today, nothing sent today
     claim_daily(chat_id, now=None) -> Delivery | None None: not subscribed or already sent today
+    release_daily(delivery) -> bool                   the claimed question never reached the
+        chat (network error, chat moved): give the day back so a retry or start-up sends it
 """
 
 from __future__ import annotations
@@ -147,3 +150,13 @@ class DailyService:
             )
             await daily_db.set_daily_delivery(conn, chat_id, day, delivery.id)
         return delivery
+
+    async def release_daily(self, delivery: Delivery) -> bool:
+        """Undo the claim behind a daily `delivery` that was never sent; False if it is not
+        (or no longer) that day's claim."""
+        if delivery.kind != "daily" or delivery.local_date is None:
+            return False
+        async with self._ctx.db.write() as conn:
+            return await daily_db.release_daily(
+                conn, delivery.chat_id, delivery.local_date, delivery.id
+            )

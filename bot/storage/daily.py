@@ -8,6 +8,7 @@ Public API:
     list_subscriptions(conn) -> list[SubscriptionRow]
     claim_daily(conn, chat_id, local_day, question_id, now) -> bool   at most once per chat and day
     set_daily_delivery(conn, chat_id, local_day, delivery_id)
+    release_daily(conn, chat_id, local_day, delivery_id) -> bool   undo a claim never delivered
     daily_claimed(conn, chat_id, local_day) -> str | None   the question id claimed that day
     last_daily_days(conn) -> dict[int, date]                chat -> latest day claimed
     daily_history(conn, chat_id) -> dict[str, date]         question -> latest day it was sent
@@ -98,6 +99,21 @@ async def set_daily_delivery(
         "UPDATE daily_sent SET delivery_id = ? WHERE chat_id = ? AND local_date = ?",
         (delivery_id, chat_id, local_day.isoformat()),
     )
+
+
+async def release_daily(
+    conn: aiosqlite.Connection, chat_id: int, local_day: date, delivery_id: int
+) -> bool:
+    """Drop the (chat, day) claim made for `delivery_id`.
+
+    The delivery row stays: its id must never be handed out again (a send that timed out may
+    still have arrived, and its buttons name that id).
+    """
+    cursor = await conn.execute(
+        "DELETE FROM daily_sent WHERE chat_id = ? AND local_date = ? AND delivery_id = ?",
+        (chat_id, local_day.isoformat(), delivery_id),
+    )
+    return cursor.rowcount == 1
 
 
 async def daily_claimed(conn: aiosqlite.Connection, chat_id: int, local_day: date) -> str | None:
