@@ -23,6 +23,7 @@ from bot.tg import (
     guards,
     jobs,
     learn,
+    migration,
     quiz,
     stats,
 )
@@ -112,6 +113,7 @@ def build_application(
     app.bot_data.state = state
     # Order matters inside group 0: the first matching handler wins, fallbacks come last.
     guards.register(app)
+    migration.register(app)
     commands.register(app)
     learn.register(app)
     quiz.register(app)  # its button handler must precede the catch-all in buttons

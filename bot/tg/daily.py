@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from telegram import Chat, Message, Update, User
 from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.ext import CommandHandler, JobQueue, filters
 
 from bot.core.clock import UnknownTimezoneError
@@ -24,7 +25,7 @@ from bot.tg import quiz
 from bot.tg.addressing import is_private
 from bot.tg.render import esc
 from bot.tg.send import is_cannot_post, reply
-from bot.tg.state import AnyApp, TutorContext
+from bot.tg.state import AnyApp, TutorContext, app_state
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ DAILY_GRACE_SECONDS = 6 * 3600
 # admin is not kept waiting.
 ADMIN_TTL = 300.0
 NOT_ADMIN_TTL = 30.0
+# A daily question that hit a network error (or Telegram's 429/5xx) is tried again this much
+# later, unless Telegram named its own wait.
+DAILY_RETRY_SECONDS = 120.0
 
 USAGE = (
     "<b>Daily question</b>\n"
@@ -91,8 +95,18 @@ def job_queue(app: AnyApp) -> JobQueue[TutorContext]:
 
 
 def unschedule(queue: JobQueue[TutorContext], chat_id: int) -> None:
-    for job in queue.get_jobs_by_name(f"daily:{chat_id}"):
-        job.schedule_removal()
+    """Remove the chat's daily job and any catch-up or retry still waiting."""
+    for name in (f"daily:{chat_id}", _catch_up_name(chat_id), _retry_name(chat_id)):
+        for job in queue.get_jobs_by_name(name):
+            job.schedule_removal()
+
+
+def _catch_up_name(chat_id: int) -> str:
+    return f"daily-catch-up:{chat_id}"
+
+
+def _retry_name(chat_id: int) -> str:
+    return f"daily-retry:{chat_id}"
 
 
 def schedule(queue: JobQueue[TutorContext], subscription: Subscription) -> None:
@@ -113,10 +127,50 @@ def schedule_catch_up(queue: JobQueue[TutorContext], subscription: Subscription)
     queue.run_once(
         send_daily,
         when=0,
-        name=f"daily-catch-up:{subscription.chat_id}",
+        name=_catch_up_name(subscription.chat_id),
         chat_id=subscription.chat_id,
         job_kwargs={"misfire_grace_time": None},
     )
+
+
+def _schedule_retry(queue: JobQueue[TutorContext], chat_id: int, seconds: float) -> None:
+    for job in queue.get_jobs_by_name(_retry_name(chat_id)):
+        job.schedule_removal()
+    queue.run_once(
+        send_daily,
+        when=seconds,
+        name=_retry_name(chat_id),
+        chat_id=chat_id,
+        job_kwargs={"misfire_grace_time": None},
+    )
+
+
+def _retry_seconds(error: TelegramError) -> float | None:
+    """How long to wait before trying again, or None if trying again will not help."""
+    if isinstance(error, RetryAfter):
+        wait = error.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return max(seconds, DAILY_RETRY_SECONDS)
+    # A BadRequest is a NetworkError in PTB, but a malformed request fails the same way again.
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        return DAILY_RETRY_SECONDS  # a timeout, a dropped connection, a 5xx
+    return None
+
+
+async def follow(app: AnyApp, old_chat_id: int, new_chat_id: int) -> None:
+    """The chat moved to a new id (its subscription already did): re-aim its daily job, and
+    send today's question there if it is due and was never sent."""
+    queue = job_queue(app)
+    unschedule(queue, old_chat_id)
+    services = app_state(app).services
+    if services is None:
+        return
+    subscription = await services.daily.status(new_chat_id)
+    if subscription is None:
+        return
+    schedule(queue, subscription)
+    if any(due.chat_id == new_chat_id for due in await services.daily.due_on_startup()):
+        schedule_catch_up(queue, subscription)
 
 
 async def send_daily(context: TutorContext) -> None:
@@ -125,18 +179,40 @@ async def send_daily(context: TutorContext) -> None:
     chat_id = job.chat_id if job is not None else None
     if chat_id is None:
         return
-    delivery = await context.services.daily.claim_daily(chat_id)
+    services = context.services
+    delivery = await services.daily.claim_daily(chat_id)
     if delivery is None:
         return  # not subscribed any more, or already sent today
     try:
         await quiz.post_question(context, chat_id, delivery)
     except TelegramError as error:
-        if not is_cannot_post(error):
+        queue = job_queue(context.application)
+        if is_cannot_post(error):
+            # Removed from the group, restricted or blocked: nobody will read it, so stop.
+            log.warning(
+                "daily question for chat %s not delivered (%s); unsubscribing", chat_id, error
+            )
+            await services.daily.unsubscribe(chat_id)
+            unschedule(queue, chat_id)
+            return
+        if isinstance(error, ChatMigrated):
+            # The group became a supergroup: give the day back; the error handler moves the
+            # subscription (bot.tg.migration) and today's question goes out there.
+            await services.daily.release_daily(delivery)
             raise
-        # Removed from the group, restricted or blocked: nobody will read it, so stop trying.
-        log.warning("daily question for chat %s not delivered (%s); unsubscribing", chat_id, error)
-        await context.services.daily.unsubscribe(chat_id)
-        unschedule(job_queue(context.application), chat_id)
+        wait = _retry_seconds(error)
+        if wait is None:
+            raise
+        # The day was claimed but the question may never have arrived: give the day back
+        # (a restart catches up on it too) and try again.
+        await services.daily.release_daily(delivery)
+        _schedule_retry(queue, chat_id, wait)
+        log.warning(
+            "daily question for chat %s not sent (%s); trying again in %.0f s",
+            chat_id,
+            error,
+            wait,
+        )
 
 
 # --- commands ------------------------------------------------------------------------------------

@@ -1,13 +1,16 @@
-"""One error handler: log the failure with its update id, and never show a traceback to a user."""
+"""One error handler: log the failure with its update id (or its job's name), follow a chat
+that moved to a new id, and never show a traceback to a user."""
 
 from __future__ import annotations
 
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import ChatMigrated, NetworkError, TelegramError
 
+from bot.tg import migration
 from bot.tg.addressing import is_addressed
+from bot.tg.send import is_cannot_post
 from bot.tg.state import AnyApp, TutorContext
 
 log = logging.getLogger(__name__)
@@ -18,8 +21,15 @@ APOLOGY_TOAST = "Sorry, something went wrong. Please try again."
 
 async def on_error(update: object, context: TutorContext) -> None:
     error = context.error
+    job = context.job
+    if isinstance(error, ChatMigrated):
+        await _follow(update, context, error)
+        return
+    if job is not None:
+        log.error("job %s failed", job.name, exc_info=error)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
-    if isinstance(error, Forbidden):
+    if isinstance(error, TelegramError) and is_cannot_post(error):
         # Blocked by the user or removed from the group: nobody to apologise to.
         log.warning("update %s: not allowed to reply (%s)", update_id, error.message)
         return
@@ -40,6 +50,17 @@ async def on_error(update: object, context: TutorContext) -> None:
     except TelegramError as apology_error:
         # The apology can fail for the same reason as the update (or the query was answered).
         log.warning("update %s: could not apologise (%s)", update_id, apology_error)
+
+
+async def _follow(update: object, context: TutorContext, error: ChatMigrated) -> None:
+    """A send hit a group that became a supergroup: move its data and jobs to the new id."""
+    job = context.job
+    chat = update.effective_chat if isinstance(update, Update) else None
+    old = job.chat_id if job is not None else (chat.id if chat is not None else None)
+    if old is None:
+        log.warning("a chat moved to %s, but which one is unknown", error.new_chat_id)
+        return
+    await migration.follow(context.application, old, error.new_chat_id)
 
 
 def register(app: AnyApp) -> None:

@@ -18,7 +18,8 @@ Public API:
     group_lock(app, chat_id);  show_round(app, round)
     finish_round(app, chat_id, round_id);  open_next(app, chat_id, session_id)
     count_changed(app, chat_id, round_id, count);  end_screen(app, chat_id, stopped)
-    abandon(app, chat_id);  cancel_jobs(app, *names);  resume(app)
+    abandon(app, chat_id);  cancel_jobs(app, *names);  resume(app, chat_id=None)
+    forget(app, chat_id)                                   the chat moved to a new id
     deadline_job_name / next_job_name / count_job_name
 """
 
@@ -34,7 +35,7 @@ from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import JobQueue
 
 from bot.core.group_round import EDIT_INTERVAL, TOP, Leaderboard, should_edit_count
@@ -54,6 +55,9 @@ LETTERS = string.ascii_uppercase
 # Long name lists are cut here: a reveal must stay one readable message in a big group.
 MAX_NAMES = 30
 _LIVE_KEY = "group_quiz"
+
+# A message for the group: its HTML and the message it answers (None: none).
+Post = tuple[str, int | None]
 
 
 def tap_data(round_id: int, position: int) -> str:
@@ -288,8 +292,9 @@ async def _edit_question(app: AnyApp, round_: Round, text: str, *, keep_buttons:
     markup = round_keyboard(round_) if keep_buttons else None
     try:
         await edit_text(app.bot, round_.chat_id, round_.message_id, text, markup)
-    except BadRequest as error:
-        # Deleted by an admin, say: that should not stop the game.
+    except (BadRequest, ChatMigrated) as error:
+        # Deleted by an admin, or left behind in a group that became a supergroup: that
+        # should not stop the game.
         log.info("round %s: could not edit its message (%s)", round_.id, error.message)
 
 
@@ -339,33 +344,45 @@ async def finish_round(app: AnyApp, chat_id: int, round_id: int) -> None:
                 reveal.session_id,
                 chat_id,
             )
-        await _show_reveal(app, reveal, round_)
+        posts = [await _reveal_post(app, reveal, round_)]
         if reveal.session_over:
-            await _send(app, chat_id, standings_text(reveal.standings, "🏁 Final standings"))
+            posts.append((standings_text(reveal.standings, "🏁 Final standings"), None))
+        await _send(app, chat_id, posts)
 
 
-async def _show_reveal(app: AnyApp, reveal: Reveal, round_: Round | None) -> None:
-    """Take the buttons off the question (marking the right option) and post the reveal."""
+async def _reveal_post(app: AnyApp, reveal: Reveal, round_: Round | None) -> Post:
+    """Take the buttons off the question (marking the right option); the reveal to post."""
     if round_ is None:  # after a restart the round is only in the database
         round_ = await _services(app).group.get_round(reveal.round_id)
     if round_ is not None:
         closed = round_text(round_, len(reveal.results), correct=reveal.correct_position)
         await _edit_question(app, round_, closed, keep_buttons=False)
-    await _send(
-        app,
-        reveal.chat_id,
-        reveal_text(reveal),
-        reply_to=round_.message_id if round_ is not None else None,
-    )
+    return reveal_text(reveal), round_.message_id if round_ is not None else None
 
 
-async def _send(app: AnyApp, chat_id: int, html: str, *, reply_to: int | None = None) -> None:
-    try:
-        await app.bot.send_message(chat_id, html, reply_to_message_id=reply_to)
-    except TelegramError as error:
-        if not is_cannot_post(error):
-            raise
-        await abandon(app, chat_id)
+async def _send(app: AnyApp, chat_id: int, posts: list[Post]) -> None:
+    """Post in order. A group that refuses the bot ends its session. A group that moved to a
+    new id (ChatMigrated) gets the rest there, then the error is raised so the error handler
+    moves the group's data and jobs (bot.tg.migration)."""
+    target = chat_id
+    moved: ChatMigrated | None = None
+    for html, reply_to in posts:
+        try:
+            await app.bot.send_message(
+                target, html, reply_to_message_id=reply_to if moved is None else None
+            )
+        except ChatMigrated as error:
+            if moved is not None:
+                raise
+            moved, target = error, error.new_chat_id
+            await app.bot.send_message(target, html)
+        except TelegramError as error:
+            if not is_cannot_post(error):
+                raise
+            await abandon(app, chat_id)
+            return
+    if moved is not None:
+        raise moved
 
 
 async def end_screen(app: AnyApp, chat_id: int, stopped: Stopped) -> None:
@@ -374,15 +391,17 @@ async def end_screen(app: AnyApp, chat_id: int, stopped: Stopped) -> None:
     live = _live(app, chat_id)
     cancel_jobs(app, next_job_name(stopped.session.id))
     reveal = stopped.reveal
+    posts: list[Post] = []
     if reveal is not None:
         cancel_jobs(app, deadline_job_name(reveal.round_id), count_job_name(reveal.round_id))
         round_ = live.round if live.round and live.round.id == reveal.round_id else None
         live.round = None
         if reveal.closed_now:
-            await _show_reveal(app, reveal, round_)
+            posts.append(await _reveal_post(app, reveal, round_))
     played = stopped.session.round_number
     title = f"⏹ Quiz stopped after question {played} of {stopped.session.questions}"
-    await _send(app, chat_id, standings_text(stopped.standings, title))
+    posts.append((standings_text(stopped.standings, title), None))
+    await _send(app, chat_id, posts)
 
 
 async def open_next(app: AnyApp, chat_id: int, session_id: int) -> None:
@@ -430,12 +449,25 @@ async def _count_job(context: TutorContext) -> None:
         await _edit_count(context.application, *target)
 
 
-async def resume(app: AnyApp) -> None:
+def forget(app: AnyApp, chat_id: int) -> None:
+    """Drop what this process remembers of a chat's screen (it moved to a new id)."""
+    live = _live(app, chat_id)
+    if live.round is not None:
+        cancel_jobs(app, count_job_name(live.round.id))
+    app.drop_chat_data(chat_id)
+
+
+async def resume(app: AnyApp, chat_id: int | None = None) -> None:
     """After a restart: deadlines for open rounds (due ones close at once), next questions for
-    sessions that were between rounds. Runs in post_init; the jobs start with the application."""
+    sessions that were between rounds. Runs in post_init; the jobs start with the application.
+
+    With `chat_id`, only that chat's (after it moved to a new id: the jobs are re-aimed there).
+    """
     services = _services(app)
     now = services.context.now(None)
     for round_ in await services.group.open_rounds(now):
+        if chat_id is not None and round_.chat_id != chat_id:
+            continue
         if round_.message_id is None:
             # It crashed between opening the round and sending it: send it now.
             _schedule(
@@ -452,4 +484,5 @@ async def resume(app: AnyApp) -> None:
             app, _deadline_job, round_.remaining(now), round_.job_name, round_.id, round_.chat_id
         )
     for session in await services.group.idle_sessions():
-        _schedule(app, _next_job, 0, next_job_name(session.id), session.id, session.chat_id)
+        if chat_id is None or session.chat_id == chat_id:
+            _schedule(app, _next_job, 0, next_job_name(session.id), session.id, session.chat_id)

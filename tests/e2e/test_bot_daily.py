@@ -267,3 +267,49 @@ async def test_reminder_opt_out_on_an_inaccessible_nudge(
         assert not (await services_of(app).users.settings(world.alice.id)).reminders
         await world.emu.wait_quiet()
         assert len(world.emu.calls_to("editMessageReplyMarkup")) == edits
+
+
+@pytest.mark.parametrize("fault", ["500", "dropped", "429"])
+async def test_daily_send_that_fails_on_the_network_is_tried_again(
+    world: World, boot: TutorFactory, fault: str
+) -> None:
+    """A daily send hit by a 5xx, a dropped connection or a 429 gives the day back and leaves
+    a retry job; the retry sends today's question once, and no error is logged."""
+    chat = world.alice_chat
+    async with boot() as app:
+        await world.ask(world.alice, chat, "/daily on 09:00")
+        if fault == "500":
+            world.emu.fail_next("sendMessage", status=500)
+        elif fault == "dropped":
+            world.emu.drop_next("sendMessage")
+        else:
+            world.emu.fail_next("sendMessage", status=429, retry_after=7)
+        await run_job(app, f"daily:{chat.id}")
+        await world.emu.wait_quiet()
+        assert daily_messages(world, chat.id) == []
+        [retry] = app.job_queue.get_jobs_by_name(f"daily-retry:{chat.id}")
+        await retry.run(app)
+        await world.emu.wait_for(lambda: daily_messages(world, chat.id))
+        await run_job(app, f"daily:{chat.id}")  # the regular job later that day: nothing more
+        await world.emu.wait_quiet()
+        assert len(daily_messages(world, chat.id)) == 1
+
+
+@pytest.mark.expects_bot_error("the daily send fails with a request Telegram refuses")
+async def test_failing_job_is_logged_as_that_job(
+    world: World, boot: TutorFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A job that fails for a reason no retry can fix is logged at ERROR with the job's name,
+    not mistaken for a polling hiccup."""
+    chat = world.alice_chat
+    async with boot() as app:
+        await world.ask(world.alice, chat, "/daily on 09:00")
+        world.emu.fail_next(
+            "sendMessage", status=400, description="Bad Request: message is too long"
+        )
+        await run_job(app, f"daily:{chat.id}")
+        await world.emu.wait_for(lambda: [r for r in caplog.records if r.name == "bot.tg.errors"])
+    [record] = [r for r in caplog.records if r.name == "bot.tg.errors"]
+    assert record.levelname == "ERROR"
+    assert record.getMessage() == f"job daily:{chat.id} failed"
+    assert "polling" not in caplog.text

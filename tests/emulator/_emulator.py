@@ -544,13 +544,21 @@ class BotApiEmulator:
     def unrestrict(self, chat: Chat | int) -> None:
         self._restricted.discard(_id_of(chat))
 
-    def migrate(self, group: Chat | int, new_id: int, *, by: User | None = None) -> Chat:
+    def migrate(
+        self,
+        group: Chat | int,
+        new_id: int,
+        *,
+        by: User | None = None,
+        service_messages: bool = True,
+    ) -> Chat:
         """Upgrade a group to a supergroup with id ``new_id``, as Telegram does.
 
         Queues the two service messages (``migrate_to_chat_id`` in the old chat, then
-        ``migrate_from_chat_id`` in the new one); from then on every call naming the old id
-        fails with 400 and ``parameters.migrate_to_chat_id`` (PTB raises ``ChatMigrated``).
-        Returns the new supergroup; admins carry over.
+        ``migrate_from_chat_id`` in the new one) unless ``service_messages`` is False (a bot
+        that missed them); from then on every call naming the old id fails with 400 and
+        ``parameters.migrate_to_chat_id`` (PTB raises ``ChatMigrated``). Returns the new
+        supergroup; admins carry over.
         """
         old = self._chat(group)
         if new_id >= 0 or new_id in self._chats:
@@ -574,7 +582,8 @@ class BotApiEmulator:
                 migrate_from_chat_id=old.id,
             ),
         ):
-            self.queue_update(Update(update_id=self._take_update_id(), message=message))
+            if service_messages:
+                self.queue_update(Update(update_id=self._take_update_id(), message=message))
         self._migrated[old.id] = new_id
         return new
 
