@@ -6,9 +6,10 @@ input. Three kinds are used:
 - Content navigation is a compact code such as `a:<entry id>` or `w:3`. It names only public,
   read-only content, so it needs no secret; `parse` accepts it only if it refers to something that
   exists in the loaded pack. Such buttons keep working after a restart.
-- Quiz and daily-question buttons (`qa:<delivery>:<position>`, `qh:<delivery>`, `qn:<level>`)
-  name a delivery stored in SQLite; the quiz service decides who may answer it and how often, so
-  they survive restarts and a forged id or position changes nothing. Group quiz answers
+- Quiz and daily-question buttons (`qa:<delivery>:<position>`, `qh:<delivery>`) name a delivery
+  stored in SQLite; the quiz service decides who may answer it and how often, so they survive
+  restarts and a forged id or position changes nothing. Next (`qn:<level>:<user>`) names the
+  one learner who may press it. Group quiz answers
   (`gt:<round>:<position>`) work the same way, checked by the group service against the pressing
   chat (codec and handler in `bot.tg.group_jobs` and `bot.tg.group`, with the `gs:` setting).
 - Other buttons tied to a person or to state go through `CallbackRegistry`: the button carries a
@@ -221,6 +222,7 @@ class QuizPress:
     delivery_id: int = 0
     position: int = 0
     level: str = QUIZ_LEVEL_ANY  # "next" only: a difficulty, or "" for any
+    owner: int | None = None  # "next" only: who may press it (None: a button from before owners)
 
 
 def quiz_answer_data(delivery_id: int, position: int) -> str:
@@ -231,8 +233,9 @@ def quiz_hint_data(delivery_id: int) -> str:
     return f"qh:{delivery_id}"
 
 
-def quiz_next_data(level: str = QUIZ_LEVEL_ANY) -> str:
-    return f"qn:{level}"
+def quiz_next_data(level: str = QUIZ_LEVEL_ANY, owner: int | None = None) -> str:
+    """Next / Quiz-me-now: a question of `level` for `owner` (only they may press it)."""
+    return f"qn:{level}" if owner is None else f"qn:{level}:{owner}"
 
 
 def is_quiz_data(data: str | None) -> bool:
@@ -257,7 +260,13 @@ def parse_quiz(data: str | None, levels: Collection[str]) -> QuizPress | None:
     if kind is None or not sep:
         return None
     if kind == "next":
-        return QuizPress("next", level=rest) if rest in levels or rest == QUIZ_LEVEL_ANY else None
+        level, has_owner, owner_text = rest.partition(":")
+        if level not in levels and level != QUIZ_LEVEL_ANY:
+            return None
+        owner = _number(owner_text, _MAX_ID) if has_owner else None
+        if has_owner and owner is None:
+            return None
+        return QuizPress("next", level=level, owner=owner)
     parts = rest.split(":")
     if len(parts) != (2 if kind == "answer" else 1):
         return None

@@ -104,9 +104,8 @@ async def remind(context: TutorContext) -> None:
             continue
         level = context.state.quiz_levels.get(risk.user_id) or QUIZ_LEVEL_ANY
         try:
-            await context.bot.send_message(
-                risk.user_id, reminder_text(risk), reply_markup=keyboards.reminder_keyboard(level)
-            )
+            markup = keyboards.reminder_keyboard(level, risk.user_id)
+            await context.bot.send_message(risk.user_id, reminder_text(risk), reply_markup=markup)
         except TelegramError as error:
             if not is_cannot_post(error):
                 log.warning("reminder to %s failed: %s", risk.user_id, error)

@@ -143,17 +143,18 @@ def quiz_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def after_answer_keyboard(level: str, why_id: str | None) -> InlineKeyboardMarkup:
-    row = [_button(NEXT_LABEL, quiz_next_data(level))]
+def after_answer_keyboard(level: str, why_id: str | None, owner: int) -> InlineKeyboardMarkup:
+    """Next (for `owner` only) and, if there is an entry to read, Why?."""
+    row = [_button(NEXT_LABEL, quiz_next_data(level, owner))]
     if why_id is not None:
         row.append(_button(WHY_LABEL, answer_data(why_id)))
     return InlineKeyboardMarkup([row])
 
 
-def reminder_keyboard(level: str) -> InlineKeyboardMarkup:
+def reminder_keyboard(level: str, owner: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_button(QUIZ_NOW_LABEL, quiz_next_data(level))],
+            [_button(QUIZ_NOW_LABEL, quiz_next_data(level, owner))],
             [_button(REMINDERS_OFF_LABEL, REMINDERS_OFF_DATA)],
         ]
     )

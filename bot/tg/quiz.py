@@ -231,18 +231,44 @@ async def _on_answer(
     delivery = await _delivery_here(context, press, chat)
     if delivery is None:
         return Toast(EXPIRED)
-    result = await context.services.quiz.answer(delivery.id, query.from_user.id, press.position)
-    if result.status is not AnswerStatus.ACCEPTED or result.outcome is None:
-        return _refusal(result.status)
+    user_id = query.from_user.id
+    result = await context.services.quiz.answer(delivery.id, user_id, press.position)
     outcome = result.outcome
+    # The answer is stored before the verdict is shown; if showing it failed, the question is
+    # still on screen and pressing again shows the stored verdict (the same edit, again).
+    shows_again = (
+        result.status is AnswerStatus.ALREADY_ANSWERED
+        and not _is_shared(delivery, chat)
+        and _still_asks(context, query, delivery)
+    )
+    if outcome is None or not (result.accepted or shows_again):
+        return _refusal(result.status)
     if _is_shared(delivery, chat):
         return Toast(outcome_toast(outcome), alert=True)
     why = outcome.why_id if outcome.why_id in context.state.pack.answerables else None
-    level = context.state.quiz_levels.get(query.from_user.id) or QUIZ_LEVEL_ANY
-    await edit_or_send(
-        query, outcome_html(delivery, outcome), keyboards.after_answer_keyboard(level, why)
-    )
+    level = context.state.quiz_levels.get(user_id) or QUIZ_LEVEL_ANY
+    markup = keyboards.after_answer_keyboard(level, why, user_id)
+    await edit_or_send(query, outcome_html(delivery, outcome), markup)
+    if query.message is not None:
+        context.state.verdicts_shown.put((chat.id, query.message.message_id), True)
     return None
+
+
+def _still_asks(context: TutorContext, query: CallbackQuery, delivery: Delivery) -> bool:
+    """Whether the pressed message still shows `delivery`'s option buttons: its verdict was
+    never shown (a double tap's second press also carries the question, but its verdict is)."""
+    message = accessible(query.message)
+    if message is None or message.reply_markup is None:
+        return False
+    if context.state.verdicts_shown.get((message.chat.id, message.message_id)):
+        return False
+    for row in message.reply_markup.inline_keyboard:
+        for button in row:
+            data = button.callback_data
+            press = parse_quiz(data, LEVELS) if isinstance(data, str) else None
+            if press is not None and press.kind == "answer" and press.delivery_id == delivery.id:
+                return True
+    return False
 
 
 async def _on_hint(
@@ -267,9 +293,13 @@ async def _on_next(
     message = query.message
     if message is None:
         return Toast(EXPIRED)
+    if press.owner is not None and press.owner != query.from_user.id:
+        return Toast(NOT_YOURS)  # someone else's Next in a group: theirs stays unused
     key = (chat.id, message.message_id)
     if context.state.used_next.get(key):
         return Toast(NEXT_USED)
+    # Used up only once the question went out: a send that failed can be pressed again.
+    await send_quiz(context, chat, query.from_user, press.level)
     context.state.used_next.put(key, True)
     shown = accessible(message)
     if shown is not None:
@@ -279,7 +309,6 @@ async def _on_next(
             await edit_markup(context.bot, chat.id, shown.message_id, remaining)
         except BadRequest as error:
             log.info("could not drop the Next button: %s", error.message)
-    await send_quiz(context, chat, query.from_user, press.level)
     return None
 
 

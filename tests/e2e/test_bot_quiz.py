@@ -275,3 +275,63 @@ async def test_next_on_an_inaccessible_message_sends_without_editing(
     await world.emu.wait_quiet()
     assert world.emu.calls_to("editMessageReplyMarkup") == []
     assert world.emu.buttons(world.current(answered))[0][0] == "Next question »"
+
+
+@pytest.mark.expects_bot_error("the verdict edit fails once with a 500 on purpose")
+async def test_verdict_lost_to_a_failed_edit_is_shown_on_the_next_press(
+    world: World, quiz_tutor: App
+) -> None:
+    """When the verdict edit fails after the answer was stored, pressing again on the question
+    (still on screen) shows the stored verdict instead of "already answered"."""
+    question = await world.ask(world.alice, world.alice_chat, "/quiz")
+    world.emu.fail_next("editMessageText", status=500)
+    first = await press_option(world, quiz_tutor, world.alice, question, right=True)
+    assert "try again" in first["text"]
+    assert world.current(question).edits == []
+    again = await press_option(world, quiz_tutor, world.alice, world.current(question), right=True)
+    assert "text" not in again
+    shown = world.current(question)
+    assert "✅ Right!" in shown.plain_text
+    assert world.emu.buttons(shown)[0][0] == "Next question »"
+    stats = await services_of(quiz_tutor).stats.stats(world.alice.id)
+    assert stats.answered == 1
+
+
+async def test_only_the_learner_may_press_their_next_in_a_group(
+    world: World, quiz_tutor: App
+) -> None:
+    """In a group, Bob's press on Alice's Next is refused (and does not use it up); Alice's
+    own press then sends her next question."""
+    question = await world.ask(world.alice, world.group, "/quiz")
+    await press_option(world, quiz_tutor, world.alice, question, right=True)
+    await world.emu.wait_for(lambda: world.current(question).edits)
+    answered = world.current(question)
+    count = len(world.emu.bot_messages(world.group.id))
+    refused = await world.press(world.bob, answered, "Next question »")
+    assert "someone else" in refused["text"]
+    await world.emu.wait_quiet()
+    assert len(world.emu.bot_messages(world.group.id)) == count
+    assert world.emu.buttons(world.current(question))[0][0] == "Next question »"
+    accepted = await world.press(world.alice, world.current(question), "Next question »")
+    assert "text" not in accepted
+    following = (await world.emu.wait_for_messages(world.group.id, count + 1))[count]
+    assert following.plain_text.startswith("🧠 Quiz")
+    assert following.reply_markup is not None
+    right = await press_option(world, quiz_tutor, world.bob, following, right=True)
+    assert "someone else" in right["text"]
+
+
+@pytest.mark.expects_bot_error("sending the next question fails once with a 500 on purpose")
+async def test_next_that_failed_to_send_can_be_pressed_again(
+    world: World, quiz_tutor: App
+) -> None:
+    """A Next press whose question could not be sent is not used up: pressing again sends it."""
+    answered = await answer_quiz(world, quiz_tutor)
+    count = len(world.emu.bot_messages(world.alice_chat.id))
+    world.emu.fail_next("sendMessage", status=500)
+    failed = await world.press(world.alice, answered, "Next question »")
+    assert "try again" in failed["text"]
+    again = await world.press(world.alice, world.current(answered), "Next question »")
+    assert "text" not in again
+    following = (await world.emu.wait_for_messages(world.alice_chat.id, count + 1))[count]
+    assert following.plain_text.startswith("🧠 Quiz")
