@@ -75,9 +75,13 @@ def touch(path: Path) -> None:
 
 
 async def heartbeat(context: TutorContext) -> None:
+    """Touch the file only while updates are being fetched (polling or webhook): a running
+    event loop alone does not make a working bot."""
     path = context.state.settings.heartbeat_file
-    if path is not None:
-        await asyncio.to_thread(touch, path)
+    updater = context.application.updater
+    if path is None or updater is None or not updater.running:
+        return
+    await asyncio.to_thread(touch, path)
 
 
 # --- streak reminder -----------------------------------------------------------------------------

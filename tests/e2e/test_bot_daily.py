@@ -313,3 +313,16 @@ async def test_failing_job_is_logged_as_that_job(
     assert record.levelname == "ERROR"
     assert record.getMessage() == f"job daily:{chat.id} failed"
     assert "polling" not in caplog.text
+
+
+async def test_heartbeat_stops_when_updates_stop(
+    world: World, boot: TutorFactory, tmp_path: Path
+) -> None:
+    """Once the bot no longer fetches updates, the heartbeat job leaves the file alone, so the
+    container's healthcheck sees a bot that stopped listening."""
+    beat = tmp_path / "heartbeat"
+    async with boot(heartbeat_file=beat) as app:
+        os.utime(beat, (1_000_000, 1_000_000))
+        await app.updater.stop()
+        await run_job(app, HEARTBEAT_JOB)
+        assert beat.stat().st_mtime == 1_000_000
