@@ -9,21 +9,23 @@ from bot.core.matcher import MatchResult
 from bot.tg import keyboards
 from bot.tg.addressing import question_text
 from bot.tg.callbacks import EXPIRED_TEXT, Nav
-from bot.tg.render import fit, titled
+from bot.tg.render import MESSAGE_LIMIT, fit, titled, units
 from bot.tg.send import PreparedReply, send_prepared
 from bot.tg.state import AnyApp, AppState, TutorContext
 
 # The matcher reads only the start of a message; clipping here keeps a 100,000-character paste
 # from costing anything before it gets there.
 MAX_QUESTION_CHARS = 1000
+RELATED_LINE = "\n\n<i>Related:</i>"
 
 
 def render_result(result: MatchResult) -> tuple[str, InlineKeyboardMarkup | None]:
     """The HTML reply and buttons for one matcher verdict."""
     if result.status == "answer" and result.entry is not None:
-        text = titled(result.entry.title, result.reply)
-        if result.related:
-            text += "\n\n<i>Related:</i>"
+        # The "Related:" line is part of the message, so the answer is fitted to what is left.
+        suffix = RELATED_LINE if result.related else ""
+        limit = MESSAGE_LIMIT - units(suffix)
+        text = titled(result.entry.title, result.reply, limit=limit) + suffix
         return text, keyboards.entries_keyboard(result.related, limit=3)
     if result.status == "suggest":
         return fit(result.reply, 1000), keyboards.entries_keyboard(result.suggestions)

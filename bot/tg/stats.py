@@ -7,7 +7,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.services import Stats, Tally
 from bot.tg.addressing import is_private
-from bot.tg.render import CAPTION_LIMIT, esc, units
+from bot.tg.render import esc, fit
 from bot.tg.state import AnyApp, TutorContext
 
 
@@ -19,12 +19,16 @@ def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
 
 
+# Room for the learner's name in the caption's heading; the rest of the caption is bounded.
+NAME_LIMIT = 64
+
+
 def stats_caption(stats: Stats, name: str) -> str:
-    """The numbers, as HTML that fits a photo caption."""
+    """The numbers, as HTML that fits a photo caption (a long name is shortened)."""
     streak = stats.streak
     today = "✓ answered today" if streak.active_today else "nothing answered yet today"
     lines = [
-        f"📊 <b>{esc(name)}'s progress</b>",
+        f"📊 <b>{fit(name, NAME_LIMIT)}'s progress</b>",
         f"🔥 Streak: <b>{_days(streak.current)}</b> (best {_days(streak.best)}) · {today}",
         f"🧊 Streak freezes: {streak.freezes}",
         f"✅ Questions answered: <b>{stats.answered}</b> · accuracy {_percent(stats.overall)}",
@@ -40,10 +44,7 @@ def stats_caption(stats: Stats, name: str) -> str:
     lines.append(
         f"\nThe picture: your last 12 weeks, one square per day ({esc(stats.timezone)} time)."
     )
-    caption = "\n".join(lines)
-    if units(caption) > CAPTION_LIMIT:  # only a very long name gets here
-        return stats_caption(stats, name[:32])
-    return caption
+    return "\n".join(lines)
 
 
 async def stats_command(update: Update, context: TutorContext) -> None:

@@ -161,3 +161,28 @@ async def test_greeting_gets_a_friendly_reply(world: World, tutor: Any) -> None:
     reply = await world.ask(world.alice, world.alice_chat, "hi")
     assert reply.plain_text.startswith("Hi")
     assert world.emu.buttons(reply)
+
+
+class LongAnswerMatcher(Matcher):
+    """The real matcher, except that one phrase gets an answer far over Telegram's limit."""
+
+    PHRASE = "tell me everything"
+
+    def match(self, text: str) -> MatchResult:
+        result = self.answer_entry(next(iter(self._pack.answerables)))
+        assert result is not None and result.related
+        if text != self.PHRASE:
+            return super().match(text)
+        return replace(result, reply="drift and retraining " * 400)
+
+
+async def test_a_very_long_answer_still_fits_with_its_related_line(
+    world: World, tutor_factory: TutorFactory, pack: ContentPack
+) -> None:
+    """An answer too long for one message is shortened so that, with its "Related:" line and
+    buttons, it is still one valid message."""
+    async with tutor_factory(matcher_override=LongAnswerMatcher(pack)):
+        reply = await world.ask(world.alice, world.alice_chat, LongAnswerMatcher.PHRASE)
+        assert reply.plain_text.endswith("Related:")
+        assert "…" in reply.plain_text
+        assert world.emu.buttons(reply)

@@ -61,3 +61,13 @@ async def test_stats_in_a_group_quote_the_asker(world: World, app: Any) -> None:
     assert reply.kind == "photo"
     assert "Bob <b>'s progress" in reply.plain_text  # the name is escaped, not markup
     assert reply.reply_to_message_id is not None
+
+
+async def test_a_very_long_name_is_shortened_once(world: World, app: App) -> None:
+    """A name far over Telegram's 64 characters is cut to 63 and an ellipsis in the caption's
+    heading; the caption stays a valid photo caption."""
+    giant = world.emu.user(150, "Maximilian" * 30)
+    chat = world.emu.private_chat(giant)
+    reply = await world.ask(giant, chat, "/stats")
+    heading = reply.plain_text.splitlines()[0]
+    assert heading == f"📊 {('Maximilian' * 7)[:63]}…'s progress"
