@@ -225,3 +225,45 @@ async def test_unreachable_server_exits_1(tmp_path: Path) -> None:
     assert "could not start" in stderr
     assert "Traceback" not in stderr
     assert TOKEN_SECRET_PART not in stdout + stderr
+
+
+_IMPORT_CHECK = """
+import os
+import sys
+import warnings
+
+import numpy  # noqa: F401 - third-party filters added on import are not the bot's doing
+import telegram.ext  # noqa: F401
+
+before = list(warnings.filters)
+from bot.config import Settings
+from bot.tg.app import build_application
+from bot.tg.runner import configure_ptb
+
+build_application(Settings.for_tests(api_base_url=sys.argv[1], db_path=sys.argv[2]))
+assert "PTB_TIMEDELTA" not in os.environ, "importing or building set PTB_TIMEDELTA"
+assert warnings.filters == before, "importing or building changed the warning filters"
+configure_ptb()
+assert os.environ["PTB_TIMEDELTA"] == "true"
+assert len(warnings.filters) == len(before) + 1
+"""
+
+
+async def test_only_starting_the_bot_changes_process_settings(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    """Importing the adapter and building the Application leave the environment and warning
+    filters alone; the runner's start path (configure_ptb) is what sets them."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _IMPORT_CHECK,
+        emu.base_url,
+        str(tmp_path / "tutor.sqlite3"),
+        env=clean_env(),
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, stdout.decode() + stderr.decode()
