@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import logging
 import string
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -200,7 +199,7 @@ class _Live:
     round: Round | None = None  # the open round on screen (message_id set), None between rounds
     shown: int = 0  # the count the question message shows
     latest: int = 0  # the newest count a tap reported
-    last_edit: float | None = None  # time.monotonic() of the last count edit
+    last_edit: float | None = None  # the services' clock (epoch seconds) at the last count edit
 
 
 def _live(app: AnyApp, chat_id: int) -> _Live:
@@ -222,6 +221,11 @@ def _services(app: AnyApp) -> Services:
     if services is None:
         raise RuntimeError("the services are not open (post_init has not run)")
     return services
+
+
+def _seconds(app: AnyApp) -> float:
+    """Now on the services' clock, so tests that hold the clock still get exact throttling."""
+    return _services(app).context.now(None).timestamp()
 
 
 def _jobs(app: AnyApp) -> JobQueue[Any]:
@@ -302,7 +306,7 @@ async def count_changed(app: AnyApp, chat_id: int, round_id: int, count: int) ->
     """A tap was accepted: show the new count now, or soon if the last edit was too recent."""
     live = _live(app, chat_id)
     live.latest = max(live.latest, count)
-    now = time.monotonic()
+    now = _seconds(app)
     if should_edit_count(live.last_edit, now):
         await _edit_count(app, chat_id, round_id)
     elif not _jobs(app).get_jobs_by_name(count_job_name(round_id)):
@@ -318,7 +322,7 @@ async def _edit_count(app: AnyApp, chat_id: int, round_id: int) -> None:
         if round_ is None or round_.id != round_id or live.latest == live.shown:
             return  # closed meanwhile (its buttons are gone for good), or nothing new
         count = live.latest
-        live.last_edit = time.monotonic()
+        live.last_edit = _seconds(app)
         await _edit_question(app, round_, round_text(round_, count), keep_buttons=True)
         live.shown = count
 

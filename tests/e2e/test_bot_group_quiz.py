@@ -14,6 +14,7 @@ import pytest
 from telegram import Chat, User
 
 from bot.core.clock import FixedClock
+from bot.core.group_round import EDIT_INTERVAL
 from bot.services.group import Round
 from bot.tg.group_jobs import count_job_name, next_job_name
 from bot.tg.state import AnyApp, app_state
@@ -179,8 +180,11 @@ async def test_first_round_waits_for_its_deadline(world: World, app: AnyApp) -> 
     assert len(world.emu.bot_messages(world.group.id)) == 2
 
 
-async def test_live_count_is_throttled(world: World, app: AnyApp) -> None:
-    """The first tap updates the count at once; a burst after it becomes one trailing edit."""
+async def test_live_count_is_throttled(
+    world: World, app: AnyApp, clock: FixedClock, dave: User
+) -> None:
+    """The first tap updates the count at once; a burst after it becomes one trailing edit;
+    once the services' clock has moved past the interval, a tap updates it at once again."""
     question = await start_quiz(world, world.alice, world.group)
     assert "0 answered" in question.plain_text
     edits_before = len(world.emu.calls_to("editMessageText"))
@@ -197,6 +201,10 @@ async def test_live_count_is_throttled(world: World, app: AnyApp) -> None:
     assert "3 answered" in shown.plain_text
     assert shown.reply_markup is not None
     assert len(world.emu.calls_to("editMessageText")) == edits_before + 2
+    clock.advance(seconds=EDIT_INTERVAL)
+    await world.press(dave, question, right)
+    await world.emu.wait_quiet()
+    assert "4 answered" in world.current(question).plain_text  # at once, not trailing
 
 
 async def test_late_taps_after_the_deadline(world: World, app: AnyApp) -> None:
