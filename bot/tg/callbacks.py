@@ -1,7 +1,7 @@
 """Callback data: what a button press means, checked on the server before anything happens.
 
 Telegram returns whatever `callback_data` a client sends (at most 64 bytes), so it is untrusted
-input. Three kinds are used:
+input. Two kinds are used:
 
 - Content navigation is a compact code such as `a:<entry id>` or `w:3`. It names only public,
   read-only content, so it needs no secret; `parse` accepts it only if it refers to something that
@@ -12,18 +12,12 @@ input. Three kinds are used:
   one learner who may press it. Group quiz answers
   (`gt:<round>:<position>`) work the same way, checked by the group service against the pressing
   chat (codec and handler in `bot.tg.group_jobs` and `bot.tg.group`, with the `gs:` setting).
-- Other buttons tied to a person or to state go through `CallbackRegistry`: the button carries a
-  random token, and the meaning (action, arguments, who may press it) stays on the server in a
-  bounded LRU map. An unknown, evicted or forged token is refused.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections import OrderedDict
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
-from enum import Enum
 from typing import Literal
 
 from bot.core.content import ContentPack
@@ -130,74 +124,6 @@ def _exists(
     if kind == "aspect":
         return arg in pack.comparison
     return kind == "picture" and arg in pictures
-
-
-# --- server-side registry for stateful buttons ---------------------------------------------------
-
-REGISTRY_PREFIX = "x:"
-
-
-class Refusal(Enum):
-    UNKNOWN = "unknown"  # never issued, forged, or evicted from the registry
-    NOT_YOURS = "not_yours"  # issued for another user or chat
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """What a registered button means and who may press it (None: anyone)."""
-
-    action: str
-    args: tuple[str | int, ...]
-    user_id: int | None
-    chat_id: int | None
-
-
-class CallbackRegistry:
-    """Bounded LRU map from opaque tokens to `Pending` actions."""
-
-    def __init__(
-        self, maxsize: int = 4096, *, token: Callable[[], str] = lambda: secrets.token_urlsafe(9)
-    ) -> None:
-        self._maxsize = maxsize
-        self._token = token
-        self._items: OrderedDict[str, Pending] = OrderedDict()
-
-    def register(
-        self,
-        action: str,
-        args: tuple[str | int, ...] = (),
-        *,
-        user_id: int | None = None,
-        chat_id: int | None = None,
-    ) -> str:
-        """Store the action and return the callback data to put on the button."""
-        data = REGISTRY_PREFIX + self._token()
-        while data in self._items:
-            data = REGISTRY_PREFIX + self._token()
-        if len(data.encode()) > MAX_DATA_BYTES:
-            raise ValueError("registry tokens must fit in callback data")
-        self._items[data] = Pending(action, args, user_id, chat_id)
-        while len(self._items) > self._maxsize:
-            self._items.popitem(last=False)
-        return data
-
-    def lookup(self, data: str | None, *, user_id: int, chat_id: int | None) -> Pending | Refusal:
-        """The action behind `data` if this user in this chat may trigger it."""
-        pending = self._items.get(data or "")
-        if pending is None:
-            return Refusal.UNKNOWN
-        if (pending.user_id is not None and pending.user_id != user_id) or (
-            pending.chat_id is not None and pending.chat_id != chat_id
-        ):
-            return Refusal.NOT_YOURS
-        self._items.move_to_end(data or "")
-        return pending
-
-    def discard(self, data: str) -> None:
-        self._items.pop(data, None)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 # --- quiz and daily-question buttons -------------------------------------------------------------

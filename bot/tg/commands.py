@@ -29,7 +29,6 @@ BOT_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("top", "In a group: the all-time group quiz table"),
     BotCommand("help", "What I can do"),
 )
-KNOWN_COMMANDS = frozenset(c.command for c in BOT_COMMANDS) | {"ask"}
 
 ASK_PROMPT = (
     "Type your question in your own words, for example:\n"

@@ -23,7 +23,6 @@ MENU_TEXT = (
     "pipelines and the comparison at a glance."
 )
 LESSON_IDS = frozenset(lessons.lesson_ids())
-PICTURE_NAMES = frozenset(keyboards.PICTURES)
 
 
 async def learn_command(update: Update, context: TutorContext) -> None:

@@ -48,10 +48,6 @@ def titled(title: str, body: str, *, limit: int = MESSAGE_LIMIT) -> str:
     return head + fit(body, limit - units(head))
 
 
-def paragraph(text: str, *, limit: int = MESSAGE_LIMIT) -> str:
-    return fit(text, limit)
-
-
 def page(text: str, *, limit: int = MESSAGE_LIMIT) -> str:
     """A multi-line plain-text page: its first line becomes a bold heading."""
     first, sep, rest = text.partition("\n")

@@ -19,7 +19,6 @@ from bot.core.clock import Clock
 from bot.core.content import ContentPack
 from bot.core.matcher import Matcher
 from bot.services import Services
-from bot.tg.callbacks import CallbackRegistry
 from bot.tg.flood import FloodControl
 
 K = TypeVar("K")
@@ -57,7 +56,6 @@ class AppState:
     pack: ContentPack
     matcher: Matcher
     flood: FloodControl
-    callbacks: CallbackRegistry = field(default_factory=CallbackRegistry)
     # Telegram file_id of each picture after its first upload, so later sends skip the upload.
     photo_ids: dict[str, str] = field(default_factory=dict)
     # Rendering a picture is CPU work done in a thread; one at a time is plenty.
@@ -97,12 +95,10 @@ class AppState:
 class BotData:
     """`application.bot_data`: holds the state once `build_application` has set it."""
 
-    __slots__ = ("actions", "state")
+    __slots__ = ("state",)
 
     def __init__(self) -> None:
         self.state: AppState | None = None
-        # Registry button action name -> handler (see bot.tg.buttons.register_action).
-        self.actions: dict[str, Any] = {}
 
 
 class TutorContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -125,7 +121,6 @@ class TutorContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 
 CONTEXT_TYPES = ContextTypes(context=TutorContext, bot_data=BotData)
 
-TutorApp = Application[ExtBot[None], TutorContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 # What handler modules accept: any Application (tests and tools may build their own).
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 

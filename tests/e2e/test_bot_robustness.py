@@ -6,14 +6,11 @@ import logging
 from typing import Any
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.core.matcher import Matcher, MatchResult
-from bot.tg.buttons import NOT_YOURS_TEXT, register_action
-from bot.tg.callbacks import EXPIRED_TEXT, Pending
+from bot.tg.callbacks import EXPIRED_TEXT
 from bot.tg.errors import APOLOGY, APOLOGY_TOAST
 from bot.tg.guards import SLOW_DOWN_TEXT
-from bot.tg.state import TutorContext, app_state
 from tests.e2e.conftest import TutorFactory, World
 
 pytestmark = pytest.mark.e2e
@@ -169,30 +166,3 @@ async def test_rate_limiter_retries_after_429(world: World, tutor_factory: Tutor
         attempts = world.emu.calls_to("sendMessage")
         assert [c.status for c in attempts] == [429, 200]
         assert attempts[1].time - attempts[0].time >= 0.9
-
-
-async def test_registry_buttons_reach_their_action_for_their_owner_only(
-    world: World, tutor: Any
-) -> None:
-    """A registry button runs its registered action for its owner; others are refused."""
-    seen: list[Pending] = []
-
-    async def on_pick(update: Update, context: TutorContext, pending: Pending) -> str | None:
-        seen.append(pending)
-        return f"picked {pending.args[0]}"
-
-    register_action(tutor, "pick", on_pick)
-    state = app_state(tutor)
-    data = state.callbacks.register("pick", (3,), user_id=world.alice.id)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Pick", callback_data=data)]])
-    await tutor.bot.send_message(world.group.id, "Choose", reply_markup=markup)
-    [message] = await world.emu.wait_for_messages(world.group.id, 1)
-    refused = await world.press(world.bob, message, "Pick")
-    assert refused.get("text") == NOT_YOURS_TEXT
-    accepted = await world.press(world.alice, message, "Pick")
-    assert accepted.get("text") == "picked 3"
-    assert seen == [Pending("pick", (3,), world.alice.id, None)]
-    unknown_action = state.callbacks.register("no-such-action")
-    assert (await world.press_data(world.alice, message, unknown_action)).get("text") == (
-        EXPIRED_TEXT
-    )

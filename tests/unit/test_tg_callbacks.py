@@ -1,4 +1,4 @@
-"""Callback data: compact navigation codes checked against the pack, and the token registry."""
+"""Callback data: compact navigation codes checked against the pack."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.content import ContentPack, load_content
 from bot.tg import callbacks
-from bot.tg.callbacks import CallbackRegistry, Nav, Pending, Refusal, parse
+from bot.tg.callbacks import Nav, parse
 
 LESSONS = {"pipelines", "walkthrough", "compare"}
 PICTURES = {"pipelines", "comparison"}
@@ -75,52 +75,3 @@ def test_encode_refuses_oversized_data() -> None:
     """An id too long for callback data is caught when the button is built."""
     with pytest.raises(ValueError, match="64 bytes"):
         callbacks.answer_data("x" * 70)
-
-
-def test_registry_checks_who_presses() -> None:
-    """A registered button works for its owner only; others are told it is not theirs."""
-    registry = CallbackRegistry()
-    data = registry.register("quiz-answer", (7, 2), user_id=1, chat_id=10)
-    assert data.startswith("x:") and len(data.encode()) <= 64
-    assert registry.lookup(data, user_id=1, chat_id=10) == Pending("quiz-answer", (7, 2), 1, 10)
-    assert registry.lookup(data, user_id=2, chat_id=10) is Refusal.NOT_YOURS
-    assert registry.lookup(data, user_id=1, chat_id=11) is Refusal.NOT_YOURS
-
-
-def test_registry_open_to_anyone_when_unbound() -> None:
-    """A button registered without a user or chat may be pressed by anyone."""
-    registry = CallbackRegistry()
-    data = registry.register("round-join")
-    assert isinstance(registry.lookup(data, user_id=99, chat_id=None), Pending)
-
-
-def test_registry_refuses_unknown_and_evicted_tokens() -> None:
-    """Forged tokens and tokens pushed out of the bounded registry are unknown."""
-    registry = CallbackRegistry(maxsize=3)
-    first = registry.register("a")
-    for _ in range(3):
-        registry.register("b")
-    assert len(registry) == 3
-    assert registry.lookup(first, user_id=1, chat_id=1) is Refusal.UNKNOWN
-    assert registry.lookup("x:forged", user_id=1, chat_id=1) is Refusal.UNKNOWN
-    assert registry.lookup(None, user_id=1, chat_id=1) is Refusal.UNKNOWN
-
-
-def test_registry_keeps_recently_used_tokens() -> None:
-    """Looking a token up marks it as recently used, so it outlives newer unused ones."""
-    registry = CallbackRegistry(maxsize=2)
-    kept = registry.register("a")
-    registry.register("b")
-    registry.lookup(kept, user_id=1, chat_id=None)
-    registry.register("c")
-    assert isinstance(registry.lookup(kept, user_id=1, chat_id=None), Pending)
-    registry.discard(kept)
-    assert registry.lookup(kept, user_id=1, chat_id=None) is Refusal.UNKNOWN
-
-
-def test_registry_tokens_never_collide() -> None:
-    """A repeated random token is drawn again instead of overwriting a live button."""
-    tokens = iter(["same", "same", "other"])
-    registry = CallbackRegistry(token=lambda: next(tokens))
-    assert registry.register("a") == "x:same"
-    assert registry.register("b") == "x:other"
