@@ -23,6 +23,7 @@ from bot.errors import TutorError
 from bot.services import Subscription
 from bot.tg import quiz
 from bot.tg.addressing import is_private
+from bot.tg.guards import sender
 from bot.tg.render import esc
 from bot.tg.send import is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext, app_state
@@ -233,10 +234,10 @@ def _parse_on(args: list[str]) -> tuple[str, str | None] | None:
 
 async def daily_command(update: Update, context: TutorContext) -> None:
     """/daily on [HH:MM] [Zone] | off | (status); changes need an admin in groups."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
+    found = sender(update)
+    if found is None:
         return
+    message, user = found
     chat = message.chat
     args = context.args or []
     action = args[0].lower() if args else ""
@@ -284,10 +285,10 @@ async def daily_command(update: Update, context: TutorContext) -> None:
 
 async def timezone_command(update: Update, context: TutorContext) -> None:
     """/timezone shows the learner's zone; /timezone Europe/Berlin sets it (validated)."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
+    found = sender(update)
+    if found is None:
         return
+    message, user = found
     services = context.services
     args = context.args or []
     if not args:

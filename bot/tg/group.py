@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -25,6 +25,7 @@ from bot.tg import group_jobs
 from bot.tg.addressing import is_private
 from bot.tg.daily import is_admin
 from bot.tg.group_jobs import TAP_PREFIX, resume, standing_lines
+from bot.tg.guards import sender
 from bot.tg.render import esc
 from bot.tg.send import accessible, edit_text, is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext
@@ -86,19 +87,11 @@ def top_text(board_lines: list[str], own: str | None) -> str:
     return "\n".join(lines)
 
 
-def _sender(update: Update) -> tuple[Message, User] | None:
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
-        return None
-    return message, user
-
-
 # --- commands ------------------------------------------------------------------------------------
 
 
 async def groupquiz(update: Update, context: TutorContext) -> None:
-    found = _sender(update)
+    found = sender(update)
     if found is None:
         return
     message, user = found
@@ -127,7 +120,7 @@ async def groupquiz(update: Update, context: TutorContext) -> None:
 
 
 async def stopquiz(update: Update, context: TutorContext) -> None:
-    found = _sender(update)
+    found = sender(update)
     if found is None:
         return
     message, user = found
@@ -145,7 +138,7 @@ async def stopquiz(update: Update, context: TutorContext) -> None:
 
 
 async def top(update: Update, context: TutorContext) -> None:
-    found = _sender(update)
+    found = sender(update)
     if found is None:
         return
     message, user = found
@@ -164,7 +157,7 @@ async def top(update: Update, context: TutorContext) -> None:
 
 
 async def settings(update: Update, context: TutorContext) -> None:
-    found = _sender(update)
+    found = sender(update)
     if found is None:
         return
     message, user = found

@@ -1,10 +1,11 @@
-"""Guards that run before the features: flood control, and a hint for messages without text."""
+"""Guards that run before the features (flood control, a hint for messages without text), and
+`sender`, the check every command handler starts with."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Message, Update, User
 from telegram.ext import ApplicationHandlerStop, MessageHandler, TypeHandler, filters
 
 from bot.tg.addressing import is_addressed
@@ -22,6 +23,15 @@ SLOW_DOWN_TOAST = "Too many taps — give me a few seconds."
 TEXT_ONLY_HINT = (
     "I can only read text. Type your question in words, or send /learn for the lessons."
 )
+
+
+def sender(update: Update) -> tuple[Message, User] | None:
+    """The message and who sent it, or None for an update without both (a channel post...)."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return None
+    return message, user
 
 
 async def flood_guard(update: Update, context: TutorContext) -> None:

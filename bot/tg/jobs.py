@@ -20,6 +20,7 @@ from bot.services import AtRisk
 from bot.tg import daily, keyboards
 from bot.tg.addressing import is_private
 from bot.tg.callbacks import QUIZ_LEVEL_ANY, REMINDERS_OFF_DATA
+from bot.tg.guards import sender
 from bot.tg.send import accessible, edit_markup, is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext, app_state
 
@@ -121,10 +122,10 @@ async def remind(context: TutorContext) -> None:
 
 async def reminders_command(update: Update, context: TutorContext) -> None:
     """/reminders on|off, or the current setting."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
+    found = sender(update)
+    if found is None:
         return
+    message, user = found
     services = context.services
     args = [a.lower() for a in context.args or []]
     if args in (["on"], ["off"]):

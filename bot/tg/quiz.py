@@ -24,6 +24,7 @@ from bot.services import AnswerStatus, Delivery, Outcome
 from bot.tg import keyboards
 from bot.tg.addressing import is_private
 from bot.tg.callbacks import QUIZ_LEVEL_ANY, QuizPress, parse_quiz
+from bot.tg.guards import sender
 from bot.tg.render import MESSAGE_LIMIT, esc, fit, units
 from bot.tg.send import accessible, edit_markup, edit_or_send, reply
 from bot.tg.state import AnyApp, TutorContext
@@ -184,10 +185,10 @@ async def send_quiz(
 
 async def quiz_command(update: Update, context: TutorContext) -> None:
     """/quiz [easy|medium|hard]; the menu's Quiz entry (no arguments) reuses the last level."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
+    found = sender(update)
+    if found is None:
         return
+    message, user = found
     if context.args is None:  # the reply-keyboard entry, not a typed command
         level = context.state.quiz_levels.get(user.id) or QUIZ_LEVEL_ANY
     elif not context.args:

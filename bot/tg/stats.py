@@ -7,6 +7,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.services import Stats, Tally
 from bot.tg.addressing import is_private
+from bot.tg.guards import sender
 from bot.tg.render import esc, fit
 from bot.tg.state import AnyApp, TutorContext
 
@@ -48,10 +49,10 @@ def stats_caption(stats: Stats, name: str) -> str:
 
 
 async def stats_command(update: Update, context: TutorContext) -> None:
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
+    found = sender(update)
+    if found is None:
         return
+    message, user = found
     services = context.services
     stats = await services.stats.stats(user.id)
     picture = await services.stats.heatmap(user.id)
