@@ -1,4 +1,4 @@
-"""/daily, /timezone, the daily-question job, and the group-admin check.
+"""/daily, /timezone and the daily-question job.
 
 Subscriptions live in SQLite (`services.daily`); the JobQueue holds one job per chat, named by
 `Subscription.job_name()` so that scheduling again replaces it. Jobs are rebuilt from the database
@@ -9,11 +9,9 @@ claim returns, so a restart, a duplicate job or a second process never sends twi
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
 
-from telegram import Chat, Message, Update, User
-from telegram.constants import ChatMemberStatus
+from telegram import Update
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.ext import CommandHandler, JobQueue, filters
 
@@ -23,6 +21,7 @@ from bot.errors import TutorError
 from bot.services import Subscription
 from bot.tg import quiz
 from bot.tg.addressing import is_private
+from bot.tg.admins import is_admin
 from bot.tg.guards import sender
 from bot.tg.render import esc
 from bot.tg.send import is_cannot_post, reply
@@ -33,10 +32,6 @@ log = logging.getLogger(__name__)
 DEFAULT_TIME = "09:00"
 # A late job still sends (the claim keeps it to once a day); APScheduler's default is 1 second.
 DAILY_GRACE_SECONDS = 6 * 3600
-# How long a getChatMember answer is trusted. "No" is re-checked sooner, so a newly promoted
-# admin is not kept waiting.
-ADMIN_TTL = 300.0
-NOT_ADMIN_TTL = 30.0
 # A daily question that hit a network error (or Telegram's 429/5xx) is tried again this much
 # later, unless Telegram named its own wait.
 DAILY_RETRY_SECONDS = 120.0
@@ -53,36 +48,6 @@ TIMEZONE_USAGE = (
     "Send /timezone followed by your zone's name, for example "
     "<code>/timezone Europe/Berlin</code> or <code>/timezone America/New_York</code>."
 )
-
-
-# --- admins --------------------------------------------------------------------------------------
-
-
-async def is_admin(context: TutorContext, chat: Chat, user: User, message: Message | None) -> bool:
-    """Whether `user` may change settings in `chat`.
-
-    Everyone is the admin of their private chat; TUTOR_ADMIN_IDS are admins everywhere; an
-    anonymous group admin writes as the group itself; otherwise getChatMember decides (cached).
-    """
-    if is_private(chat) or user.id in context.state.settings.admin_ids:
-        return True
-    if message is not None and message.sender_chat is not None:
-        return message.sender_chat.id == chat.id
-    key = (chat.id, user.id)
-    now = time.monotonic()
-    cached = context.state.admin_cache.get(key)
-    if cached is not None:
-        admin, checked = cached
-        if now - checked < (ADMIN_TTL if admin else NOT_ADMIN_TTL):
-            return admin
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as error:
-        log.warning("admin check in chat %s failed: %s", chat.id, error)
-        return False
-    admin = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-    context.state.admin_cache.put(key, (admin, now))
-    return admin
 
 
 # --- jobs ----------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Commands work in groups; in a private chat they explain where they belong. Who may start, stop
 or change settings is the service's decision, given whether the sender is a group admin
-(``bot.tg.daily.is_admin``: getChatMember, cached, or TUTOR_ADMIN_IDS). An answer button carries
+(``bot.tg.admins.is_admin``: getChatMember, cached, or TUTOR_ADMIN_IDS). An answer button carries
 ``gt:<round id>:<position>``; the service checks the round belongs to the pressing chat, is still
 open and has that position, so junk or replayed data only earns a toast. What the group sees of
 each round, and the jobs that move rounds along, are in ``bot.tg.group_jobs``.
@@ -23,7 +23,7 @@ from bot.core.group_round import PRIVATE_CHAT_HINT, TapStatus, toast_text
 from bot.services.group import GroupSettings, Refused, Started
 from bot.tg import group_jobs
 from bot.tg.addressing import is_private
-from bot.tg.daily import is_admin
+from bot.tg.admins import is_admin
 from bot.tg.group_jobs import TAP_PREFIX, resume, standing_lines
 from bot.tg.guards import sender
 from bot.tg.render import esc

@@ -72,7 +72,7 @@ class AppState:
     # (chat, message) of quiz questions whose verdict is known to be on screen; a press on one
     # that is not (the verdict edit failed) shows the stored verdict instead of a refusal.
     verdicts_shown: LruCache[tuple[int, int], bool] = field(default_factory=lambda: LruCache(8192))
-    # (chat, user) -> (is an admin, time.monotonic() of the check); see bot.tg.daily.is_admin.
+    # (chat, user) -> (is an admin, time.monotonic() of the check); see bot.tg.admins.is_admin.
     admin_cache: LruCache[tuple[int, int], tuple[bool, float]] = field(
         default_factory=lambda: LruCache(8192)
     )
