@@ -13,13 +13,13 @@ from datetime import timedelta
 
 from telegram import Update
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
-from telegram.ext import CommandHandler, JobQueue, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.core.clock import UnknownTimezoneError
 from bot.core.daily import InvalidTimeError
 from bot.errors import TutorError
 from bot.services import Subscription
-from bot.tg import quiz
+from bot.tg import quiz, scheduling
 from bot.tg.addressing import is_private
 from bot.tg.admins import is_admin
 from bot.tg.guards import sender
@@ -53,18 +53,9 @@ TIMEZONE_USAGE = (
 # --- jobs ----------------------------------------------------------------------------------------
 
 
-def job_queue(app: AnyApp) -> JobQueue[TutorContext]:
-    queue = app.job_queue
-    if queue is None:  # the job-queue extra is a dependency, so this means a broken install
-        raise RuntimeError("python-telegram-bot was installed without its job queue")
-    return queue  # type: ignore[no-any-return]
-
-
-def unschedule(queue: JobQueue[TutorContext], chat_id: int) -> None:
+def unschedule(app: AnyApp, chat_id: int) -> None:
     """Remove the chat's daily job and any catch-up or retry still waiting."""
-    for name in (f"daily:{chat_id}", _catch_up_name(chat_id), _retry_name(chat_id)):
-        for job in queue.get_jobs_by_name(name):
-            job.schedule_removal()
+    scheduling.cancel(app, f"daily:{chat_id}", _catch_up_name(chat_id), _retry_name(chat_id))
 
 
 def _catch_up_name(chat_id: int) -> str:
@@ -75,11 +66,10 @@ def _retry_name(chat_id: int) -> str:
     return f"daily-retry:{chat_id}"
 
 
-def schedule(queue: JobQueue[TutorContext], subscription: Subscription) -> None:
+def schedule(app: AnyApp, subscription: Subscription) -> None:
     """(Re)schedule the chat's daily job at its local send time; one job per chat."""
-    for job in queue.get_jobs_by_name(subscription.job_name()):
-        job.schedule_removal()
-    queue.run_daily(
+    scheduling.cancel(app, subscription.job_name())
+    scheduling.job_queue(app).run_daily(
         send_daily,
         time=subscription.job_time(),
         name=subscription.job_name(),
@@ -88,26 +78,11 @@ def schedule(queue: JobQueue[TutorContext], subscription: Subscription) -> None:
     )
 
 
-def schedule_catch_up(queue: JobQueue[TutorContext], subscription: Subscription) -> None:
+def schedule_catch_up(app: AnyApp, subscription: Subscription) -> None:
     """Send today's question soon: the bot was down when it was due (the claim still guards)."""
-    queue.run_once(
-        send_daily,
-        when=0,
-        name=_catch_up_name(subscription.chat_id),
-        chat_id=subscription.chat_id,
-        job_kwargs={"misfire_grace_time": None},
-    )
-
-
-def _schedule_retry(queue: JobQueue[TutorContext], chat_id: int, seconds: float) -> None:
-    for job in queue.get_jobs_by_name(_retry_name(chat_id)):
-        job.schedule_removal()
-    queue.run_once(
-        send_daily,
-        when=seconds,
-        name=_retry_name(chat_id),
-        chat_id=chat_id,
-        job_kwargs={"misfire_grace_time": None},
+    chat_id = subscription.chat_id
+    scheduling.run_once(
+        app, send_daily, 0, name=_catch_up_name(chat_id), chat_id=chat_id, late_ok=True
     )
 
 
@@ -126,17 +101,16 @@ def _retry_seconds(error: TelegramError) -> float | None:
 async def follow(app: AnyApp, old_chat_id: int, new_chat_id: int) -> None:
     """The chat moved to a new id (its subscription already did): re-aim its daily job, and
     send today's question there if it is due and was never sent."""
-    queue = job_queue(app)
-    unschedule(queue, old_chat_id)
+    unschedule(app, old_chat_id)
     services = app_state(app).services
     if services is None:
         return
     subscription = await services.daily.status(new_chat_id)
     if subscription is None:
         return
-    schedule(queue, subscription)
+    schedule(app, subscription)
     if any(due.chat_id == new_chat_id for due in await services.daily.due_on_startup()):
-        schedule_catch_up(queue, subscription)
+        schedule_catch_up(app, subscription)
 
 
 async def send_daily(context: TutorContext) -> None:
@@ -152,14 +126,14 @@ async def send_daily(context: TutorContext) -> None:
     try:
         await quiz.post_question(context, chat_id, delivery)
     except TelegramError as error:
-        queue = job_queue(context.application)
+        app = context.application
         if is_cannot_post(error):
             # Removed from the group, restricted or blocked: nobody will read it, so stop.
             log.warning(
                 "daily question for chat %s not delivered (%s); unsubscribing", chat_id, error
             )
             await services.daily.unsubscribe(chat_id)
-            unschedule(queue, chat_id)
+            unschedule(app, chat_id)
             return
         if isinstance(error, ChatMigrated):
             # The group became a supergroup: give the day back; the error handler moves the
@@ -172,7 +146,9 @@ async def send_daily(context: TutorContext) -> None:
         # The day was claimed but the question may never have arrived: give the day back
         # (a restart catches up on it too) and try again.
         await services.daily.release_daily(delivery)
-        _schedule_retry(queue, chat_id, wait)
+        scheduling.run_once(
+            app, send_daily, wait, name=_retry_name(chat_id), chat_id=chat_id, late_ok=True
+        )
         log.warning(
             "daily question for chat %s not sent (%s); trying again in %.0f s",
             chat_id,
@@ -224,10 +200,10 @@ async def daily_command(update: Update, context: TutorContext) -> None:
     if not await is_admin(context, chat, user, message):
         await reply(message, ADMINS_ONLY)
         return
-    queue = job_queue(context.application)
+    app = context.application
     if action == "off":
         removed = await services.daily.unsubscribe(chat.id)
-        unschedule(queue, chat.id)
+        unschedule(app, chat.id)
         text = "Daily question turned off." if removed else "There was no daily question here."
         await reply(message, text + " Turn it on with /daily on [HH:MM].")
         return
@@ -240,7 +216,7 @@ async def daily_command(update: Update, context: TutorContext) -> None:
     except (InvalidTimeError, UnknownTimezoneError) as error:
         await reply(message, esc(str(error)))
         return
-    schedule(queue, subscription)
+    schedule(app, subscription)
     await reply(
         message,
         f"📅 Daily question on: {_describe(subscription)}. Anyone here can answer it once.\n"
@@ -281,7 +257,7 @@ async def timezone_command(update: Update, context: TutorContext) -> None:
             subscription = await services.daily.subscribe(
                 message.chat.id, subscription.time_text, name
             )
-            schedule(job_queue(context.application), subscription)
+            schedule(context.application, subscription)
             text += f"\nYour daily question now comes {_describe(subscription)}."
     await reply(message, text)
 

@@ -18,7 +18,7 @@ Public API:
     group_lock(app, chat_id);  show_round(app, round)
     finish_round(app, chat_id, round_id);  open_next(app, chat_id, session_id)
     count_changed(app, chat_id, round_id, count);  end_screen(app, chat_id, stopped)
-    abandon(app, chat_id);  cancel_jobs(app, *names);  resume(app, chat_id=None)
+    abandon(app, chat_id);  scheduling.cancel(app, *names);  resume(app, chat_id=None)
     forget(app, chat_id)                                   the chat moved to a new id
     deadline_job_name / next_job_name / count_job_name
 """
@@ -26,20 +26,18 @@ Public API:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import string
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from apscheduler.jobstores.base import JobLookupError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, TelegramError
-from telegram.ext import JobQueue
 
 from bot.core.group_round import EDIT_INTERVAL, TOP, Leaderboard, should_edit_count
 from bot.services import Services
 from bot.services.group import Reveal, Round, Stopped
+from bot.tg import scheduling
 from bot.tg.keyboards import label
 from bot.tg.render import MESSAGE_LIMIT, esc, fit, units
 from bot.tg.send import edit_text, is_cannot_post
@@ -228,26 +226,9 @@ def _seconds(app: AnyApp) -> float:
     return _services(app).context.now(None).timestamp()
 
 
-def _jobs(app: AnyApp) -> JobQueue[Any]:
-    queue = app.job_queue
-    if queue is None:
-        raise RuntimeError("python-telegram-bot is installed without its job-queue extra")
-    return queue
-
-
-def cancel_jobs(app: AnyApp, *names: str) -> None:
-    queue = _jobs(app)
-    for name in names:
-        for job in queue.get_jobs_by_name(name):
-            # A job that is running right now is already out of the store.
-            with contextlib.suppress(JobLookupError):
-                job.schedule_removal()
-
-
 def _schedule(app: AnyApp, callback: Any, when: float, name: str, data: int, chat_id: int) -> None:
     """One job per name: scheduling again replaces the earlier one."""
-    cancel_jobs(app, name)
-    _jobs(app).run_once(callback, when=max(when, 0.0), data=data, name=name, chat_id=chat_id)
+    scheduling.run_once(app, callback, when, name=name, chat_id=chat_id, data=data)
 
 
 # --- the round lifecycle -------------------------------------------------------------------------
@@ -286,7 +267,7 @@ async def abandon(app: AnyApp, chat_id: int) -> None:
                 deadline_job_name(stopped.reveal.round_id),
                 count_job_name(stopped.reveal.round_id),
             ]
-        cancel_jobs(app, *names)
+        scheduling.cancel(app, *names)
     _live(app, chat_id).round = None
 
 
@@ -309,7 +290,7 @@ async def count_changed(app: AnyApp, chat_id: int, round_id: int, count: int) ->
     now = _seconds(app)
     if should_edit_count(live.last_edit, now):
         await _edit_count(app, chat_id, round_id)
-    elif not _jobs(app).get_jobs_by_name(count_job_name(round_id)):
+    elif not scheduling.job_queue(app).get_jobs_by_name(count_job_name(round_id)):
         # A trailing edit, so the last taps of a burst still show up.
         wait = EDIT_INTERVAL - (now - (live.last_edit or now))
         _schedule(app, _count_job, wait, count_job_name(round_id), round_id, chat_id)
@@ -333,7 +314,7 @@ async def finish_round(app: AnyApp, chat_id: int, round_id: int) -> None:
     live = _live(app, chat_id)
     async with live.lock:
         reveal = await services.group.close_round(round_id)
-        cancel_jobs(app, deadline_job_name(round_id), count_job_name(round_id))
+        scheduling.cancel(app, deadline_job_name(round_id), count_job_name(round_id))
         if reveal is None or not reveal.closed_now:
             return  # a second trigger (the deadline after an early close): already shown
         round_ = live.round if live.round and live.round.id == round_id else None
@@ -393,11 +374,11 @@ async def end_screen(app: AnyApp, chat_id: int, stopped: Stopped) -> None:
     """After /stopquiz ended the session (caller holds the lock): cancel its jobs, reveal the
     interrupted round, post the standings."""
     live = _live(app, chat_id)
-    cancel_jobs(app, next_job_name(stopped.session.id))
+    scheduling.cancel(app, next_job_name(stopped.session.id))
     reveal = stopped.reveal
     posts: list[Post] = []
     if reveal is not None:
-        cancel_jobs(app, deadline_job_name(reveal.round_id), count_job_name(reveal.round_id))
+        scheduling.cancel(app, deadline_job_name(reveal.round_id), count_job_name(reveal.round_id))
         round_ = live.round if live.round and live.round.id == reveal.round_id else None
         live.round = None
         if reveal.closed_now:
@@ -413,7 +394,7 @@ async def open_next(app: AnyApp, chat_id: int, session_id: int) -> None:
     live = _live(app, chat_id)
     async with live.lock:
         # Run by hand (a test, or resume) while a scheduled twin waits: one is enough.
-        cancel_jobs(app, next_job_name(session_id))
+        scheduling.cancel(app, next_job_name(session_id))
         round_ = await _services(app).group.open_round(session_id)
         if round_ is None:
             return  # stopped or finished meanwhile; whoever ended it showed the standings
@@ -457,7 +438,7 @@ def forget(app: AnyApp, chat_id: int) -> None:
     """Drop what this process remembers of a chat's screen (it moved to a new id)."""
     live = _live(app, chat_id)
     if live.round is not None:
-        cancel_jobs(app, count_job_name(live.round.id))
+        scheduling.cancel(app, count_job_name(live.round.id))
     app.drop_chat_data(chat_id)
 
 

@@ -17,7 +17,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.services import AtRisk
-from bot.tg import daily, keyboards
+from bot.tg import daily, keyboards, scheduling
 from bot.tg.addressing import is_private
 from bot.tg.callbacks import QUIZ_LEVEL_ANY, REMINDERS_OFF_DATA
 from bot.tg.guards import sender
@@ -47,13 +47,13 @@ async def start(app: AnyApp) -> None:
     services = state.services
     if services is None:
         raise RuntimeError("jobs.start needs the services opened first")
-    queue = daily.job_queue(app)
+    queue = scheduling.job_queue(app)
     subscriptions = await services.daily.list_subscriptions()
     for subscription in subscriptions:
-        daily.schedule(queue, subscription)
+        daily.schedule(app, subscription)
     due = await services.daily.due_on_startup()
     for subscription in due:
-        daily.schedule_catch_up(queue, subscription)
+        daily.schedule_catch_up(app, subscription)
     log.info("%d daily question job(s) scheduled, %d to catch up", len(subscriptions), len(due))
     queue.run_repeating(remind, interval=REMINDER_EVERY, first=60.0, name=REMINDER_JOB)
     heartbeat_file = state.settings.heartbeat_file
