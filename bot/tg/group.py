@@ -26,7 +26,7 @@ from bot.tg.addressing import is_private
 from bot.tg.admins import is_admin
 from bot.tg.group_jobs import TAP_PREFIX, resume, standing_lines
 from bot.tg.guards import sender
-from bot.tg.render import esc
+from bot.tg.render import esc, plural
 from bot.tg.send import accessible, edit_text, is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext
 
@@ -58,8 +58,8 @@ def _intro(started: Started) -> str:
     session = started.session
     level = session.difficulty or "mixed"
     lines = [
-        f"🎯 <b>Group quiz:</b> {session.questions} question"
-        f"{'s' if session.questions != 1 else ''}, {session.seconds} s each, {esc(level)} level.",
+        f"🎯 <b>Group quiz:</b> {plural(session.questions, 'question')}, "
+        f"{session.seconds} s each, {esc(level)} level.",
         "Tap an option to answer; you get one answer per question. Points for right answers, "
         "more for fast ones and for runs in a row.",
     ]

@@ -39,7 +39,7 @@ from bot.services import Services
 from bot.services.group import Reveal, Round, Stopped
 from bot.tg import scheduling
 from bot.tg.keyboards import label
-from bot.tg.render import MESSAGE_LIMIT, esc, fit, units
+from bot.tg.render import MESSAGE_LIMIT, esc, fit, plural, units
 from bot.tg.send import edit_text, is_cannot_post
 from bot.tg.state import AnyApp, TutorContext, app_state
 
@@ -129,7 +129,7 @@ def standing_lines(board: Leaderboard, *, everyone: bool = True) -> list[str]:
     """The top five, then (optionally) everyone else's place on one line."""
     lines = [
         f"{'🥇🥈🥉'[s.place - 1] if s.place <= 3 else f'{s.place}.'} {esc(s.name)} — "
-        f"{s.points} point{'s' if s.points != 1 else ''}"
+        f"{plural(s.points, 'point')}"
         for s in board.top
     ]
     rest = board.standings[TOP:]

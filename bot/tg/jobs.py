@@ -21,6 +21,7 @@ from bot.tg import daily, keyboards, scheduling
 from bot.tg.addressing import is_private
 from bot.tg.callbacks import QUIZ_LEVEL_ANY, REMINDERS_OFF_DATA
 from bot.tg.guards import sender
+from bot.tg.render import plural
 from bot.tg.send import accessible, edit_markup, is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext, app_state
 
@@ -89,7 +90,7 @@ async def heartbeat(context: TutorContext) -> None:
 
 
 def reminder_text(risk: AtRisk) -> str:
-    days = "1 day" if risk.streak.current == 1 else f"{risk.streak.current} days"
+    days = plural(risk.streak.current, "day")
     text = (
         f"🔥 Your streak is {days} long and today's question is still waiting. "
         "One answer before midnight keeps it going."

@@ -21,6 +21,7 @@ from bot.tg.callbacks import (
     step_data,
     topic_data,
 )
+from bot.tg.render import clip
 
 BUTTON_TEXT_LIMIT = 64
 
@@ -40,8 +41,7 @@ PICTURES: dict[str, tuple[str, str]] = {
 
 def label(text: str) -> str:
     """Button text that fits on a phone: at most 64 characters, on one line."""
-    text = " ".join(text.split())
-    return text if len(text) <= BUTTON_TEXT_LIMIT else text[: BUTTON_TEXT_LIMIT - 1] + "…"
+    return clip(" ".join(text.split()), BUTTON_TEXT_LIMIT)
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:

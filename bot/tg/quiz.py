@@ -25,7 +25,7 @@ from bot.tg import keyboards
 from bot.tg.addressing import is_private
 from bot.tg.callbacks import QUIZ_LEVEL_ANY, QuizPress, parse_quiz
 from bot.tg.guards import sender
-from bot.tg.render import MESSAGE_LIMIT, esc, fit, units
+from bot.tg.render import MESSAGE_LIMIT, clip, esc, fit, plural, units
 from bot.tg.send import accessible, edit_markup, edit_or_send, reply
 from bot.tg.state import AnyApp, TutorContext
 
@@ -81,10 +81,6 @@ def question_html(delivery: Delivery, *, hint: str | None = None) -> str:
     return "\n\n".join(parts)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def streak_lines(outcome: Outcome) -> list[str]:
     """What the answer did to the streak: its length, and any freeze earned, used, or lost."""
     streak = outcome.streak
@@ -93,10 +89,10 @@ def streak_lines(outcome: Outcome) -> list[str]:
         lines.append("💔 Your last streak lapsed while you were away; this one starts today.")
     if outcome.freezes_used:
         lines.append(
-            f"🧊 {_plural(outcome.freezes_used, 'freeze')} covered the days you missed, "
+            f"🧊 {plural(outcome.freezes_used, 'freeze')} covered the days you missed, "
             "so your streak survived."
         )
-    days = _plural(streak.current, "day")
+    days = plural(streak.current, "day")
     if outcome.counted_today:
         lines.append(f"🔥 Today counts: your streak is {days} (best {streak.best}).")
     else:
@@ -139,17 +135,9 @@ def outcome_toast(outcome: Outcome) -> str:
     """A group member's private verdict on a shared daily question (an alert, 200 characters)."""
     letters = keyboards.OPTION_LETTERS
     verdict = "✅ Right!" if outcome.correct else "❌ Not quite."
-    streak = f"🔥 Streak: {_plural(outcome.streak.current, 'day')}."
+    streak = f"🔥 Streak: {plural(outcome.streak.current, 'day')}."
     answer = f" The answer is {letters[outcome.correct_position]}. {outcome.correct_text}"
-    text = f"{verdict}{answer}"
-    room = TOAST_LIMIT - len(streak) - 1
-    if len(text) > room:
-        text = text[: room - 1].rstrip() + "…"
-    return f"{text}\n{streak}"
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= TOAST_LIMIT else text[: TOAST_LIMIT - 1].rstrip() + "…"
+    return f"{clip(verdict + answer, TOAST_LIMIT - len(streak) - 1)}\n{streak}"
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -282,7 +270,7 @@ async def _on_hint(
     if result.status is not AnswerStatus.ACCEPTED or result.hint is None:
         return _refusal(result.status)
     if _is_shared(delivery, chat):
-        return Toast(_clip(f"💡 {result.hint}"), alert=True)
+        return Toast(clip(f"💡 {result.hint}", TOAST_LIMIT), alert=True)
     markup = keyboards.quiz_keyboard(delivery.id, delivery.options, hint=False)
     await edit_or_send(query, question_html(delivery, hint=result.hint), markup)
     return None

@@ -42,6 +42,16 @@ def fit(text: str, limit: int) -> str:
     return "".join(kept).rstrip() + ELLIPSIS
 
 
+def plural(count: int, word: str) -> str:
+    """ "1 day", "2 days": the count and a regular English noun."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def clip(text: str, limit: int) -> str:
+    """Plain text (a toast, a button label) cut to `limit` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
 def titled(title: str, body: str, *, limit: int = MESSAGE_LIMIT) -> str:
     """A bold title over a body; the body is shortened if the whole would not fit."""
     head = f"<b>{fit(title, 200)}</b>\n\n"

@@ -8,16 +8,12 @@ from telegram.ext import CommandHandler, filters
 from bot.services import Stats, Tally
 from bot.tg.addressing import is_private
 from bot.tg.guards import sender
-from bot.tg.render import esc, fit
+from bot.tg.render import esc, fit, plural
 from bot.tg.state import AnyApp, TutorContext
 
 
 def _percent(tally: Tally) -> str:
     return "–" if tally.accuracy is None else f"{tally.accuracy:.0%}"
-
-
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
 
 
 # Room for the learner's name in the caption's heading; the rest of the caption is bounded.
@@ -30,7 +26,8 @@ def stats_caption(stats: Stats, name: str) -> str:
     today = "✓ answered today" if streak.active_today else "nothing answered yet today"
     lines = [
         f"📊 <b>{fit(name, NAME_LIMIT)}'s progress</b>",
-        f"🔥 Streak: <b>{_days(streak.current)}</b> (best {_days(streak.best)}) · {today}",
+        f"🔥 Streak: <b>{plural(streak.current, 'day')}</b> "
+        f"(best {plural(streak.best, 'day')}) · {today}",
         f"🧊 Streak freezes: {streak.freezes}",
         f"✅ Questions answered: <b>{stats.answered}</b> · accuracy {_percent(stats.overall)}",
     ]
