@@ -104,7 +104,7 @@ def menu_routes() -> dict[str, Handler]:
     return {
         keyboards.MENU_ASK: ask_command,
         keyboards.MENU_LEARN: learn.learn_command,
-        keyboards.MENU_QUIZ: quiz.quiz_command,
+        keyboards.MENU_QUIZ: quiz.quiz_from_menu,
         keyboards.MENU_DAILY: daily.daily_command,
         keyboards.MENU_STATS: stats.stats_command,
     }

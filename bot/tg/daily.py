@@ -102,9 +102,7 @@ async def follow(app: AnyApp, old_chat_id: int, new_chat_id: int) -> None:
     """The chat moved to a new id (its subscription already did): re-aim its daily job, and
     send today's question there if it is due and was never sent."""
     unschedule(app, old_chat_id)
-    services = app_state(app).services
-    if services is None:
-        return
+    services = app_state(app).open_services()
     subscription = await services.daily.status(new_chat_id)
     if subscription is None:
         return

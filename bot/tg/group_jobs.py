@@ -215,10 +215,7 @@ def group_lock(app: AnyApp, chat_id: int) -> asyncio.Lock:
 
 
 def _services(app: AnyApp) -> Services:
-    services = app_state(app).services
-    if services is None:
-        raise RuntimeError("the services are not open (post_init has not run)")
-    return services
+    return app_state(app).open_services()
 
 
 def _seconds(app: AnyApp) -> float:

@@ -45,9 +45,7 @@ REMINDERS_ON_TEXT = (
 async def start(app: AnyApp) -> None:
     """Rebuild the daily jobs from SQLite, catch up on missed sends, start the repeating jobs."""
     state = app_state(app)
-    services = state.services
-    if services is None:
-        raise RuntimeError("jobs.start needs the services opened first")
+    services = state.open_services()
     queue = scheduling.job_queue(app)
     subscriptions = await services.daily.list_subscriptions()
     for subscription in subscriptions:

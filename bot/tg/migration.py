@@ -24,9 +24,7 @@ log = logging.getLogger(__name__)
 
 async def follow(app: AnyApp, old_chat_id: int, new_chat_id: int) -> None:
     """Move the chat's data and jobs from `old_chat_id` to `new_chat_id` (idempotent)."""
-    services = app_state(app).services
-    if services is None:
-        return
+    services = app_state(app).open_services()
     # Under the old group's lock, so no round is shown, closed or counted half-way through.
     async with group_jobs.group_lock(app, old_chat_id):
         moved = await services.move_chat(old_chat_id, new_chat_id)

@@ -164,28 +164,35 @@ async def send_quiz(
         else:
             await context.bot.send_message(chat.id, NO_QUESTION)
         return
-    markup = keyboards.quiz_keyboard(delivery.id, delivery.options)
-    if answer_to is not None:
-        await reply(answer_to, question_html(delivery), markup)
-    else:
-        await context.bot.send_message(chat.id, question_html(delivery), reply_markup=markup)
+    if answer_to is None:
+        await post_question(context, chat.id, delivery)
+        return
+    await reply(
+        answer_to, question_html(delivery), keyboards.quiz_keyboard(delivery.id, delivery.options)
+    )
 
 
 async def quiz_command(update: Update, context: TutorContext) -> None:
-    """/quiz [easy|medium|hard]; the menu's Quiz entry (no arguments) reuses the last level."""
+    """/quiz [easy|medium|hard]: a question of that level, or of any level."""
     found = sender(update)
     if found is None:
         return
     message, user = found
-    if context.args is None:  # the reply-keyboard entry, not a typed command
-        level = context.state.quiz_levels.get(user.id) or QUIZ_LEVEL_ANY
-    elif not context.args:
-        level = QUIZ_LEVEL_ANY
-    else:
-        level = context.args[0].lower()
-        if len(context.args) > 1 or level not in LEVELS:
-            await reply(message, esc(USAGE))
-            return
+    args = context.args or []
+    level = args[0].lower() if args else QUIZ_LEVEL_ANY
+    if len(args) > 1 or (args and level not in LEVELS):
+        await reply(message, esc(USAGE))
+        return
+    await send_quiz(context, message.chat, user, level, answer_to=message)
+
+
+async def quiz_from_menu(update: Update, context: TutorContext) -> None:
+    """The reply keyboard's Quiz entry: a question at the level the learner chose last."""
+    found = sender(update)
+    if found is None:
+        return
+    message, user = found
+    level = context.state.quiz_levels.get(user.id) or QUIZ_LEVEL_ANY
     await send_quiz(context, message.chat, user, level, answer_to=message)
 
 

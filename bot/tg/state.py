@@ -80,6 +80,12 @@ class AppState:
     # caller supplies them, closed in post_shutdown.
     services: Services | None = None
 
+    def open_services(self) -> Services:
+        """The services, which post_init opens; needing them earlier is a programming error."""
+        if self.services is None:
+            raise RuntimeError("the services are not open (post_init has not run)")
+        return self.services
+
     @classmethod
     def create(
         cls, settings: Settings, pack: ContentPack, matcher: Matcher | None = None
@@ -113,10 +119,7 @@ class TutorContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 
     @property
     def services(self) -> Services:
-        services = self.state.services
-        if services is None:
-            raise RuntimeError("the services are not open (post_init has not run)")
-        return services
+        return self.state.open_services()
 
 
 CONTEXT_TYPES = ContextTypes(context=TutorContext, bot_data=BotData)
