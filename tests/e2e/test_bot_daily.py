@@ -7,7 +7,7 @@ Jobs are never waited for: each test finds the named job in the JobQueue and run
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -326,3 +326,20 @@ async def test_heartbeat_stops_when_updates_stop(
         await app.updater.stop()
         await run_job(app, HEARTBEAT_JOB)
         assert beat.stat().st_mtime == 1_000_000
+
+
+async def test_daily_at_a_repeated_hour_is_sent_once_on_dst_fall_back(
+    world: World, boot: TutorFactory, clock: FixedClock
+) -> None:
+    """On the night clocks go back, 02:30 in Berlin happens twice; if the job fires at both,
+    the day's claim lets only the first send through."""
+    chat = world.alice_chat
+    async with boot() as app:
+        await world.ask(world.alice, chat, "/daily on 02:30 Europe/Berlin")
+        clock.set(datetime(2026, 10, 25, 0, 30, tzinfo=UTC))  # 02:30 CEST, the first time
+        await run_job(app, f"daily:{chat.id}")
+        await world.emu.wait_for(lambda: daily_messages(world, chat.id))
+        clock.set(datetime(2026, 10, 25, 1, 30, tzinfo=UTC))  # 02:30 CET, the second time
+        await run_job(app, f"daily:{chat.id}")
+        await world.emu.wait_quiet()
+        assert len(daily_messages(world, chat.id)) == 1
