@@ -2,5 +2,8 @@
 
 Entry points: `bot.tg.app.build_application` (the wired Application), `bot.tg.runner.run` (the
 `tutor-bot run` command), `bot.tg.state.AppState` (what handlers share). Each handler module
-(commands, learn, ask, buttons, guards, errors) exposes `register(app)`.
+(guards, migration, commands, learn, quiz, daily, stats, jobs, group, buttons, ask, errors)
+exposes `register(app)`. Shared helpers: `send` (edits, "not modified", inaccessible messages,
+"may not post here"), `render` (escaping, fitting, plural), `scheduling` (named jobs),
+`admins` (the group admin check), `keyboards` and `callbacks` (buttons and their data).
 """
