@@ -313,8 +313,13 @@ def main() -> int:
         parser.error("--messages and --users must be positive")
     # The figures are the output; library chatter would only interleave with the table.
     logging.basicConfig(level=logging.WARNING)
-    # PTB 22 otherwise warns inside RetryAfter; the tutor opts in the same way.
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    # The same process-wide PTB settings the bot applies when it starts (bot.tg.runner).
+    try:
+        from bot.tg.runner import configure_ptb
+    except ImportError:
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
+    else:
+        configure_ptb()
     return asyncio.run(main_async(args))
 
 
