@@ -242,8 +242,14 @@ class Matcher:
             and (confidence < _CLOSE_CALL_CEILING or vague)
             and not (best.exact and confidence >= ANSWER_THRESHOLD)
         )
+        # A clear leader below the threshold is trusted only when the question names the subject.
+        names_subject = any(
+            stem(w) in DOMAIN_ANCHORS or stem(w) in WEAK_ANCHORS
+            for w in tokens
+            if w not in STOPWORDS
+        )
         confident = confidence >= ANSWER_THRESHOLD or (
-            confidence >= _DOMINANT_SCORE and margin >= _DOMINANT_MARGIN
+            names_subject and confidence >= _DOMINANT_SCORE and margin >= _DOMINANT_MARGIN
         )
         if confident and not close_call:
             return self._answer(query, best.entry, confidence, tuple(ranked))

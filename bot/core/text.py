@@ -127,6 +127,8 @@ _TOKEN_MAP: dict[str, str] = {
     "relearn": "retrain",
     "relearns": "retrain",
     "b4": "before",
+    "2": "to",
+    "4": "for",
     "ai": "ml",
     "workflow": "pipeline",
     "workflows": "pipelines",
@@ -334,7 +336,7 @@ DOMAIN_ANCHORS = frozenset(
 WEAK_ANCHORS = frozenset(
     """salari career team tool test monitor version valid qualiti qa metric cloud deliver integr
     continu develop dev oper autom automat app applic servic serv commit engin engineer scientist
-    predict accuraci explain degrad releas scale""".split()
+    predict accuraci explain degrad releas scale share differ""".split()
 )
 
 _SYNONYMS: dict[str, str] = {

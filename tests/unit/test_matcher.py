@@ -72,6 +72,8 @@ def test_comparison_word_order_does_not_matter(matcher: Matcher) -> None:
         "how to monitor my heart rate",
         "my bank rejected my loan application",
         "how to deploy troops",
+        "2",
+        "42",
     ],
 )
 def test_off_topic_falls_back_without_a_fact(matcher: Matcher, question: str) -> None:
