@@ -65,6 +65,9 @@ _WEAK_ANCHOR_PENALTY = 0.6
 # A word the pack never uses weighs this share of the rarest known word in the coverage test.
 _UNKNOWN_IDF_SHARE = 1.0
 _COVERAGE_IDF_FLOOR = 1.0
+# A question with exactly one subject word among three or more meaningful words keeps this share.
+_SINGLE_SUBJECT_PENALTY = 0.8
+_SPARSE_WORDS = 3
 # Full confidence when the pack knows at least this share of the query.
 _COVERAGE_FULL = 0.7
 # A question naming both disciplines (or asking for a difference) prefers the comparison table.
@@ -297,6 +300,10 @@ class Matcher:
         if not DOMAIN_ANCHORS.intersection(stems):
             weak = WEAK_ANCHORS.intersection(stems)
             penalty *= _WEAK_ANCHOR_PENALTY if weak else _NO_ANCHOR_PENALTY
+        elif len(SUBJECT_STEMS.intersection(stems)) == 1 and len(query_words) >= _SPARSE_WORDS:
+            # One subject word among several everyday ones ("the best iphone model right now",
+            # "train for a half marathon") is usually that word in its everyday sense.
+            penalty *= _SINGLE_SUBJECT_PENALTY
         scores = 100 * (_LEXICAL_SHARE * lexical + (1 - _LEXICAL_SHARE) * fuzzy / 100) * penalty
         if _COMPARISON_CUES.issubset(stems) or "differ" in stems:
             scores = scores * self._comparison_boost

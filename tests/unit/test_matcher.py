@@ -74,6 +74,7 @@ def test_comparison_word_order_does_not_matter(matcher: Matcher) -> None:
         "how to deploy troops",
         "2",
         "42",
+        "how do i train for a half marathon",
     ],
 )
 def test_off_topic_falls_back_without_a_fact(matcher: Matcher, question: str) -> None:
@@ -83,6 +84,21 @@ def test_off_topic_falls_back_without_a_fact(matcher: Matcher, question: str) ->
     assert result.entry is None
     assert result.fallback_topics, "a fallback offers topics to try"
     assert "DevOps" in result.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the best iphone model right now",
+        "what are the features of a good resume",
+        "what's the best data plan for my phone",
+    ],
+)
+def test_everyday_sense_of_a_subject_word_is_never_answered(
+    matcher: Matcher, question: str
+) -> None:
+    """One subject word used in its everyday sense gets at most a "did you mean", never a fact."""
+    assert matcher.match(question).status != "answer"
 
 
 def test_vague_question_asks_did_you_mean(matcher: Matcher) -> None:
