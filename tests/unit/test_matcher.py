@@ -89,7 +89,6 @@ def test_off_topic_falls_back_without_a_fact(matcher: Matcher, question: str) ->
 @pytest.mark.parametrize(
     "question",
     [
-        "what's the best iphone model right now",
         "what are the features of a good resume",
         "what's the best data plan for my phone",
     ],
