@@ -79,19 +79,28 @@ def test_content_export_lists_every_answerable_entry(capsys: pytest.CaptureFixtu
     assert {item["kind"] for item in items} == {"faq", "comparison", "glossary"}
 
 
-def test_run_without_a_token_exits_2_with_one_line(tmp_path: Path) -> None:
-    """`tutor-bot run` with no token says so in one line and exits with code 2."""
+def _tutor_bot(
+    tmp_path: Path, *args: str, stdin: str = "", **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` in `tmp_path` with no token and its own database file."""
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     env["TUTOR_DB_PATH"] = str(tmp_path / "t.db")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+    env.update(settings)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def test_run_without_a_token_exits_2_with_one_line(tmp_path: Path) -> None:
+    """`tutor-bot run` with no token says so in one line and exits with code 2."""
+    done = _tutor_bot(tmp_path, "run")
     assert done.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
@@ -99,18 +108,7 @@ def test_run_without_a_token_exits_2_with_one_line(tmp_path: Path) -> None:
 
 def test_no_command_without_token_starts_the_console(tmp_path: Path) -> None:
     """Plain `tutor-bot` with no token opens the offline console and answers from stdin."""
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    env["TUTOR_DB_PATH"] = str(tmp_path / "t.db")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=env,
-        input="what is mlops\n/quit\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = _tutor_bot(tmp_path, stdin="what is mlops\n/quit\n")
     assert done.returncode == 0
     assert "offline console" in done.stderr
     assert "machine learning" in done.stdout.lower()
@@ -118,36 +116,15 @@ def test_no_command_without_token_starts_the_console(tmp_path: Path) -> None:
 
 def test_chat_with_an_invalid_setting_exits_2_with_one_line(tmp_path: Path) -> None:
     """The console validates its settings like the bot: a bad time zone is one line, exit 2."""
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    env.update(TUTOR_DB_PATH=str(tmp_path / "t.db"), TUTOR_TIMEZONE="Mars/Olympus")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "chat"],
-        cwd=tmp_path,
-        env=env,
-        input="/quit\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = _tutor_bot(tmp_path, "chat", stdin="/quit\n", TUTOR_TIMEZONE="Mars/Olympus")
     assert done.returncode == 2
     assert "TUTOR_TIMEZONE" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_unwritable_database_is_one_clear_line(tmp_path: Path) -> None:
     """A database path in a folder that does not exist is reported without a traceback."""
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    env["TUTOR_DB_PATH"] = str(tmp_path / "missing" / "folder" / "t.db")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "chat"],
-        cwd=tmp_path,
-        env=env,
-        input="/quit\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    missing = str(tmp_path / "missing" / "folder" / "t.db")
+    done = _tutor_bot(tmp_path, "chat", stdin="/quit\n", TUTOR_DB_PATH=missing)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
