@@ -37,27 +37,6 @@ def test_every_topic_has_faq_entries_and_quiz_questions(pack: ContentPack) -> No
     assert set(pack.topics) - quiz_topics == set()
 
 
-def test_comparison_covers_the_aspects_the_seeds_compare(pack: ContentPack) -> None:
-    """The table has a row for each aspect the lessons compare."""
-    aspects = {row.id for row in pack.comparison.values()}
-    expected = {
-        "cmp-artifact",
-        "cmp-versioning",
-        "cmp-testing",
-        "cmp-cicd",
-        "cmp-monitoring",
-        "cmp-update-trigger",
-        "cmp-purpose",
-        "cmp-sub-processes",
-        "cmp-deployment-cycles",
-        "cmp-team",
-        "cmp-deliverable",
-        "cmp-objectives",
-        "cmp-quality-assurance",
-    }
-    assert expected <= aspects
-
-
 def test_topics_match_the_shared_topic_list(pack: ContentPack) -> None:
     """content/topics.yaml lists exactly the topics the product must cover."""
     topics_md = Path(__file__).parents[3] / "shared" / "topics.md"

