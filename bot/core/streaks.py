@@ -17,12 +17,14 @@ Public API:
     record_activity(state, day) -> StreakState        the learner answered on ``day``
     settle(state, today) -> StreakState               apply the days missed before ``today``
     view(state, today) -> StreakView                  ``settle`` plus "answered today?"
+    replay(days, start=StreakState()) -> StreakState  ``record_activity`` over an answer history
     in_reminder_window(local_now) -> bool             the last 2 hours before local midnight
     FREEZE_EVERY, MAX_FREEZES, REMINDER_WINDOW
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
@@ -79,6 +81,20 @@ def record_activity(state: StreakState, day: date) -> StreakState:
     return StreakState(
         current=current, best=max(settled.best, current), freezes=freezes, last_day=day
     )
+
+
+def replay(days: Iterable[date], start: StreakState | None = None) -> StreakState:
+    """The streak a learner holds after answering on each of ``days``, in the order answered.
+
+    One entry per answer (repeats of a day are fine); the order matters because an earlier day
+    after a later one (a move west) counts for nothing, exactly as it did when it happened. What
+    storage keeps must equal this over the stored answer history, which is how a crash test or
+    a repair can check it.
+    """
+    state = start if start is not None else StreakState()
+    for day in days:
+        state = record_activity(state, day)
+    return state
 
 
 def view(state: StreakState, today: date) -> StreakView:

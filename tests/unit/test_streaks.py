@@ -13,6 +13,7 @@ from bot.core.streaks import (
     StreakState,
     in_reminder_window,
     record_activity,
+    replay,
     settle,
     view,
 )
@@ -227,3 +228,43 @@ def test_reminder_window_is_the_last_two_hours_before_midnight(
 ) -> None:
     """Only local times from 22:00 up to midnight are in the reminder window."""
     assert in_reminder_window(datetime(2025, 6, 1, hour, minute, tzinfo=TOKYO)) is expected
+
+
+def test_replay_of_no_answers_is_the_empty_streak() -> None:
+    """A learner who never answered has no streak, no best and no freezes."""
+    assert replay([]) == StreakState()
+
+
+def test_replay_equals_recording_each_answer_in_turn() -> None:
+    """Replaying a history with repeats, a covered gap and a broken streak gives the same state
+    as recording each answer as it happened."""
+    start = date(2025, 1, 1)
+    history = [
+        *days(start, 7),  # a week earns a freeze
+        start + timedelta(days=6),  # a second answer the same day
+        start + timedelta(days=8),  # one missed day, covered by the freeze
+        start + timedelta(days=12),  # three missed days, no freeze left: a new streak
+        start + timedelta(days=13),
+    ]
+    state = StreakState()
+    for day in history:
+        state = record_activity(state, day)
+    replayed = replay(history)
+    assert replayed == state
+    assert (replayed.current, replayed.best, replayed.freezes) == (2, 8, 0)
+    assert replayed.last_day == start + timedelta(days=13)
+
+
+def test_replay_follows_the_order_answered() -> None:
+    """An earlier day answered after a later one (a move west) adds nothing, so the order of
+    the history matters."""
+    d1, d2 = date(2025, 1, 1), date(2025, 1, 2)
+    assert replay([d1, d2]).current == 2
+    assert replay([d2, d1]) == StreakState(current=1, best=1, freezes=0, last_day=d2)
+
+
+def test_replay_continues_from_a_given_state() -> None:
+    """Replaying the rest of a history from a saved state gives what replaying it all gives."""
+    history = days(date(2025, 3, 1), 15)
+    assert replay(history[9:], replay(history[:9])) == replay(history)
+    assert replay(history).freezes == MAX_FREEZES
