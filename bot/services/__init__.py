@@ -1,8 +1,8 @@
 """Use cases over core rules and storage; the Telegram adapter and the console call these.
 
-Open everything with ``Services.open`` and call the five services (``users``, ``quiz``,
-``daily``, ``stats``, ``group``); every method that depends on time takes an optional tz-aware
-``now`` (default: the injected clock).
+Open everything with ``Services.open`` and call the six services (``users``, ``quiz``,
+``daily``, ``stats``, ``group``, ``privacy``); every method that depends on time takes an
+optional tz-aware ``now`` (default: the injected clock).
 
     services = await Services.open("tutor.db", pack, default_timezone="Europe/Berlin")
     delivery = await services.quiz.next_question(user_id, chat_id, "easy")
@@ -15,7 +15,8 @@ Answers that arrive together are graded in one transaction (group commit, up to
 Modules: ``context`` (what the services share: database, content, default zone, clock,
 randomness), ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answers),
 ``daily`` (subscriptions, once-a-day claim), ``stats`` (numbers and the heat map),
-``group`` (group quiz sessions, rounds, taps, reveals, the all-time table);
+``group`` (group quiz sessions, rounds, taps, reveals, the all-time table), ``privacy``
+(delete or export everything stored about one person);
 ``move_chat`` follows a group that Telegram upgraded to a supergroup (a new chat id).
 """
 
@@ -32,6 +33,7 @@ from bot.core.content import ContentPack
 from bot.services.context import ServiceContext
 from bot.services.daily import DailyService, Subscription
 from bot.services.group import GroupService
+from bot.services.privacy import PrivacyService
 from bot.services.quiz import (
     AnswerResult,
     AnswerStatus,
@@ -55,6 +57,7 @@ __all__ = [
     "GroupService",
     "HintResult",
     "Outcome",
+    "PrivacyService",
     "QuizService",
     "ServiceContext",
     "Services",
@@ -76,6 +79,7 @@ class Services:
     daily: DailyService
     stats: StatsService
     group: GroupService
+    privacy: PrivacyService
 
     @classmethod
     def create(
@@ -102,6 +106,7 @@ class Services:
             daily=DailyService(context),
             stats=StatsService(context),
             group=GroupService(context),
+            privacy=PrivacyService(context),
         )
 
     @classmethod

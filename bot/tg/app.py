@@ -24,6 +24,7 @@ from bot.tg import (
     jobs,
     learn,
     migration,
+    privacy,
     quiz,
     stats,
 )
@@ -119,6 +120,7 @@ def build_application(
     quiz.register(app)  # its button handler must precede the catch-all in buttons
     daily.register(app)
     stats.register(app)
+    privacy.register(app)  # its button handler too must precede the catch-all in buttons
     jobs.register(app)
     group.register(app)  # its button handlers too
     buttons.register(app)

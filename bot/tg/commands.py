@@ -27,6 +27,8 @@ BOT_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("groupquiz", "In a group: timed quiz rounds for everyone"),
     BotCommand("stopquiz", "In a group: end the running group quiz"),
     BotCommand("top", "In a group: the all-time group quiz table"),
+    BotCommand("export", "Get everything I store about you as a file"),
+    BotCommand("forget", "Delete everything I store about you"),
     BotCommand("help", "What I can do"),
 )
 
@@ -70,6 +72,8 @@ HELP_TEXT = "\n".join(
         "<b>Stats</b> — /stats shows your streak, accuracy and a 12-week picture.",
         "<b>Group quiz</b> — in a group, /groupquiz 10 30 hard plays timed rounds for everyone "
         "(admins start it unless /settings lets everyone); /top is the all-time table.",
+        "<b>Your data</b> — in a private chat, /export sends you everything I store about you "
+        "as a JSON file, and /forget deletes all of it after you confirm.",
         "",
         "<b>Commands</b>",
         *(f"/{c.command} — {esc(c.description)}" for c in BOT_COMMANDS),

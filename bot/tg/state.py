@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -44,6 +45,16 @@ class LruCache(Generic[K, V]):
         while len(self._items) > self.maxsize:
             self._items.popitem(last=False)
 
+    def discard(self, key: K) -> None:
+        self._items.pop(key, None)
+
+    def discard_where(self, predicate: Callable[[K], bool]) -> int:
+        """Forget every entry whose key matches (someone's, after /forget); return how many."""
+        doomed = [key for key in self._items if predicate(key)]
+        for key in doomed:
+            del self._items[key]
+        return len(doomed)
+
     def __len__(self) -> int:
         return len(self._items)
 
@@ -75,6 +86,11 @@ class AppState:
     # (chat, user) -> (is an admin, time.monotonic() of the check); see bot.tg.admins.is_admin.
     admin_cache: LruCache[tuple[int, int], tuple[bool, float]] = field(
         default_factory=lambda: LruCache(8192)
+    )
+    # (chat, message) of a /forget confirmation -> (whose, time.monotonic() when asked); a press
+    # counts only on a prompt listed here, once (bot.tg.privacy).
+    forget_prompts: LruCache[tuple[int, int], tuple[int, float]] = field(
+        default_factory=lambda: LruCache(1024)
     )
     # The database-backed use cases: opened in post_init (it needs the running loop) unless a
     # caller supplies them, closed in post_shutdown.

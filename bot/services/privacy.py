@@ -1,0 +1,60 @@
+"""A person's data: delete all of it (/forget) or hand it over as a JSON file (/export).
+
+Public API (``services.privacy`` on a ``bot.services.Services``):
+    forget(user_id) -> dict[str, int]         rows deleted per table, in one write transaction
+    export(user_id, now=None) -> dict         everything stored about them (see
+                                              ``bot.storage.privacy.export_user``), plus when
+    export_json(user_id, now=None) -> bytes   the same as UTF-8 JSON, datetimes in ISO 8601
+                                              with their UTC offset
+    to_json(export) -> bytes;  holds_data(export) -> bool (whether it has anything in it)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from bot.services.context import ServiceContext
+from bot.storage import privacy as privacy_db
+
+# Bumped if the layout of the exported file changes, so a reader can tell versions apart.
+EXPORT_FORMAT = 1
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime | date):
+        # Every stored instant comes back tz-aware (UTC), so isoformat carries "+00:00".
+        return value.isoformat()
+    raise TypeError(f"cannot export a {type(value).__name__}")
+
+
+def holds_data(export: dict[str, Any]) -> bool:
+    return not privacy_db.is_empty(export["data"])
+
+
+def to_json(export: dict[str, Any]) -> bytes:
+    """An export as UTF-8 JSON (names and texts kept as they are, not \\u-escaped)."""
+    text = json.dumps(export, ensure_ascii=False, indent=2, default=_json_default)
+    return text.encode("utf-8")
+
+
+class PrivacyService:
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    async def forget(self, user_id: int) -> dict[str, int]:
+        """Delete every row about `user_id` at once: a failure part-way deletes nothing."""
+        async with self._ctx.db.write() as conn:
+            return await privacy_db.forget_user(conn, user_id)
+
+    async def export(self, user_id: int, now: datetime | None = None) -> dict[str, Any]:
+        moment = self._ctx.now(now)
+        # Inside the write lock, so the file is one consistent snapshot (an answer graded
+        # between two of the SELECTs would otherwise show in one table and not another).
+        async with self._ctx.db.write() as conn:
+            data = await privacy_db.export_user(conn, user_id)
+        return {"format": EXPORT_FORMAT, "exported_at": moment, "data": data}
+
+    async def export_json(self, user_id: int, now: datetime | None = None) -> bytes:
+        return to_json(await self.export(user_id, now))
