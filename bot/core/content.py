@@ -281,9 +281,21 @@ def _answerables(
 Path_ = tuple[str | int, ...]
 
 
+# The tags plain YAML data resolves to. Anything else (``!!python/object/apply:...``, custom
+# ``!tags``) is refused: the walk below builds mappings and lists itself, so it would otherwise
+# drop such a tag silently instead of saying the file is not plain content.
+_YAML_CORE = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset(
+    _YAML_CORE + name
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+
+
 def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     """Turn a composed YAML node into plain data, recording each value's 1-based line."""
     lines[path] = node.start_mark.line + 1
+    if node.tag not in _PLAIN_TAGS:
+        raise _UnsafeTag(node.tag.replace(_YAML_CORE, "!!"), node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -309,6 +321,11 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
 class _DuplicateKey(Exception):
     def __init__(self, key: str, line: int) -> None:
         self.key, self.line = key, line
+
+
+class _UnsafeTag(Exception):
+    def __init__(self, tag: str, line: int) -> None:
+        self.tag, self.line = tag, line
 
 
 def _read_yaml(path: Path, shown: str) -> tuple[Any, dict[Path_, int]]:
@@ -340,6 +357,12 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, dict[Path_, int]]:
         raise ContentError(
             [ContentProblem(shown, dup.line, f"duplicate key '{dup.key}'")]
         ) from None
+    except _UnsafeTag as unsafe:
+        message = f"YAML tag {unsafe.tag} is not allowed: content is plain text, lists and maps"
+        raise ContentError([ContentProblem(shown, unsafe.line, message)]) from None
+    except yaml.YAMLError as exc:
+        # A plain-tagged scalar the safe constructor still refuses (e.g. an impossible date).
+        raise ContentError([ContentProblem(shown, 1, f"YAML error: {exc}")]) from exc
 
 
 def _line_for(lines: dict[Path_, int], loc: Path_) -> int:

@@ -115,75 +115,66 @@ def _record(row: aiosqlite.Row) -> dict[str, Any]:
     return {column: _value(column, row[column]) for column in row.keys()}  # noqa: SIM118
 
 
-async def _all(conn: aiosqlite.Connection, sql: str, *params: int) -> list[dict[str, Any]]:
-    return [_record(row) for row in await conn.execute_fetchall(sql, params)]
-
-
-async def _one(conn: aiosqlite.Connection, sql: str, *params: int) -> dict[str, Any] | None:
-    rows = await _all(conn, sql, *params)
-    return rows[0] if rows else None
+# (key in the export, one row or a list, the query; every "?" is the person's id).
+_EXPORTS: tuple[tuple[str, bool, str], ...] = (
+    ("profile", True, "SELECT * FROM users WHERE user_id = ?"),
+    ("streak", True, "SELECT * FROM streaks WHERE user_id = ?"),
+    (
+        "answers",
+        False,
+        "SELECT a.*, d.kind, d.chat_id FROM answers AS a"
+        " JOIN deliveries AS d ON d.id = a.delivery_id"
+        " WHERE a.user_id = ? ORDER BY a.id",
+    ),
+    (
+        "hints",
+        False,
+        "SELECT h.*, d.question_id, d.chat_id FROM hints AS h"
+        " JOIN deliveries AS d ON d.id = h.delivery_id"
+        " WHERE h.user_id = ? ORDER BY h.used_at",
+    ),
+    ("cards", False, "SELECT * FROM cards WHERE user_id = ? ORDER BY question_id"),
+    (
+        "questions_sent",
+        False,
+        "SELECT * FROM deliveries WHERE user_id = ? OR chat_id = ? ORDER BY id",
+    ),
+    (
+        "reminders_sent",
+        False,
+        "SELECT * FROM reminders_sent WHERE user_id = ? ORDER BY local_date",
+    ),
+    ("daily_subscription", True, "SELECT * FROM daily_subscriptions WHERE chat_id = ?"),
+    ("daily_questions", False, "SELECT * FROM daily_sent WHERE chat_id = ? ORDER BY local_date"),
+    (
+        "group_answers",
+        False,
+        "SELECT a.*, s.chat_id, r.question_id FROM group_answers AS a"
+        " JOIN group_rounds AS r ON r.id = a.round_id"
+        " JOIN group_sessions AS s ON s.id = r.session_id"
+        " WHERE a.user_id = ? ORDER BY a.id",
+    ),
+    ("group_scores", False, "SELECT * FROM group_scores WHERE user_id = ? ORDER BY chat_id"),
+    # Settings are kept per group; a row under their own chat's id would still be theirs.
+    ("chat_settings", True, "SELECT * FROM group_settings WHERE chat_id = ?"),
+    (
+        "group_quizzes_started",
+        False,
+        "SELECT id, chat_id, questions, seconds, difficulty, state, started_at, ended_at"
+        " FROM group_sessions WHERE starter_id = ? ORDER BY id",
+    ),
+)
 
 
 async def export_user(conn: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
     """Everything stored about `user_id`, table by table (the same rows ``forget_user`` deletes,
     and the group sessions they started, which it keeps)."""
-    uid = user_id
-    return {
-        "user_id": uid,
-        "profile": await _one(conn, "SELECT * FROM users WHERE user_id = ?", uid),
-        "streak": await _one(conn, "SELECT * FROM streaks WHERE user_id = ?", uid),
-        "answers": await _all(
-            conn,
-            "SELECT a.*, d.kind, d.chat_id FROM answers AS a"
-            " JOIN deliveries AS d ON d.id = a.delivery_id"
-            " WHERE a.user_id = ? ORDER BY a.id",
-            uid,
-        ),
-        "hints": await _all(
-            conn,
-            "SELECT h.*, d.question_id, d.chat_id FROM hints AS h"
-            " JOIN deliveries AS d ON d.id = h.delivery_id"
-            " WHERE h.user_id = ? ORDER BY h.used_at",
-            uid,
-        ),
-        "cards": await _all(
-            conn, "SELECT * FROM cards WHERE user_id = ? ORDER BY question_id", uid
-        ),
-        "questions_sent": await _all(
-            conn,
-            "SELECT * FROM deliveries WHERE user_id = ? OR chat_id = ? ORDER BY id",
-            uid,
-            uid,
-        ),
-        "reminders_sent": await _all(
-            conn, "SELECT * FROM reminders_sent WHERE user_id = ? ORDER BY local_date", uid
-        ),
-        "daily_subscription": await _one(
-            conn, "SELECT * FROM daily_subscriptions WHERE chat_id = ?", uid
-        ),
-        "daily_questions": await _all(
-            conn, "SELECT * FROM daily_sent WHERE chat_id = ? ORDER BY local_date", uid
-        ),
-        "group_answers": await _all(
-            conn,
-            "SELECT a.*, s.chat_id, r.question_id FROM group_answers AS a"
-            " JOIN group_rounds AS r ON r.id = a.round_id"
-            " JOIN group_sessions AS s ON s.id = r.session_id"
-            " WHERE a.user_id = ? ORDER BY a.id",
-            uid,
-        ),
-        "group_scores": await _all(
-            conn, "SELECT * FROM group_scores WHERE user_id = ? ORDER BY chat_id", uid
-        ),
-        # Settings are kept per group; a row under their own chat's id would still be theirs.
-        "chat_settings": await _one(conn, "SELECT * FROM group_settings WHERE chat_id = ?", uid),
-        "group_quizzes_started": await _all(
-            conn,
-            "SELECT id, chat_id, questions, seconds, difficulty, state, started_at, ended_at"
-            " FROM group_sessions WHERE starter_id = ? ORDER BY id",
-            uid,
-        ),
-    }
+    export: dict[str, Any] = {"user_id": user_id}
+    for key, single, sql in _EXPORTS:
+        rows = await conn.execute_fetchall(sql, (user_id,) * sql.count("?"))
+        records = [_record(row) for row in rows]
+        export[key] = (records[0] if records else None) if single else records
+    return export
 
 
 def is_empty(export: dict[str, Any]) -> bool:
