@@ -62,8 +62,18 @@ class Settings:
     timezone: str = "UTC"
     poll_interval: float = 0.0
     log_level: str = "INFO"
-    # Telegram's flood limits (AIORateLimiter); tests and benchmarks on the emulator turn it off.
+    # Pace sends to Telegram's flood limits: `send_rate` messages a second overall and
+    # `group_rate` per group every `group_rate_period` seconds. Tests on the emulator turn pacing
+    # off (or scale it down); failed sends are retried either way (bot.tg.ratelimit).
     rate_limit: bool = True
+    send_rate: float = 30.0
+    group_rate: float = 20.0
+    group_rate_period: float = 60.0
+    # A failed request is retried this many times: after a 429, once Telegram's retry_after has
+    # passed; after a transient failure (5xx, dropped connection, timeout), first after
+    # `retry_delay` seconds and then after twice the previous wait each time.
+    send_retries: int = 3
+    retry_delay: float = 0.5
     # Per-user flood control: at most `flood_limit` messages in `flood_window` seconds.
     flood_limit: int = 20
     flood_window: float = 10.0
@@ -110,6 +120,8 @@ class Settings:
             poll_interval=_poll_interval(merged.get("TUTOR_POLL_INTERVAL", "").strip() or "0"),
             log_level=_log_level(merged.get("LOG_LEVEL", "").strip() or "INFO"),
             heartbeat_file=Path(heartbeat) if heartbeat else None,
+            send_rate=_rate("TUTOR_SEND_RATE", merged.get("TUTOR_SEND_RATE", ""), 30.0),
+            group_rate=_rate("TUTOR_GROUP_RATE", merged.get("TUTOR_GROUP_RATE", ""), 20.0),
         )
 
     @classmethod
@@ -126,8 +138,13 @@ class Settings:
         flood_limit: int = 20,
         flood_window: float = 10.0,
         heartbeat_file: Path | str | None = None,
+        send_rate: float = 30.0,
+        group_rate: float = 20.0,
+        group_rate_period: float = 60.0,
+        send_retries: int = 3,
+        retry_delay: float = 0.5,
     ) -> Settings:
-        """Settings for a bot talking to the emulator: no rate limiter, explicit paths."""
+        """Settings for a bot talking to the emulator: no pacing unless asked, explicit paths."""
         base, files = _api_urls(api_base_url)
         return cls(
             token=Secret(token),
@@ -141,6 +158,11 @@ class Settings:
             flood_limit=flood_limit,
             flood_window=flood_window,
             heartbeat_file=Path(heartbeat_file) if heartbeat_file is not None else None,
+            send_rate=send_rate,
+            group_rate=group_rate,
+            group_rate_period=group_rate_period,
+            send_retries=send_retries,
+            retry_delay=retry_delay,
         )
 
 
@@ -219,6 +241,19 @@ def _poll_interval(raw: str) -> float:
         ) from None
     if not 0 <= value <= 60:
         raise ConfigError(f"TUTOR_POLL_INTERVAL must be between 0 and 60 seconds, got {raw}")
+    return value
+
+
+def _rate(name: str, raw: str, default: float) -> float:
+    """A positive message rate; TUTOR_SEND_RATE is per second, TUTOR_GROUP_RATE per minute."""
+    if not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of messages, got {raw!r}") from None
+    if not 0 < value <= 10_000:
+        raise ConfigError(f"{name} must be above 0 and at most 10000, got {raw}")
     return value
 
 

@@ -7,7 +7,7 @@ import contextlib
 import logging
 
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults
 
 from bot.config import Settings
 from bot.core.content import load_content
@@ -28,12 +28,10 @@ from bot.tg import (
     quiz,
     stats,
 )
+from bot.tg.ratelimit import TutorRateLimiter
 from bot.tg.state import CONTEXT_TYPES, AnyApp, AppState, app_state
 
 log = logging.getLogger(__name__)
-
-# A 429 from Telegram is retried this many times (AIORateLimiter does not retry by default).
-RATE_LIMIT_RETRIES = 3
 
 
 async def post_init(app: AnyApp) -> None:
@@ -76,14 +74,12 @@ async def post_shutdown(app: AnyApp) -> None:
         state.services = None
 
 
-def build_application(
-    settings: Settings, *, state: AppState | None = None, rate_limiter: bool = True
-) -> AnyApp:
+def build_application(settings: Settings, *, state: AppState | None = None) -> AnyApp:
     """The tutor as a ready-to-start Application.
 
     `state` defaults to one built from `settings` (loading the content pack, which raises
-    ContentError when it is broken). The rate limiter is used only when both `rate_limiter` and
-    `settings.rate_limit` allow it, so test settings keep the emulator fast.
+    ContentError when it is broken). Every request goes through `TutorRateLimiter`: paced as the
+    settings say, and retried on transient failures.
     """
     if state is None:
         pack = load_content(settings.content_dir)
@@ -104,12 +100,9 @@ def build_application(
         )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-    )
-    if rate_limiter and settings.rate_limit:
         # The builder's generic parameters only track the rate limiter's type; not worth spelling.
-        builder = builder.rate_limiter(
-            AIORateLimiter(max_retries=RATE_LIMIT_RETRIES)  # type: ignore[arg-type]
-        )
+        .rate_limiter(TutorRateLimiter.from_settings(settings))  # type: ignore[arg-type]
+    )
     app = builder.build()
     app.bot_data.state = state
     # Order matters inside group 0: the first matching handler wins, fallbacks come last.

@@ -35,6 +35,8 @@ from tests.emulator import BotApiEmulator, BotMessage, started_emulator
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 GROUP_ID = -1001234
+# A request that fails this many times in a row fails for good (its first try and 3 retries).
+ALL_ATTEMPTS = 4
 
 
 class _ErrorLog(logging.Handler):
@@ -102,11 +104,19 @@ class World:
     carol_chat: Chat
     group: Chat
 
-    async def ask(self, user: User, chat: Chat, text: str, **kw: Any) -> BotMessage:
+    async def ask(
+        self,
+        user: User,
+        chat: Chat,
+        text: str,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - passed on to the emulator's wait
+        **kw: Any,
+    ) -> BotMessage:
         """Send `text` and return the bot's next message in that chat."""
         before = len(self.emu.bot_messages(chat.id))
         self.emu.send_text(user, chat, text, **kw)
-        messages = await self.emu.wait_for_messages(chat.id, before + 1)
+        messages = await self.emu.wait_for_messages(chat.id, before + 1, timeout)
         return messages[before]
 
     async def press(self, user: User, message: BotMessage, label: str) -> dict[str, Any]:
@@ -167,7 +177,8 @@ def tutor_factory(
     emu: BotApiEmulator, tmp_path: Path, pack: ContentPack, matcher: Matcher
 ) -> TutorFactory:
     """Start (or restart) the tutor polling the emulator; every start uses the same database
-    file. Keyword arguments tune its settings, its clock (None: the system clock) or matcher."""
+    file. Keyword arguments tune its settings (pacing and retries too), its clock (None: the
+    system clock) or matcher."""
 
     @asynccontextmanager
     async def start(
@@ -179,7 +190,10 @@ def tutor_factory(
         flood_window: float = 10.0,
         admin_ids: tuple[int, ...] = (),
         heartbeat_file: Path | None = None,
+        **pacing: Any,
     ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+        # Retries keep the production count but not its waits (tests of the waits pass theirs).
+        pacing.setdefault("retry_delay", 0.02)
         settings = Settings.for_tests(
             token=emu.token,
             api_base_url=emu.base_url,
@@ -189,6 +203,7 @@ def tutor_factory(
             flood_window=flood_window,
             admin_ids=admin_ids,
             heartbeat_file=heartbeat_file,
+            **pacing,  # send_rate, group_rate, group_rate_period, send_retries, retry_delay
         )
         state = AppState.create(settings, pack, matcher_override or matcher)
         state.clock = clock

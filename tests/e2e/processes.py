@@ -33,14 +33,16 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def bot_env(emu: BotApiEmulator, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return clean_env(
-        TELEGRAM_BOT_TOKEN=emu.token,
-        TELEGRAM_API_BASE_URL=emu.base_url,
-        TUTOR_DB_PATH=str(tmp_path / "tutor.sqlite3"),
+    """Settings for a bot process polling `emu` with its database in `tmp_path`; `extra` wins."""
+    settings = {
+        "TELEGRAM_BOT_TOKEN": emu.token,
+        "TELEGRAM_API_BASE_URL": emu.base_url,
+        "TUTOR_DB_PATH": str(tmp_path / "tutor.sqlite3"),
         # DEBUG makes the libraries log the most; the token must still never appear.
-        LOG_LEVEL="DEBUG",
-        **extra,
-    )
+        "LOG_LEVEL": "DEBUG",
+    }
+    settings.update(extra)
+    return clean_env(**settings)
 
 
 @asynccontextmanager

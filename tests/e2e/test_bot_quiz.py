@@ -18,7 +18,7 @@ from bot.core.clock import FixedClock
 from bot.core.content import ContentPack
 from bot.core.quiz import why_entry
 from bot.services import Delivery
-from tests.e2e.conftest import App, TutorFactory, World, services_of
+from tests.e2e.conftest import ALL_ATTEMPTS, App, TutorFactory, World, services_of
 from tests.emulator import BotMessage
 
 pytestmark = pytest.mark.e2e
@@ -277,14 +277,14 @@ async def test_next_on_an_inaccessible_message_sends_without_editing(
     assert world.emu.buttons(world.current(answered))[0][0] == "Next question »"
 
 
-@pytest.mark.expects_bot_error("the verdict edit fails once with a 500 on purpose")
+@pytest.mark.expects_bot_error("the verdict edit fails with 500s on purpose")
 async def test_verdict_lost_to_a_failed_edit_is_shown_on_the_next_press(
     world: World, quiz_tutor: App
 ) -> None:
     """When the verdict edit fails after the answer was stored, pressing again on the question
     (still on screen) shows the stored verdict instead of "already answered"."""
     question = await world.ask(world.alice, world.alice_chat, "/quiz")
-    world.emu.fail_next("editMessageText", status=500)
+    world.emu.fail_next("editMessageText", status=500, times=ALL_ATTEMPTS)
     first = await press_option(world, quiz_tutor, world.alice, question, right=True)
     assert "try again" in first["text"]
     assert world.current(question).edits == []
@@ -321,14 +321,14 @@ async def test_only_the_learner_may_press_their_next_in_a_group(
     assert "someone else" in right["text"]
 
 
-@pytest.mark.expects_bot_error("sending the next question fails once with a 500 on purpose")
+@pytest.mark.expects_bot_error("sending the next question fails with 500s on purpose")
 async def test_next_that_failed_to_send_can_be_pressed_again(
     world: World, quiz_tutor: App
 ) -> None:
     """A Next press whose question could not be sent is not used up: pressing again sends it."""
     answered = await answer_quiz(world, quiz_tutor)
     count = len(world.emu.bot_messages(world.alice_chat.id))
-    world.emu.fail_next("sendMessage", status=500)
+    world.emu.fail_next("sendMessage", status=500, times=ALL_ATTEMPTS)
     failed = await world.press(world.alice, answered, "Next question »")
     assert "try again" in failed["text"]
     again = await world.press(world.alice, world.current(answered), "Next question »")

@@ -145,24 +145,3 @@ async def test_blocked_user_is_logged_not_fatal(world: World, tutor: Any) -> Non
     await world.emu.wait_for_call("sendMessage", lambda c: c.status == 403)
     reply = await world.ask(world.bob, world.bob_chat, "what is model drift")
     assert "drift" in reply.plain_text.lower()
-
-
-@pytest.mark.expects_bot_error("a 500 fails one reply on purpose")
-async def test_server_error_then_recovery(world: World, tutor: Any) -> None:
-    """A 500 from Telegram fails one reply (the apology goes out instead); the next works."""
-    world.emu.fail_next("sendMessage", status=500)
-    first = await world.ask(world.alice, world.alice_chat, "what is model drift")
-    assert first.plain_text == APOLOGY
-    second = await world.ask(world.alice, world.alice_chat, "what is model drift")
-    assert "drift" in second.plain_text.lower()
-
-
-async def test_rate_limiter_retries_after_429(world: World, tutor_factory: TutorFactory) -> None:
-    """With the production rate limiter, a 429 with retry_after is waited out and retried."""
-    async with tutor_factory(rate_limit=True):
-        world.emu.fail_next("sendMessage", status=429, retry_after=1)
-        reply = await world.ask(world.alice, world.alice_chat, "what is model drift")
-        assert "drift" in reply.plain_text.lower()
-        attempts = world.emu.calls_to("sendMessage")
-        assert [c.status for c in attempts] == [429, 200]
-        assert attempts[1].time - attempts[0].time >= 0.9

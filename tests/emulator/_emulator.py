@@ -17,6 +17,7 @@ import inspect
 import io
 import json
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -239,6 +240,67 @@ class _Fault:
     status: int = 500
     description: str = ""
     parameters: dict[str, Any] | None = None
+    delay: float = 0.0  # a slow reply: wait this long, then serve the call normally
+
+
+# Methods that post into a chat: what Telegram's flood limits count.
+_POSTING_METHODS = frozenset(
+    {
+        "sendmessage",
+        "sendphoto",
+        "senddocument",
+        "editmessagetext",
+        "editmessagecaption",
+        "editmessagereplymarkup",
+    }
+)
+
+
+class _Bucket:
+    """A leaky bucket: `capacity` messages at once, refilled at `capacity / period` a second.
+
+    Telegram does not publish its algorithm; this is the model its documented limits describe
+    ("30 messages per second", "20 messages per minute in a group") and the one PTB's
+    AIORateLimiter paces to. `slack` seconds of refill are granted to absorb loopback jitter.
+    """
+
+    def __init__(self, capacity: float, period: float, slack: float) -> None:
+        self.capacity = capacity
+        self.rate = capacity / period
+        self.slack = slack
+        self.level = 0.0
+        self.stamp = time.monotonic()
+
+    def take(self, now: float) -> float:
+        """Count one message; 0 if it fits, else the seconds until it would have."""
+        self.level = max(0.0, self.level - (now - self.stamp) * self.rate)
+        self.stamp = now
+        allowed = self.capacity + self.slack * self.rate
+        if self.level + 1 > allowed:
+            return (self.level + 1 - allowed) / self.rate
+        self.level += 1
+        return 0.0
+
+
+@dataclass
+class _FloodLimits:
+    per_second: float
+    per_group: float
+    group_period: float
+    slack: float
+    overall: _Bucket
+    groups: dict[int, _Bucket] = field(default_factory=dict)
+
+    def check(self, chat_id: int, now: float) -> float:
+        """0 if the message may go out now, else the retry_after Telegram would name."""
+        if chat_id < 0 and self.per_group:
+            bucket = self.groups.setdefault(
+                chat_id, _Bucket(self.per_group, self.group_period, self.slack)
+            )
+            wait = bucket.take(now)
+            if wait:
+                return wait
+        return self.overall.take(now) if self.per_second else 0.0
 
 
 @dataclass
@@ -349,6 +411,10 @@ class BotApiEmulator:
         self._answers: list[dict[str, Any]] = []
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._faults: dict[str, list[_Fault]] = {}
+        self._flood: _FloodLimits | None = None
+        self.flood_refusals: list[ApiCall] = []
+        self._held: set[str] = set()
+        self._release = asyncio.Event()
 
         self._queue: list[_Queued] = []
         self._next_update_id = 100_000
@@ -1049,6 +1115,53 @@ class BotApiEmulator:
         """Close the connection of the next ``times`` calls of ``method`` without replying."""
         self._faults.setdefault(method.lower(), []).append(_Fault(True, times))
 
+    def slow_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """Serve the next ``times`` calls of ``method`` only after ``seconds`` (a slow server).
+
+        The call is carried out after the wait: a client that gave up earlier may still find
+        its message delivered, as with the real Bot API.
+        """
+        self._faults.setdefault(method.lower(), []).append(_Fault(False, times, delay=seconds))
+
+    def hold(self, method: str) -> None:
+        """Keep every call of ``method`` from now on waiting, unserved, until :meth:`release`.
+
+        A held call whose client goes away (a killed bot) is never carried out.
+        """
+        self._held.add(method.lower())
+        self._release.clear()
+
+    def release(self) -> None:
+        """Serve the held calls, and stop holding."""
+        self._held.clear()
+        self._release.set()
+
+    def held_calls(self) -> list[ApiCall]:
+        """Calls waiting in :meth:`hold` right now."""
+        return [c for c in self.calls if c.status is None and c.error == "held"]
+
+    def limit_rate(
+        self,
+        per_second: float = 30,
+        per_group: float = 20,
+        group_period: float = 60,
+        *,
+        slack: float = 0.1,
+    ) -> None:
+        """Enforce Telegram's flood limits on calls that post into a chat: ``per_second`` over
+        all chats and ``per_group`` every ``group_period`` seconds in one group (0: no limit).
+
+        A call over the limit gets a 429 with ``retry_after`` (whole seconds, at least 1) and is
+        recorded in :attr:`flood_refusals`. Tests scale the limits to keep runs short.
+        """
+        self._flood = _FloodLimits(
+            per_second,
+            per_group,
+            group_period,
+            slack,
+            overall=_Bucket(per_second, 1.0, slack) if per_second else _Bucket(1, 1, 0),
+        )
+
     def _take_fault(self, method: str) -> _Fault | None:
         faults = self._faults.get(method.lower())
         if not faults:
@@ -1100,7 +1213,15 @@ class BotApiEmulator:
 
         if request.match_info["token"] != self.token:
             return self._error_response(call, _ApiError(401, "Unauthorized"))
+        if call.method.lower() in self._held:
+            call.error = "held"
+            while call.method.lower() in self._held:
+                await self._release.wait()
+            call.error = None
         fault = self._take_fault(call.method)
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)
+            fault = None
         if fault is not None and fault.drop:
             call.status = 0
             call.error = "connection dropped"
@@ -1115,6 +1236,10 @@ class BotApiEmulator:
             )
         if entry is None:
             return self._error_response(call, _ApiError(404, "Not Found: method not found"))
+        if self._flood is not None and call.method.lower() in _POSTING_METHODS:
+            refused = self._flood_check(call)
+            if refused is not None:
+                return refused
         try:
             result = entry[1](call.params, files)
             if inspect.isawaitable(result):
@@ -1132,6 +1257,26 @@ class BotApiEmulator:
         call.result = result
         self._notify(activity=call.method != "getUpdates")
         return web.json_response({"ok": True, "result": result})
+
+    def _flood_check(self, call: ApiCall) -> web.Response | None:
+        assert self._flood is not None
+        try:
+            chat_id = int(call.params.get("chat_id", 0))
+        except (TypeError, ValueError):
+            return None  # an @username or junk: the method itself will refuse it
+        wait = self._flood.check(chat_id, time.monotonic())
+        if not wait:
+            return None
+        self.flood_refusals.append(call)
+        retry_after = max(1, math.ceil(wait))
+        return self._error_response(
+            call,
+            _ApiError(
+                429,
+                f"Too Many Requests: retry after {retry_after}",
+                {"retry_after": retry_after},
+            ),
+        )
 
     def _error_response(self, call: ApiCall, err: _ApiError) -> web.Response:
         call.status = err.status
