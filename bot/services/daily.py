@@ -19,6 +19,13 @@ Public API (``services.daily``):
     claim_daily(chat_id, now=None) -> Delivery | None None: not subscribed or already sent today
     release_daily(delivery) -> bool                   the claimed question never reached the
         chat (network error, chat moved): give the day back so a retry or start-up sends it
+    confirm_daily(delivery, now=None) -> bool          Telegram accepted the question
+    release_unconfirmed() -> int                       at start-up, before due_on_startup: give
+        back the claims of a process that died before its questions went out (so they are sent)
+
+A claim is confirmed right after Telegram accepts the message. Only a process killed between
+Telegram's answer and that write (a millisecond) can make a chat get the day's question twice;
+everything that was still waiting for its turn under the rate limit is sent exactly once.
 """
 
 from __future__ import annotations
@@ -150,6 +157,24 @@ class DailyService:
             )
             await daily_db.set_daily_delivery(conn, chat_id, day, delivery.id)
         return delivery
+
+    async def confirm_daily(self, delivery: Delivery, now: datetime | None = None) -> bool:
+        """Record that Telegram accepted the daily `delivery`; False if it is not the claim."""
+        if delivery.kind != "daily" or delivery.local_date is None:
+            return False
+        async with self._ctx.db.write() as conn:
+            return await daily_db.confirm_daily(
+                conn, delivery.chat_id, delivery.local_date, delivery.id, self._ctx.now(now)
+            )
+
+    async def release_unconfirmed(self) -> int:
+        """Give back every claim never confirmed sent; how many there were.
+
+        Call it only at start-up, before any daily job runs: a claim of this process's own
+        jobs is unconfirmed while its question waits to be sent.
+        """
+        async with self._ctx.db.write() as conn:
+            return len(await daily_db.release_unconfirmed(conn))
 
     async def release_daily(self, delivery: Delivery) -> bool:
         """Undo the claim behind a daily `delivery` that was never sent; False if it is not

@@ -9,6 +9,8 @@ Public API:
     claim_daily(conn, chat_id, local_day, question_id, now) -> bool   at most once per chat and day
     set_daily_delivery(conn, chat_id, local_day, delivery_id)
     release_daily(conn, chat_id, local_day, delivery_id) -> bool   undo a claim never delivered
+    confirm_daily(conn, chat_id, local_day, delivery_id, now) -> bool   Telegram accepted it
+    release_unconfirmed(conn) -> list[tuple[int, date]]   give back claims never confirmed
     daily_claimed(conn, chat_id, local_day) -> str | None   the question id claimed that day
     last_daily_days(conn) -> dict[int, date]                chat -> latest day claimed
     daily_history(conn, chat_id) -> dict[str, date]         question -> latest day it was sent
@@ -114,6 +116,26 @@ async def release_daily(
         (chat_id, local_day.isoformat(), delivery_id),
     )
     return cursor.rowcount == 1
+
+
+async def confirm_daily(
+    conn: aiosqlite.Connection, chat_id: int, local_day: date, delivery_id: int, now: datetime
+) -> bool:
+    """Mark the claim made for `delivery_id` as sent; False if it is no longer that claim."""
+    cursor = await conn.execute(
+        "UPDATE daily_sent SET sent_at = ?"
+        " WHERE chat_id = ? AND local_date = ? AND delivery_id = ? AND sent_at IS NULL",
+        (to_ts(now), chat_id, local_day.isoformat(), delivery_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def release_unconfirmed(conn: aiosqlite.Connection) -> list[tuple[int, date]]:
+    """Drop every claim whose question was never confirmed sent; (chat, day) of each."""
+    rows = await conn.execute_fetchall(
+        "DELETE FROM daily_sent WHERE sent_at IS NULL RETURNING chat_id, local_date"
+    )
+    return [(int(row[0]), date.fromisoformat(row[1])) for row in rows]
 
 
 async def daily_claimed(conn: aiosqlite.Connection, chat_id: int, local_day: date) -> str | None:

@@ -195,9 +195,19 @@ CREATE TABLE group_scores (
 ) STRICT, WITHOUT ROWID;
 """
 
+_DAILY_SENT_AT = """
+-- Set once Telegram accepted the daily question. A claim still without it at start-up belongs to
+-- a process that died while the question waited its turn to go out: it is given back and sent.
+ALTER TABLE daily_sent ADD COLUMN sent_at TEXT;
+
+-- Claims made before this column existed were either sent or given back: never send them again.
+UPDATE daily_sent SET sent_at = claimed_at;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, answers, spaced repetition, streaks, daily questions", _INITIAL),
     Migration(2, "group quiz: settings, sessions, rounds, answers, all-time scores", _GROUP_QUIZ),
+    Migration(3, "daily questions: when Telegram accepted each one", _DAILY_SENT_AT),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

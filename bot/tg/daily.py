@@ -3,7 +3,9 @@
 Subscriptions live in SQLite (`services.daily`); the JobQueue holds one job per chat, named by
 `Subscription.job_name()` so that scheduling again replaces it. Jobs are rebuilt from the database
 at start-up (`bot.tg.jobs.start`). The job claims the day *before* sending and sends only what the
-claim returns, so a restart, a duplicate job or a second process never sends twice.
+claim returns, so a restart, a duplicate job or a second process never sends twice; it confirms the
+claim once Telegram accepted the message, and a restart gives back (and sends) the claims of a
+process killed before it could send them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from telegram.ext import CommandHandler, filters
 from bot.core.clock import UnknownTimezoneError
 from bot.core.daily import InvalidTimeError
 from bot.errors import TutorError
-from bot.services import Subscription
+from bot.services import Delivery, Subscription
 from bot.tg import quiz, scheduling
 from bot.tg.addressing import is_private
 from bot.tg.admins import is_admin
@@ -124,35 +126,44 @@ async def send_daily(context: TutorContext) -> None:
     try:
         await quiz.post_question(context, chat_id, delivery)
     except TelegramError as error:
-        app = context.application
-        if is_cannot_post(error):
-            # Removed from the group, restricted or blocked: nobody will read it, so stop.
-            log.warning(
-                "daily question for chat %s not delivered (%s); unsubscribing", chat_id, error
-            )
-            await services.daily.unsubscribe(chat_id)
-            unschedule(app, chat_id)
-            return
-        if isinstance(error, ChatMigrated):
-            # The group became a supergroup: give the day back; the error handler moves the
-            # subscription (bot.tg.migration) and today's question goes out there.
-            await services.daily.release_daily(delivery)
-            raise
-        wait = _retry_seconds(error)
-        if wait is None:
-            raise
-        # The day was claimed but the question may never have arrived: give the day back
-        # (a restart catches up on it too) and try again.
+        await _not_sent(context, chat_id, delivery, error)
+        return
+    await services.daily.confirm_daily(delivery)
+
+
+async def _not_sent(
+    context: TutorContext, chat_id: int, delivery: Delivery, error: TelegramError
+) -> None:
+    """Decide what a failed daily send means: stop, follow the chat, or give the day back and
+    try again later."""
+    services = context.services
+    app = context.application
+    if is_cannot_post(error):
+        # Removed from the group, restricted or blocked: nobody will read it, so stop.
+        log.warning("daily question for chat %s not delivered (%s); unsubscribing", chat_id, error)
+        await services.daily.unsubscribe(chat_id)
+        unschedule(app, chat_id)
+        return
+    if isinstance(error, ChatMigrated):
+        # The group became a supergroup: give the day back; the error handler moves the
+        # subscription (bot.tg.migration) and today's question goes out there.
         await services.daily.release_daily(delivery)
-        scheduling.run_once(
-            app, send_daily, wait, name=_retry_name(chat_id), chat_id=chat_id, late_ok=True
-        )
-        log.warning(
-            "daily question for chat %s not sent (%s); trying again in %.0f s",
-            chat_id,
-            error,
-            wait,
-        )
+        raise error
+    wait = _retry_seconds(error)
+    if wait is None:
+        raise error
+    # The day was claimed but the question may never have arrived: give the day back
+    # (a restart catches up on it too) and try again.
+    await services.daily.release_daily(delivery)
+    scheduling.run_once(
+        app, send_daily, wait, name=_retry_name(chat_id), chat_id=chat_id, late_ok=True
+    )
+    log.warning(
+        "daily question for chat %s not sent (%s); trying again in %.0f s",
+        chat_id,
+        error,
+        wait,
+    )
 
 
 # --- commands ------------------------------------------------------------------------------------

@@ -47,6 +47,11 @@ async def start(app: AnyApp) -> None:
     state = app_state(app)
     services = state.open_services()
     queue = scheduling.job_queue(app)
+    # Claims left unconfirmed by a process that was killed mid-broadcast: those questions never
+    # went out, so give the days back and let the catch-up below send them.
+    released = await services.daily.release_unconfirmed()
+    if released:
+        log.info("%d daily question(s) claimed but never sent; sending them again", released)
     subscriptions = await services.daily.list_subscriptions()
     for subscription in subscriptions:
         daily.schedule(app, subscription)
