@@ -141,6 +141,7 @@ class CrashReport:
     learners_checked: int = 0
     seeded_answers: int = 0
     refused_after_restart: int = 0  # presses on answered buttons refused with ALREADY_ANSWERED
+    unconfirmed_shown: int = 0  # stored-but-unconfirmed answers whose verdict a retry showed
     answered_after_restart: int = 0  # presses on unanswered buttons accepted after restart
     restart_ready_s: float = 0.0
     exit_code_after_restart: int | None = None
@@ -546,6 +547,8 @@ async def run_scenario(
         after = _AfterRestart(emu, report, confirmations, users, pressed, rng)
         await after.refuse_answered(before_stop, checks_after_restart)
         await after.answer_unanswered(db_path, by_message, checks_after_restart)
+        unconfirmed = [a for a in at_stop if (a.user_id, a.delivery_id) not in confirmed_keys]
+        await after.show_unconfirmed(unconfirmed)
         report.exit_code_after_restart = await end_child(second, signal.SIGTERM)
     if report.exit_code_after_restart != 0:
         report.problem(f"the restarted bot exited with {report.exit_code_after_restart}")
@@ -618,6 +621,30 @@ class _AfterRestart:
                 self.report.problem(f"a second answer to {c} after restart got {text!r}")
         if not seen:
             self.report.problem("no verdict edit to press again after the restart")
+
+    async def show_unconfirmed(self, unconfirmed: list[StoredAnswer]) -> None:
+        """A learner whose answer was stored but never confirmed presses again (another option,
+        say): the bot shows the stored verdict, with the first choice, and records nothing new."""
+        for a in unconfirmed:
+            q = self.pressed[a.delivery_id].question
+            message = self._message(q)
+            if _option_data(message) is not None:
+                other = (a.position + 1) % len(q.option_data)
+                label = self.emu.buttons(message)[other][0]
+                # Not expected as a confirmation of `other`: only the verdict edit counts here.
+                query_id = self.emu.press(self.users[q.user_id], message, label)
+                answer = await self._answer_of(query_id)
+                if answer.get("text"):
+                    self.report.problem(f"a retry of unconfirmed {a} got {answer}")
+                message = self._message(q)
+            shown = _CHOSE.search(message.text or "") or _RIGHT.search(message.text or "")
+            if shown is None or OPTION_LETTERS.index(shown.group(1)) != a.position:
+                self.report.problem(f"unconfirmed {a} is not shown as stored: {message.text!r}")
+            else:
+                self.report.unconfirmed_shown += 1
+
+    def _message(self, q: Question) -> BotMessage:
+        return next(m for m in self.emu.bot_messages(q.chat_id) if m.message_id == q.message_id)
 
     async def answer_unanswered(
         self, db_path: Path, by_message: dict[tuple[int, int], Question], count: int
