@@ -209,12 +209,14 @@ async def deliver_questions(
         token=emu.token, api_base_url=emu.base_url, db_path=db_path, flood_limit=10_000
     )
     app = build_application(settings, state=AppState.create(settings, pack, Matcher(pack)))
-    total = len(learners) * per_learner
+    # Counting sent messages is cheap enough to re-check on every emulator event; parsing
+    # every keyboard each time would make this wait quadratic.
+    expected = len(emu.bot_messages()) + len(learners) * per_learner
     async with running_application(app):
         for _ in range(per_learner):
             for learner in learners:
                 emu.send_text(learner.user, learner.chat, "/quiz")
-        await emu.wait_for(lambda: _count_questions(emu, learners) >= total, timeout=120)
+        await emu.wait_for(lambda: len(emu.bot_messages()) >= expected, timeout=120)
         await emu.wait_quiet(quiet=0.2, timeout=30)
     questions = [_questions_in(emu, learner) for learner in learners]
     if any(len(qs) != per_learner for qs in questions):
@@ -247,10 +249,6 @@ def _questions_in(emu: BotApiEmulator, learner: Learner) -> list[Question]:
                 Question(learner.user.id, learner.chat.id, message.message_id, delivery_id, data)
             )
     return questions
-
-
-def _count_questions(emu: BotApiEmulator, learners: list[Learner]) -> int:
-    return sum(len(_questions_in(emu, learner)) for learner in learners)
 
 
 # --- step 3: the child process and what it confirmed -------------------------------------------
