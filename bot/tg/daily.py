@@ -70,13 +70,13 @@ def _retry_name(chat_id: int) -> str:
 
 def schedule(app: AnyApp, subscription: Subscription) -> None:
     """(Re)schedule the chat's daily job at its local send time; one job per chat."""
-    scheduling.cancel(app, subscription.job_name())
-    scheduling.job_queue(app).run_daily(
+    scheduling.run_daily(
+        app,
         send_daily,
-        time=subscription.job_time(),
+        subscription.job_time(),
         name=subscription.job_name(),
         chat_id=subscription.chat_id,
-        job_kwargs={"misfire_grace_time": DAILY_GRACE_SECONDS},
+        grace_seconds=DAILY_GRACE_SECONDS,
     )
 
 
@@ -120,15 +120,19 @@ async def send_daily(context: TutorContext) -> None:
     if chat_id is None:
         return
     services = context.services
-    delivery = await services.daily.claim_daily(chat_id)
-    if delivery is None:
-        return  # not subscribed any more, or already sent today
-    try:
-        await quiz.post_question(context, chat_id, delivery)
-    except TelegramError as error:
-        await _not_sent(context, chat_id, delivery, error)
-        return
-    await services.daily.confirm_daily(delivery)
+    # Thousands of chats can be due at once: only a few claim at a time, so each claim is
+    # confirmed soon after it is made (not after every other chat's claim) and a crash leaves
+    # only those few to send again.
+    async with context.state.daily_slots:
+        delivery = await services.daily.claim_daily(chat_id)
+        if delivery is None:
+            return  # not subscribed any more, or already sent today
+        try:
+            await quiz.post_question(context, chat_id, delivery)
+        except TelegramError as error:
+            await _not_sent(context, chat_id, delivery, error)
+            return
+        await services.daily.confirm_daily(delivery)
 
 
 async def _not_sent(

@@ -287,7 +287,7 @@ async def count_changed(app: AnyApp, chat_id: int, round_id: int, count: int) ->
     now = _seconds(app)
     if should_edit_count(live.last_edit, now):
         await _edit_count(app, chat_id, round_id)
-    elif not scheduling.job_queue(app).get_jobs_by_name(count_job_name(round_id)):
+    elif not scheduling.scheduled(app, count_job_name(round_id)):
         # A trailing edit, so the last taps of a burst still show up.
         wait = EDIT_INTERVAL - (now - (live.last_edit or now))
         _schedule(app, _count_job, wait, count_job_name(round_id), round_id, chat_id)

@@ -8,6 +8,7 @@ daily, stats) are opened by `post_init` and reached as `context.services`.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,8 @@ class AppState:
     photo_ids: dict[str, str] = field(default_factory=dict)
     # Rendering a picture is CPU work done in a thread; one at a time is plenty.
     render_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Daily questions being claimed and sent right now (bot.tg.daily); sized in `create`.
+    daily_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
     # Learners often send the very same text ("what is mlops"); matching and rendering are the
     # costliest steps of a reply and both are pure, so recent replies are reused.
     replies: LruCache[str, Any] = field(default_factory=lambda: LruCache(2048))
@@ -111,7 +114,19 @@ class AppState:
             pack=pack,
             matcher=matcher or Matcher(pack),
             flood=FloodControl(settings.flood_limit, settings.flood_window),
+            daily_slots=asyncio.Semaphore(daily_concurrency(settings)),
         )
+
+
+def daily_concurrency(settings: Settings) -> int:
+    """How many daily questions may be claimed-but-unsent at once.
+
+    Enough to keep the send rate busy while each send waits ~0.5 s for Telegram, and no more:
+    every claim in flight is one a `kill -9` leaves unconfirmed (re-sent after a restart), and
+    claims queued ahead of confirmations in the database would delay those confirmations.
+    """
+    rate = settings.send_rate if settings.rate_limit else 100.0
+    return max(4, math.ceil(rate / 2))
 
 
 class BotData:

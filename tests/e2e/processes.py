@@ -45,10 +45,65 @@ def bot_env(emu: BotApiEmulator, tmp_path: Path, **extra: str) -> dict[str, str]
     return clean_env(**settings)
 
 
+class BotProcess:
+    """A running `python -m bot run` whose output is read as it comes.
+
+    Reading continuously matters: a bot that logs more than a pipe holds (64 KiB) would
+    otherwise block on its next log line and stall, which looks exactly like a slow bot.
+    """
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self._stdout = bytearray()
+        self._stderr = bytearray()
+        self._readers = [
+            asyncio.ensure_future(self._drain(process.stdout, self._stdout)),
+            asyncio.ensure_future(self._drain(process.stderr, self._stderr)),
+        ]
+
+    @staticmethod
+    async def _drain(stream: asyncio.StreamReader | None, into: bytearray) -> None:
+        if stream is None:
+            return
+        while chunk := await stream.read(65536):
+            into.extend(chunk)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+    def send_signal(self, sig: int) -> None:
+        self.process.send_signal(sig)
+
+    def kill(self) -> None:
+        self.process.kill()
+
+    async def wait(self, timeout: float = 20) -> int:  # noqa: ASYNC109 - a test helper
+        """Wait for the exit and for all its output; the exit code."""
+        code = await asyncio.wait_for(self.process.wait(), timeout)
+        await asyncio.gather(*self._readers)
+        return code
+
+    @property
+    def stdout(self) -> str:
+        return self._stdout.decode(errors="replace")
+
+    @property
+    def stderr(self) -> str:
+        return self._stderr.decode(errors="replace")
+
+    @property
+    def output(self) -> str:
+        """Everything printed so far: stdout, then stderr."""
+        return self.stdout + self.stderr
+
+
 @asynccontextmanager
-async def bot_process(
-    env: Mapping[str, str], cwd: Path, *args: str
-) -> AsyncIterator[asyncio.subprocess.Process]:
+async def bot_process(env: Mapping[str, str], cwd: Path, *args: str) -> AsyncIterator[BotProcess]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -61,27 +116,26 @@ async def bot_process(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+    bot = BotProcess(process)
     try:
-        yield process
+        yield bot
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.communicate()
+        if bot.returncode is None:
+            bot.kill()
+        await bot.wait()
 
 
-async def stop(process: asyncio.subprocess.Process) -> tuple[int, str]:
+async def stop(bot: BotProcess) -> tuple[int, str]:
     """SIGTERM, then the exit code and everything the process printed."""
-    process.send_signal(signal.SIGTERM)
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
-    assert process.returncode is not None
-    return process.returncode, stdout.decode() + stderr.decode()
+    bot.send_signal(signal.SIGTERM)
+    code = await bot.wait()
+    return code, bot.output
 
 
 async def run_to_exit(env: Mapping[str, str], cwd: Path, *args: str) -> tuple[int, str, str]:
-    async with bot_process(env, cwd, *args) as process:
-        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-        assert process.returncode is not None
-        return process.returncode, stdout.decode(), stderr.decode()
+    async with bot_process(env, cwd, *args) as bot:
+        code = await bot.wait(timeout=60)
+        return code, bot.stdout, bot.stderr
 
 
 def free_port() -> int:
