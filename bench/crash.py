@@ -96,6 +96,7 @@ def healthy(r: CrashReport) -> bool:
         and r.streak_mismatches == 0
         and r.integrity_after_stop == r.integrity_final == "ok"
         and r.refused_after_restart > 0
+        and r.unconfirmed_shown == r.stored_unconfirmed
         # A kill must land mid-burst, and leave questions to answer after the restart; a
         # clean stop handles every press it fetched first.
         and (r.mode != "kill" or 0 < r.confirmed_before_stop < r.pressed)
@@ -128,6 +129,7 @@ async def main_async(args: argparse.Namespace) -> int:
             f"  {name}: signal {report.stop_delay_ms:.0f} ms after the {report.kill_at}th "
             f"confirmation, exited {report.stop_s:.2f}s later; after the restart: "
             f"{report.refused_after_restart} answered buttons refused, "
+            f"{report.unconfirmed_shown}/{report.stored_unconfirmed} unconfirmed shown on retry, "
             f"{report.answered_after_restart} unanswered ones answered; "
             f"{report.learners_checked} streaks replayed over "
             f"{report.seeded_answers} seeded + {report.stored_after_restart} new answers"
