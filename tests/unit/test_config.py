@@ -36,6 +36,8 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.poll_interval == 0.0
     assert settings.log_level == "INFO"
     assert settings.rate_limit is True
+    assert (settings.send_rate, settings.group_rate, settings.group_rate_period) == (30, 20, 60)
+    assert settings.send_retries == 3
 
 
 def test_every_variable_is_read(tmp_path: Path) -> None:
@@ -49,9 +51,12 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
             TUTOR_ADMIN_IDS=" 42, 7 ,",
             TUTOR_TIMEZONE="Europe/Berlin",
             TUTOR_POLL_INTERVAL="1.5",
+            TUTOR_SEND_RATE="25",
+            TUTOR_GROUP_RATE="12.5",
             LOG_LEVEL="debug",
         ),
     )
+    assert (settings.send_rate, settings.group_rate) == (25.0, 12.5)
     assert settings.api_base_url == "http://127.0.0.1:8081/bot"
     assert settings.base_file_url == "http://127.0.0.1:8081/file/bot"
     assert settings.db_path == Path("/data/tutor.db")
@@ -76,6 +81,10 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
         (env(TUTOR_POLL_INTERVAL="-1"), "TUTOR_POLL_INTERVAL"),
         (env(TUTOR_POLL_INTERVAL="nan"), "TUTOR_POLL_INTERVAL"),
         (env(LOG_LEVEL="chatty"), "LOG_LEVEL"),
+        (env(TUTOR_SEND_RATE="fast"), "TUTOR_SEND_RATE"),
+        (env(TUTOR_SEND_RATE="0"), "TUTOR_SEND_RATE"),
+        (env(TUTOR_GROUP_RATE="-5"), "TUTOR_GROUP_RATE"),
+        (env(TUTOR_GROUP_RATE="inf"), "TUTOR_GROUP_RATE"),
     ],
 )
 def test_invalid_settings_raise_one_line(
