@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import ChatMigrated, NetworkError, TelegramError
+from telegram.error import BadRequest, ChatMigrated, NetworkError, TelegramError
 
 from bot.tg import migration
 from bot.tg.addressing import is_addressed
@@ -29,6 +29,11 @@ async def on_error(update: object, context: TutorContext) -> None:
         log.error("job %s failed", job.name, exc_info=error)
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, BadRequest) and _stale_query(error):
+        # A press Telegram held while the bot was down or busy: whatever the handler did
+        # (stored an answer, edited the message) stands; only the spinner could not be stopped.
+        log.warning("update %s: the button press is too old to answer", update_id)
+        return
     if isinstance(error, TelegramError) and is_cannot_post(error):
         # Blocked by the user or removed from the group: nobody to apologise to.
         log.warning("update %s: not allowed to reply (%s)", update_id, error.message)
@@ -50,6 +55,12 @@ async def on_error(update: object, context: TutorContext) -> None:
     except TelegramError as apology_error:
         # The apology can fail for the same reason as the update (or the query was answered).
         log.warning("update %s: could not apologise (%s)", update_id, apology_error)
+
+
+def _stale_query(error: BadRequest) -> bool:
+    """Telegram's answer to answerCallbackQuery after its ~15 s window (or a second time)."""
+    text = error.message.lower()
+    return "query is too old" in text or "query id is invalid" in text
 
 
 async def _follow(update: object, context: TutorContext, error: ChatMigrated) -> None:

@@ -7,6 +7,7 @@ shortened (`retry_delay`) to keep the suite fast.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -170,3 +171,26 @@ async def test_faults_through_the_real_process(emu: BotApiEmulator, tmp_path: An
     assert len(messages) == answered + 1
     assert "Traceback" not in output
     assert "retry 1 of 3" in output
+
+
+@pytest.mark.expects_bot_error("the press expires on purpose, so it stays unanswered")
+async def test_press_too_old_to_answer_still_takes_effect(
+    world: World, tutor: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A press Telegram delivers after its answer window (the bot was down) still opens the
+    lesson; the refused answerCallbackQuery is a warning, not an error or an apology."""
+    menu = await world.ask(world.alice, world.alice_chat, "/learn")
+    shown = menu.plain_text
+    world.emu.fail_next(
+        "answerCallbackQuery",
+        status=400,
+        description="Bad Request: query is too old and response timeout expired or query ID is "
+        "invalid",
+    )
+    world.emu.press(world.alice, menu, world.emu.buttons(menu)[0][0])
+    await world.emu.wait_for(lambda: world.current(menu).plain_text != shown)
+    await world.emu.wait_quiet()
+    assert statuses(world.emu.calls_to("answerCallbackQuery")) == [400]
+    assert len(world.emu.bot_messages(world.alice_chat.id)) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "too old to answer" in caplog.text
