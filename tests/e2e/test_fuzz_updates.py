@@ -102,7 +102,7 @@ SEND_METHODS = frozenset(
         "forwardmessage",
     }
 )
-# Update kinds and the chat types Telegram sends them from.
+# Chats a user can write in (channels get channel posts instead).
 CHAT_KINDS = ("private", "group", "supergroup")
 
 # --- text ----------------------------------------------------------------------------------------
@@ -1025,6 +1025,7 @@ class Fuzzer:
         }
         if item.sender_profile is not None and sender is not None:
             message["from"] = user_dict(sender, item.sender_profile)
+            message["from"]["is_bot"] = sender == ANONYMOUS_ADMIN_ID
         return RawUpdate("edited_message", message)
 
     def _press(self, item: PressSpec) -> Press | None:
