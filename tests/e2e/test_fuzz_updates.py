@@ -21,12 +21,13 @@ with ``st.data()`` was tried and fails: hypothesis replays choices and reports
 of the bot: a press names "the n-th message with buttons", a reply "the n-th bot message in this
 chat", and ``Fuzzer.resolve`` picks them (modulo how many exist) just before sending.
 
-Which new message belongs to which update: PTB processes updates one at a time (the tutor does
-not set ``concurrent_updates``), and a probe handler in the earliest group notes how many API
-calls the emulator has seen when each update starts; the calls up to the next update's start are
-that update's. A final unaddressed group message marks the end of each batch, so no idle waits
-are needed. The JobQueue's scheduler is paused: a job firing mid-batch (a group round ending)
-would be counted against whatever update was running; the handlers still schedule their jobs.
+Which new message belongs to which update: a batch goes out in rounds with at most one update
+per chat, all of a round at once, so whether PTB handles them one by one or concurrently (per
+user), a message the bot sends to a chat belongs to that chat's update of the round. A round
+ends when a probe handler in the earliest group has seen each of its updates start, PTB's update
+queue is empty, its update processor runs nothing and no API call is in flight. The JobQueue's
+scheduler is paused: a job firing mid-round (a group round ending) would be counted against that
+chat's update; the handlers still schedule their jobs.
 
 Constraints (the emulator, not the bot): button presses go through ``emu.press_data``, because
 the emulator answers ``answerCallbackQuery`` only for queries it issued; so every press is on a
@@ -62,7 +63,7 @@ from bot.tg import learn
 from bot.tg.callbacks import MENU_DATA, REMINDERS_OFF_DATA
 from bot.tg.keyboards import MENU_LABELS, PICTURES
 from tests.e2e.conftest import TutorFactory
-from tests.emulator import BotApiEmulator
+from tests.emulator import ApiCall, BotApiEmulator
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +79,6 @@ ADMIN_ID = USER_IDS[0]
 SUPERGROUP_ID = -1001777
 BASIC_GROUP_ID = -778
 CHANNEL_ID = -1001779
-SENTINEL_GROUP_ID = -1001780
 ANONYMOUS_ADMIN_ID = 1087968824  # Telegram's GroupAnonymousBot: admins posting as the group
 SERVICE_ACCOUNT_ID = 777000  # "Telegram": automatic forwards from a linked channel
 FIRST_USER_MESSAGE_ID = 1_000_000  # far above the ids the emulator gives the bot's messages
@@ -927,14 +927,14 @@ def error_records() -> Iterator[_Records]:
 class Fuzzer:
     """Turns specs into updates for the emulator and checks what the bot did with each."""
 
-    def __init__(self, emu: BotApiEmulator, errors: _Records) -> None:
+    def __init__(self, emu: BotApiEmulator, app: Any, errors: _Records) -> None:
         self.emu = emu
+        self.app = app
         self.errors = errors
-        self.marks: list[int] = []  # per update handled: how many calls the emulator had seen
+        self.marks: list[int] = []  # one per update that started (the API calls seen by then)
         self.user_messages: list[tuple[int, int, int | None]] = []  # chat, message, sender
         self.next_ids: dict[int, int] = {}
         self.updates_sent = 0
-        self.sentinel_user = emu.user(1999, "Sentinel")
 
     async def mark(self, update: object, context: object) -> None:
         self.marks.append(len(self.emu.calls))
@@ -1054,14 +1054,36 @@ class Fuzzer:
         )
 
     async def run(self, specs: list[Spec]) -> list[str]:
-        """Send one batch, wait until the bot has handled all of it, return what went wrong."""
-        errors_before = len(self.errors.records)
-        internal_before = len(self.emu.internal_errors)
-        marks_before = len(self.marks)
+        """Send one batch, wait until the bot has handled all of it, return what went wrong.
+
+        Updates go out in rounds with at most one update per chat, all of a round at once (so
+        the bot may handle them concurrently); a message the bot sends is that chat's update's.
+        """
+        problems: list[str] = []
         now = int(datetime.now(UTC).timestamp())
-        sent: list[tuple[Action, str | None]] = []
+        rounds: list[list[Action]] = [[]]
+        chats: set[int] = set()
         for item in specs:
             action = self.resolve(item, now)
+            if action is None:
+                continue
+            chat_id = _chat_of(action)
+            if chat_id in chats:
+                rounds.append([])
+                chats.clear()
+            chats.add(chat_id)
+            rounds[-1].append(action)
+        for actions in rounds:
+            problems += await self._round(actions)
+        return problems
+
+    async def _round(self, actions: list[Action]) -> list[str]:
+        errors_before = len(self.errors.records)
+        internal_before = len(self.emu.internal_errors)
+        calls_before = len(self.emu.calls)
+        expected = len(self.marks) + len(actions)
+        queries: dict[str, Action] = {}
+        for action in actions:
             if isinstance(action, Press):
                 query_id = self.emu.press_data(
                     _as_user(action.user),
@@ -1070,46 +1092,33 @@ class Fuzzer:
                     action.data,
                     inaccessible=action.inaccessible,
                 )
-                sent.append((action, query_id))
-            elif action is not None:
-                self.emu.queue_update({action.kind: action.payload})
-                if action.kind == "message":
-                    self.user_messages.append(
-                        (
-                            action.payload["chat"]["id"],
-                            action.payload["message_id"],
-                            action.payload.get("from", {}).get("id"),
-                        )
-                    )
-                sent.append((action, None))
-        # Updates are handled one at a time: once this group chatter (which the bot ignores)
-        # starts, everything above is done.
-        self.emu.send_text(self.sentinel_user, SENTINEL_GROUP_ID, "end of batch")
-        expected = marks_before + len(sent) + 1
-        await self.emu.wait_for(lambda: len(self.marks) >= expected, timeout=30)
-        self.updates_sent += len(sent)
-        return self._problems(sent, marks_before, errors_before, internal_before)
+                queries[query_id] = action
+                continue
+            self.emu.queue_update({action.kind: action.payload})
+            if action.kind == "message":
+                sender = action.payload.get("from", {}).get("id")
+                self.user_messages.append((_chat_of(action), action.payload["message_id"], sender))
+        await self._until_idle(expected, calls_before)
+        self.updates_sent += len(actions)
 
-    def _problems(
-        self,
-        sent: list[tuple[Action, str | None]],
-        marks_before: int,
-        errors_before: int,
-        internal_before: int,
-    ) -> list[str]:
         problems: list[str] = []
-        marks = self.marks[marks_before:]
-        for index, (action, query_id) in enumerate(sent):
-            calls = self.emu.calls[marks[index] : marks[index + 1]]
-            sends = [c for c in calls if c.method.lower() in SEND_METHODS and c.ok]
+        calls = self.emu.calls[calls_before:]
+        by_chat = {_chat_of(action): action for action in actions}
+        for chat_id, action in by_chat.items():
+            sends = [
+                c
+                for c in calls
+                if c.method.lower() in SEND_METHODS and c.ok and _param_chat(c) == chat_id
+            ]
             if len(sends) > 1:
                 problems.append(
                     f"{len(sends)} messages for one update {action!r}: "
                     + "; ".join(f"{c.method} {str(c.params.get('text'))[:80]!r}" for c in sends)
                 )
-            if query_id is not None and len(self.emu.callback_answers(query_id)) != 1:
-                answers = len(self.emu.callback_answers(query_id))
-                problems.append(f"press answered {answers} times: {action!r}")
+        for query_id, action in queries.items():
+            answers = len(self.emu.callback_answers(query_id))
+            if answers != 1:
+                problems.append(f"press answered {answers} times: {action!r}{_failed(calls)}")
         for record in self.errors.records[errors_before:]:
             problem = f"logged {record.levelname} {record.name}: {record.getMessage()}"
             if record.exc_info and record.exc_info[1] is not None:
@@ -1117,6 +1126,40 @@ class Fuzzer:
             problems.append(problem)
         problems += [f"emulator bug: {e!r}" for e in self.emu.internal_errors[internal_before:]]
         return problems
+
+    async def _until_idle(self, expected_marks: int, calls_before: int) -> None:
+        """Every update of the round started, none is still running, no call is in flight."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        processor = self.app.update_processor
+        while not (
+            len(self.marks) >= expected_marks
+            and self.app.update_queue.empty()
+            and processor.current_concurrent_updates == 0
+            and all(c.done or c.method == "getUpdates" for c in self.emu.calls[calls_before:])
+        ):
+            if loop.time() > deadline:
+                raise TimeoutError(f"the bot did not settle; marks {len(self.marks)}")
+            await asyncio.sleep(0.002)
+
+
+def _chat_of(action: Action) -> int:
+    if isinstance(action, Press):
+        return action.chat_id
+    return int(action.payload["chat"]["id"])
+
+
+def _param_chat(call: ApiCall) -> int | None:
+    try:
+        return int(call.params.get("chat_id"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _failed(calls: list[ApiCall]) -> str:
+    """The calls Telegram refused, to explain a problem."""
+    refused = [f"{c.method} -> {c.error}" for c in calls if not c.ok]
+    return f" (refused: {'; '.join(refused)})" if refused else ""
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> Callable[[Coroutine[Any, Any, T]], T]:
@@ -1150,7 +1193,6 @@ async def test_fuzzed_updates_never_crash_or_double_reply(
     emu.group(SUPERGROUP_ID, "Fuzz supergroup", admins=[ADMIN_ID])
     emu.group(BASIC_GROUP_ID, "Fuzz basic group", admins=[ADMIN_ID], supergroup=False)
     emu.channel(CHANNEL_ID, "Fuzz channel")
-    emu.group(SENTINEL_GROUP_ID, "Sentinel group")
     ids = {
         "a": tuple(sorted(pack.answerables)),
         "t": tuple(sorted(pack.topics)),
@@ -1164,7 +1206,7 @@ async def test_fuzzed_updates_never_crash_or_double_reply(
             assert app.job_queue is not None
             # No job may fire mid-batch (its message would count against the running update).
             app.job_queue.scheduler.pause()
-            fuzzer = Fuzzer(emu, errors)
+            fuzzer = Fuzzer(emu, app, errors)
             app.add_handler(TypeHandler(Update, fuzzer.mark), group=-100)
             # Something to press from the first example on: menus, a quiz, an answer, settings.
             for chat_id, text in SEED:
