@@ -30,8 +30,12 @@ from bot.tg import (
 )
 from bot.tg.ratelimit import TutorRateLimiter
 from bot.tg.state import CONTEXT_TYPES, AnyApp, AppState, app_state
+from bot.tg.updates import PerUserUpdateProcessor
 
 log = logging.getLogger(__name__)
+
+CONNECTION_POOL_SIZE = 16
+POOL_TIMEOUT_SECONDS = 10.0
 
 
 async def post_init(app: AnyApp) -> None:
@@ -102,6 +106,13 @@ def build_application(settings: Settings, *, state: AppState | None = None) -> A
         .post_shutdown(post_shutdown)
         # The builder's generic parameters only track the rate limiter's type; not worth spelling.
         .rate_limiter(TutorRateLimiter.from_settings(settings))  # type: ignore[arg-type]
+        # Different users at once, each user's updates in order (bot.tg.updates).
+        .concurrent_updates(PerUserUpdateProcessor())
+        # httpcore checks every pooled connection on each request, so a pool far larger than
+        # what is ever in flight costs CPU on every reply; 16 covers the concurrent updates
+        # plus a daily broadcast. A request waits for a free connection rather than failing.
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .pool_timeout(POOL_TIMEOUT_SECONDS)
     )
     app = builder.build()
     app.bot_data.state = state
