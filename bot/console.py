@@ -21,12 +21,15 @@ from bot.core.content import DIFFICULTIES, ContentPack, load_content
 from bot.core.matcher import Matcher, MatchResult
 from bot.errors import TutorError
 from bot.services import AnswerStatus, Delivery, Outcome, Services
+from bot.services.privacy import holds_data, to_json
 
 # The console is one person at one keyboard. Telegram never uses id 0 for a user, and the chat id
 # differs from the user id so the services never take the console for a private Telegram chat
 # (which would make the bot send it streak reminders).
 CONSOLE_USER_ID = 0
 CONSOLE_CHAT_ID = -1
+# /export writes here, in the working directory.
+EXPORT_FILE = "tutor-data-console.json"
 # Numbered choices never run past this many digits; longer "numbers" are treated as text.
 _MAX_CHOICE_DIGITS = 3
 
@@ -36,6 +39,8 @@ I teach the difference between DevOps and MLOps. Type a question in your own wor
   /quiz [easy|medium|hard]   a quiz question (answer with its number, h for a hint)
   /stats            your streak, accuracy and questions due
   /timezone NAME    your time zone for streaks, e.g. Europe/Berlin
+  /export           save everything stored about you to a JSON file here
+  /forget           delete everything stored about you (asks first)
   /help             this text
   /quit             leave (Ctrl-D works too)
 When I list numbered choices, type a number to pick one."""
@@ -111,6 +116,8 @@ class ConsoleSession:
             "/stats": self._stats,
             "/timezone": self._timezone,
             "/daily": self._daily,
+            "/export": self._export,
+            "/forget": self._forget,
         }
         handler = handlers.get(command)
         if handler is None:
@@ -295,6 +302,36 @@ class ConsoleSession:
             self.say(str(exc))
             return
         self.say(f"Time zone set to {zone}.")
+
+    async def _export(self, _: str) -> None:
+        export = await self.services.privacy.export(CONSOLE_USER_ID)
+        if not holds_data(export):
+            self.say("I don't store anything about you yet.")
+            return
+        data = to_json(export)
+        path = await asyncio.to_thread(_save_export, data)
+        self.say(f"Everything stored about you is in {path} ({len(data):,} bytes of JSON).")
+
+    async def _forget(self, argument: str) -> None:
+        # A terminal has no buttons: the confirmation is the word typed after the command.
+        if argument.lower() != "yes":
+            self.say(
+                "This deletes your streak, answers, review schedule and settings for good. "
+                "Type /forget yes to go ahead."
+            )
+            return
+        counts = await self.services.privacy.forget(CONSOLE_USER_ID)
+        # The learner keeps talking to the tutor: start them afresh (as Telegram does).
+        await self.services.users.register(CONSOLE_USER_ID, private_chat=False)
+        self.delivery = None
+        self.choices = []
+        self.say(f"Done: {sum(counts.values())} stored rows about you were deleted.")
+
+
+def _save_export(data: bytes) -> Path:
+    path = Path(EXPORT_FILE).resolve()
+    path.write_bytes(data)
+    return path
 
 
 class _LineReader:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from bot.console import run_console
+from bot.console import EXPORT_FILE, run_console
 from bot.core.content import load_content
 from bot.core.matcher import Matcher
 
@@ -104,3 +105,22 @@ def test_quit_ends_the_conversation(tmp_path: Path) -> None:
     output = _chat(tmp_path, "/quit", "what is drift")
     assert "Bye!" in output
     assert "Drift" not in output.split("Bye!")[1]
+
+
+def test_export_writes_the_learners_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """/export saves the console learner's answers as JSON in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    output = _chat(tmp_path, "/quiz easy", "1", "/export")
+    path = tmp_path / EXPORT_FILE
+    assert str(path) in output
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    assert len(data["answers"]) == 1
+
+
+def test_forget_asks_first_then_deletes(tmp_path: Path) -> None:
+    """/forget alone only explains; /forget yes deletes the answers, and the learner can go on."""
+    output = _chat(tmp_path, "/quiz easy", "1", "/forget", "/stats")
+    assert "Type /forget yes" in output and "Answered: 1" in output
+    output = _chat(tmp_path, "/forget yes", "/stats", "/quiz easy", "1", "/stats")
+    assert re.search(r"Done: \d+ stored rows about you were deleted\.", output)
+    assert output.index("Answered: 0") < output.index("Answered: 1")
