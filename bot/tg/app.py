@@ -30,7 +30,7 @@ from bot.tg import (
 )
 from bot.tg.ratelimit import TutorRateLimiter
 from bot.tg.state import CONTEXT_TYPES, AnyApp, AppState, app_state
-from bot.tg.updates import PerUserUpdateProcessor
+from bot.tg.updates import BoundedUpdateQueue, PerUserUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,8 @@ def build_application(settings: Settings, *, state: AppState | None = None) -> A
         .rate_limiter(TutorRateLimiter.from_settings(settings))  # type: ignore[arg-type]
         # Different users at once, each user's updates in order (bot.tg.updates).
         .concurrent_updates(PerUserUpdateProcessor())
+        # The poller waits while the bot is behind, so a crash loses few confirmed updates.
+        .update_queue(BoundedUpdateQueue())
         # httpcore checks every pooled connection on each request, so a pool far larger than
         # what is ever in flight costs CPU on every reply; 16 covers the concurrent updates
         # plus a daily broadcast. A request waits for a free connection rather than failing.

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.content import ContentPack
+from bot.tg.updates import BACKLOG
 from tests.e2e.crash_scenario import run_scenario
 from tests.emulator import started_emulator
 
@@ -27,7 +28,8 @@ async def test_kill_9_mid_burst_loses_no_confirmed_answer(
     """After kill -9 while 1,000 answer presses are being handled and a restart, the database is
     intact, every answer a learner was shown a verdict for is stored as chosen, none twice,
     streaks equal a replay of the answer history, answered buttons stay refused and unanswered
-    ones still count."""
+    ones still count, and the presses the kill dropped are few (the rest are handled after the
+    restart)."""
     # Not the `emu` fixture: presses the killed process took with it stay unanswered for good,
     # which that fixture's health check would report; the scenario counts them instead.
     async with started_emulator() as emulator:
@@ -50,7 +52,10 @@ async def test_kill_9_mid_burst_loses_no_confirmed_answer(
     assert report.learners_checked == LEARNERS
     assert report.seeded_answers > 0
     assert report.refused_after_restart > 0
-    assert report.answered_after_restart > 0
+    # The bot takes at most BACKLOG updates from Telegram ahead of those it finished, so the
+    # kill drops at most that many presses; the rest come back after the restart and count.
+    assert report.presses_never_answered <= BACKLOG
+    assert report.confirmed_total > report.confirmed_before_stop
     # Stored before the kill but never confirmed (often 1, the kill's timing decides): a retry
     # shows the stored verdict.
     assert report.unconfirmed_shown == report.stored_unconfirmed

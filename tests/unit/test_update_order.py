@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Chat, Message, Update, User
 
-from bot.tg.updates import PerUserUpdateProcessor
+from bot.tg.updates import BoundedUpdateQueue, PerUserUpdateProcessor
 
 
 def update_from(user_id: int, update_id: int) -> Update:
@@ -60,3 +60,21 @@ async def test_a_failing_update_does_not_block_the_next() -> None:
     assert isinstance(results[0], RuntimeError)
     assert ran == [2]
     assert processor.users_in_progress == 0
+
+
+async def test_bounded_queue_holds_the_poller_until_updates_finish() -> None:
+    """With `limit` updates unfinished, put waits; each task_done (an update handled) lets
+    one more in, so the poller never runs far ahead of the handlers."""
+    queue = BoundedUpdateQueue(limit=2)
+    await queue.put("u1")
+    await queue.put("u2")
+    third = asyncio.ensure_future(queue.put("u3"))
+    await asyncio.sleep(0.01)
+    assert not third.done() and queue.qsize() == 2
+    # The fetcher takes both (they are now being handled), which frees no room by itself.
+    assert [queue.get_nowait(), queue.get_nowait()] == ["u1", "u2"]
+    await asyncio.sleep(0.01)
+    assert not third.done()
+    queue.task_done()
+    await asyncio.wait_for(third, 1)
+    assert queue.unfinished == 2
