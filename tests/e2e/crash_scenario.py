@@ -133,7 +133,7 @@ class CrashReport:
     confirmed_lost: int = 0
     stored_after_restart: int = 0
     confirmed_total: int = 0  # confirmations from both processes and the checks after restart
-    presses_never_answered: int = 0  # fetched by the stopped process, dropped with it
+    presses_never_answered: int = 0  # taken by the stopped process, dropped with it
     duplicates: int = 0
     integrity_after_stop: str = ""
     integrity_final: str = ""
