@@ -87,6 +87,32 @@ _PHRASES: tuple[tuple[str, str], ...] = tuple(
             "in plain english": "",
             "eli5": "",
             "step by step": "stepbystep",
+            # Audience qualifiers say who is asking, not what about.
+            "not technical": "",
+            "non technical": "",
+            "non-technical": "",
+            "no tech background": "",
+            "for dummies": "",
+            # Everyday names for the people who build models.
+            "data people": "data scientists",
+            "data ppl": "data scientists",
+            "data folks": "data scientists",
+            "data guys": "data scientists",
+            "number crunchers": "data scientists",
+            # Everyday idioms for the subject's verbs.
+            "keep an eye on": "monitor",
+            "keeping an eye on": "monitor",
+            "keeps an eye on": "monitor",
+            "keep tabs on": "monitor",
+            "go live": "deploy",
+            "goes live": "deploy",
+            "going live": "deploy",
+            "went live": "deploy",
+            "out the door": "release",
+            "fitted on": "trained on",
+            "fit on": "train on",
+            "learning systems": "ml systems",
+            "learning system": "ml system",
         }.items(),
         key=lambda pair: -len(pair[0]),
     )
@@ -123,6 +149,13 @@ _TOKEN_MAP: dict[str, str] = {
     "program": "software",
     "programs": "software",
     "sysadmin": "operations",
+    "admin": "operations",
+    "admins": "operations",
+    "predictive": "ml",
+    "checker": "qa",
+    "checkers": "qa",
+    "prototype": "experiment",
+    "prototypes": "experiments",
     "sysadmins": "operations",
     "relearn": "retrain",
     "relearns": "retrain",
@@ -361,7 +394,7 @@ STOPWORDS = frozenset(
     one ones let lets us say said way ways dont doesnt isnt arent cant wont didnt wasnt werent
     shouldnt wouldnt couldnt hasnt havent its thats theres whats hows whys youre theyre
     weve tbh imo imho lol btw idk tho though ngl fyi afaik iirc pls plz kinda sorta literally
-    honestly seriously""".split()
+    honestly seriously totally completely entirely merely fundamentally finally""".split()
 )
 
 _STEMMER = snowballstemmer.stemmer("english")
