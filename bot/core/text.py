@@ -362,14 +362,15 @@ DOMAIN_ANCHORS = frozenset(
     infrastructur lifecycl artifact reproduc lineag hyperparamet paramet crossvalid iac sidebysid
     stepbystep bigo dataset sre orchestr inferenc latenc uptim rollback canari notebook jupyt
     sagemak vertex airflow tensorflow pytorch sklearn scikit devsecop llmop aiop determinist
-    nondeterminist""".split()
+    nondeterminist repositori api endpoint cluster""".split()
 )
 # Words of the subject that everyday questions use too ("salary", "team", "test"): on their own
 # they are weak evidence that a question is about DevOps or MLOps.
 WEAK_ANCHORS = frozenset(
     """salari career team tool test monitor version valid qualiti qa metric cloud deliver integr
     continu develop dev oper autom automat app applic servic serv commit engin engineer scientist
-    predict accuraci explain degrad releas scale share differ""".split()
+    predict accuraci explain degrad releas scale share differ branch build server product
+    custom user""".split()
 )
 
 _SYNONYMS: dict[str, str] = {
