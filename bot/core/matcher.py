@@ -83,6 +83,10 @@ _CLOSE_CALL_CEILING = 50.0
 _VAGUE_WORDS = 2
 _EXACT_F_SCORE = 0.975
 _ALTERNATIVE_TRUST = 0.99
+# A phrasing about the other discipline only ("devops pipeline steps" for "mlops steps") is a
+# weaker match than its shared words suggest.
+_OTHER_DISCIPLINE = 0.85
+_DISCIPLINES = ("mlop", "devop")
 # The runner-up supports the leader when both are about the same topic.
 _SAME_TOPIC_SUPPORT = 0.25
 
@@ -188,6 +192,11 @@ class Matcher:
         self._max_idf = math.log(1 + n)
         # Arrays, so that scoring a query is a handful of vectorised operations, not loops.
         self._owner = np.array(self._phrase_owner, dtype=np.int32)
+        # Per discipline: the phrasings that name the other discipline and not this one.
+        self._other_only = {
+            name: np.array([other in p and name not in p for p in phrase_stems])
+            for name, other in (_DISCIPLINES, _DISCIPLINES[::-1])
+        }
         self._trust = np.array(self._phrase_trust)
         self._mass = np.array([sum(self._idf[t] for t in stems) for stems in phrase_stems])
         postings: dict[str, list[int]] = defaultdict(list)
@@ -391,6 +400,9 @@ class Matcher:
             where=denominator > 0,
         )
         f_score *= self._trust
+        named = [d for d in _DISCIPLINES if d in stems]
+        if len(named) == 1:
+            f_score[self._other_only[named[0]]] *= _OTHER_DISCIPLINE
         best_phrase = np.zeros(len(self._entries))
         np.maximum.at(best_phrase, self._owner, f_score)
         lexical = _PHRASE_SHARE * best_phrase + (1 - _PHRASE_SHARE) * coverage / query_mass

@@ -353,6 +353,7 @@ _SYNONYM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("goal", ("goal", "aim", "purpos", "mission")),
     ("trigger", ("trigger", "kick")),
     ("scale", ("scale", "grow", "complex", "bigo", "linear", "runtim")),
+    ("step", ("step", "stage", "phase")),
 )
 # Stems that place a question inside the subject. A message with none of them is off-topic,
 # however well its other words match ("who scored the most goals" shares only "goal").
