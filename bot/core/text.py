@@ -87,6 +87,21 @@ _PHRASES: tuple[tuple[str, str], ...] = tuple(
             "in plain english": "",
             "eli5": "",
             "step by step": "stepbystep",
+            # Everyday senses of "model": one token the pack never uses, so they read as unknown.
+            "model train set": "modeltrainset",
+            "model train sets": "modeltrainset",
+            "model railway": "modelrailway",
+            "role model": "rolemodel",
+            "role models": "rolemodel",
+            "fashion model": "fashionmodel",
+            "fashion models": "fashionmodel",
+            "iphone model": "phonemodel",
+            "phone model": "phonemodel",
+            "car model": "carmodel",
+            # "CV" is a learner's resume far more often than continuous validation.
+            "my cv": "my resume",
+            "a cv": "a resume",
+            "your cv": "your resume",
             # Audience qualifiers say who is asking, not what about.
             "not technical": "",
             "non technical": "",
@@ -396,7 +411,8 @@ STOPWORDS = frozenset(
     one ones let lets us say said way ways dont doesnt isnt arent cant wont didnt wasnt werent
     shouldnt wouldnt couldnt hasnt havent its thats theres whats hows whys youre theyre
     weve tbh imo imho lol btw idk tho though ngl fyi afaik iirc pls plz kinda sorta literally
-    honestly seriously totally completely entirely merely fundamentally finally""".split()
+    honestly seriously totally completely entirely merely fundamentally finally particular
+    certain""".split()
 )
 
 _STEMMER = snowballstemmer.stemmer("english")

@@ -54,6 +54,9 @@ def test_one_discipline_question_gets_that_disciplines_pipeline(
         "customer service number for my bank",
         "our branch manager keeps changing the rota",
         "what stage of pregnancy is the hardest",
+        "which car model holds its value best",
+        "is it healthy for teens to have a fashion model as a role model",
+        "how should i version my cv for each job application",
     ],
 )
 def test_everyday_idioms_alone_stay_off_topic(matcher: Matcher, question: str) -> None:
