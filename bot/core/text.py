@@ -102,6 +102,25 @@ _PHRASES: tuple[tuple[str, str], ...] = tuple(
             "my cv": "my resume",
             "a cv": "a resume",
             "your cv": "your resume",
+            # "The two disciplines" in this subject are always DevOps and MLOps.
+            "the two disciplines": "devops and mlops",
+            "two disciplines": "devops and mlops",
+            "both disciplines": "devops and mlops",
+            "the two fields": "devops and mlops",
+            "both fields": "devops and mlops",
+            "the two approaches": "devops and mlops",
+            "both approaches": "devops and mlops",
+            "the two practices": "devops and mlops",
+            # "Doing a good job" is about performance, not careers.
+            "doing a good job": "performing well",
+            "does a good job": "performs well",
+            "do a good job": "perform well",
+            "doing a bad job": "performing badly",
+            "doing a poor job": "performing badly",
+            # "How can I tell if..." asks how to detect something.
+            "tell if": "detect",
+            "tell whether": "detect",
+            "tell when": "detect",
             # Audience qualifiers say who is asking, not what about.
             "not technical": "",
             "non technical": "",
@@ -412,7 +431,7 @@ STOPWORDS = frozenset(
     shouldnt wouldnt couldnt hasnt havent its thats theres whats hows whys youre theyre
     weve tbh imo imho lol btw idk tho though ngl fyi afaik iirc pls plz kinda sorta literally
     honestly seriously totally completely entirely merely fundamentally finally particular
-    certain""".split()
+    certain whether""".split()
 )
 
 _STEMMER = snowballstemmer.stemmer("english")

@@ -21,6 +21,9 @@ def matcher() -> Matcher:
         ("how do i keep an eye on a model after it goes live", "monitoring"),
         ("explain devops, i'm not technical", "devops-definition"),
         ("wat does ci stand for and what does it do", "ci"),
+        ("in which ways do both fields overlap", "shared-goals"),
+        ("how can i tell whether a deployed model does a good job", "monitoring"),
+        ("how can i tell if my model has drifted", "drift"),
     ],
 )
 def test_everyday_wording_lands_on_its_topic(matcher: Matcher, question: str, topic: str) -> None:
