@@ -21,7 +21,7 @@ def matcher() -> Matcher:
         ("how do i keep an eye on a model after it goes live", "monitoring"),
         ("explain devops, i'm not technical", "devops-definition"),
         ("wat does ci stand for and what does it do", "ci"),
-        ("in which ways do both fields overlap", "shared-goals"),
+        ("in which ways do both disciplines overlap", "shared-goals"),
         ("how can i tell whether a deployed model does a good job", "monitoring"),
         ("how can i tell if my model has drifted", "drift"),
     ],
@@ -60,6 +60,10 @@ def test_one_discipline_question_gets_that_disciplines_pipeline(
         "which car model holds its value best",
         "is it healthy for teens to have a fashion model as a role model",
         "how should i version my cv for each job application",
+        "how do i keep an eye on my weight",
+        "are both disciplines of the triathlon equally hard",
+        "which api should i use for weather forecasts",
+        "my repository of recipes is getting messy, how to organise it",
     ],
 )
 def test_everyday_idioms_alone_stay_off_topic(matcher: Matcher, question: str) -> None:
