@@ -125,10 +125,6 @@ _PHRASES: tuple[tuple[str, str], ...] = tuple(
             "data guys": "data scientists",
             "number crunchers": "data scientists",
             # Everyday idioms for the subject's verbs.
-            "go live": "deploy",
-            "goes live": "deploy",
-            "going live": "deploy",
-            "went live": "deploy",
             "out the door": "release",
             "learning systems": "ml systems",
             "learning system": "ml system",

@@ -61,6 +61,8 @@ def test_one_discipline_question_gets_that_disciplines_pipeline(
         "is it healthy for teens to have a fashion model as a role model",
         "how should i version my cv for each job application",
         "how do i keep an eye on my weight",
+        "when does the new season go live on netflix",
+        "is there a good free spell checker",
         "are both disciplines of the triathlon equally hard",
         "which api should i use for weather forecasts",
         "my repository of recipes is getting messy, how to organise it",
