@@ -124,6 +124,7 @@ _PHRASES: tuple[tuple[str, str], ...] = tuple(
             "data folks": "data scientists",
             "data guys": "data scientists",
             "number crunchers": "data scientists",
+            "data sci": "data science",
             # Everyday idioms for the subject's verbs.
             "out the door": "release",
             "learning systems": "ml systems",
