@@ -24,6 +24,8 @@ def matcher() -> Matcher:
         ("in which ways do both disciplines overlap", "shared-goals"),
         ("how can i tell whether a deployed model does a good job", "monitoring"),
         ("how can i tell if my model has drifted", "drift"),
+        ("in plain words, how are devops and mlops different", "main-difference"),
+        ("what is machine lerning operations", "mlops-definition"),
     ],
 )
 def test_everyday_wording_lands_on_its_topic(matcher: Matcher, question: str, topic: str) -> None:
