@@ -73,3 +73,10 @@ def test_one_discipline_question_gets_that_disciplines_pipeline(
 def test_everyday_idioms_alone_stay_off_topic(matcher: Matcher, question: str) -> None:
     """The idioms and weak subject words added for learners do not make everyday talk on-topic."""
     assert matcher.match(question).status == "fallback"
+
+
+def test_specific_question_with_a_narrow_lead_is_answered(matcher: Matcher) -> None:
+    """A question of several meaningful words is answered when its leader is 1.5-3 points ahead."""
+    result = matcher.match("how do u keep track of hundreds of training runs")
+    assert result.status == "answer", result.ranked[:3]
+    assert result.entry is not None and result.entry.topic == "experiment-tracking"
