@@ -5,8 +5,8 @@ scheduling under a name first cancels any job already under it: re-scheduling re
 restart or a repeated trigger never doubles a job, and tests find a job by name and run it.
 
 A job's name is also its APScheduler id, so finding or cancelling one is a dictionary lookup:
-PTB's `get_jobs_by_name` walks every job, which at start-up with thousands of daily
-subscriptions made scheduling quadratic (20 s for 1,000 chats).
+PTB's `get_jobs_by_name` walks every job, which made scheduling all daily subscriptions at
+start-up quadratic (1,000 chats: 0.99 s before, 0.10 s by id).
 
 Public API: job_queue(app); cancel(app, *names); scheduled(app, name) -> bool;
 run_once(app, callback, when, name=..., chat_id=None, data=None, late_ok=False);
