@@ -5,6 +5,7 @@ Entry points: `bot.tg.app.build_application` (the wired Application), `bot.tg.ru
 (guards, migration, commands, learn, quiz, daily, stats, privacy, jobs, group, buttons, ask,
 errors) exposes `register(app)`. Shared helpers: `send` (edits, "not modified", inaccessible
 messages, "may not post here"), `render` (escaping, fitting, plural), `scheduling` (named jobs),
-`ratelimit` (pacing and retries of every request), `admins` (the group admin check),
-`keyboards` and `callbacks` (buttons and their data).
+`ratelimit` (pacing and retries of every request), `updates` (updates of different users at
+once, each user's in order, a bounded backlog), `admins` (the group admin check), `keyboards`
+and `callbacks` (buttons and their data).
 """
