@@ -20,7 +20,7 @@ import logging
 import re
 import time
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, User
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -121,14 +121,23 @@ def forget_memory(app: AnyApp, user_id: int) -> None:
     app.drop_chat_data(user_id)
 
 
-async def forget_command(update: Update, context: TutorContext) -> None:
+async def _in_private(update: Update, command: str) -> tuple[Message, User] | None:
+    """The message and its sender, if sent in a private chat; elsewhere a pointer to one."""
     found = sender(update)
+    if found is None:
+        return None
+    message, _ = found
+    if not is_private(message.chat):
+        await reply(message, PRIVATE_ONLY.format(command=command))
+        return None
+    return found
+
+
+async def forget_command(update: Update, context: TutorContext) -> None:
+    found = await _in_private(update, "forget")
     if found is None:
         return
     message, user = found
-    if not is_private(message.chat):
-        await reply(message, PRIVATE_ONLY.format(command="forget"))
-        return
     prompt = await reply(message, FORGET_PROMPT, confirm_keyboard(user.id))
     context.state.forget_prompts.put(
         (prompt.chat.id, prompt.message_id), (user.id, time.monotonic())
@@ -181,13 +190,10 @@ async def _show(context: TutorContext, chat_id: int, message_id: int, text: str)
 
 
 async def export_command(update: Update, context: TutorContext) -> None:
-    found = sender(update)
+    found = await _in_private(update, "export")
     if found is None:
         return
     message, user = found
-    if not is_private(message.chat):
-        await reply(message, PRIVATE_ONLY.format(command="export"))
-        return
     export = await context.services.privacy.export(user.id)
     if not holds_data(export):
         await reply(message, NOTHING_STORED)
