@@ -6,17 +6,18 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 RUN python -m venv /opt/venv
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
+# The wheel carries the content pack as package data (bot/_content), so the runtime needs no copy.
+COPY content ./content
 RUN /opt/venv/bin/pip install .
 
-# --- runtime: only the virtualenv, the content pack and a non-root user ------------------------
+# --- runtime: the virtualenv (content pack inside) and a non-root user -------------------------
 FROM python:3.11.10-slim-bookworm
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     TUTOR_DB_PATH=/data/tutor.sqlite3 \
-    TUTOR_CONTENT_DIR=/app/content \
     TUTOR_HEARTBEAT_FILE=/tmp/tutor-heartbeat
 # DejaVu gives the lesson pictures and the heat map a legible font with a bold weight.
 # hadolint ignore=DL3008
@@ -28,7 +29,6 @@ RUN groupadd --system --gid 10001 tutor \
     && mkdir -p /data \
     && chown tutor:tutor /data
 COPY --from=build /opt/venv /opt/venv
-COPY content /app/content
 USER 10001:10001
 WORKDIR /data
 # The SQLite file (and its WAL) must outlive the container.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -426,7 +427,15 @@ def _files(directory: Path, pattern: str) -> Iterator[Path]:
 
 
 def default_content_dir() -> Path:
-    """`content/` beside the package in a checkout, or the one installed in the image."""
+    """The pack installed with the package (`bot/_content`), else `content/` of the checkout.
+
+    A wheel or `pip install .` carries the pack as package data (pyproject.toml maps `content/`
+    to `bot._content`); an editable install or a plain checkout has only the top-level folder.
+    """
+    bundled = resources.files("bot") / "_content"
+    # Package data installed as plain files is a real directory; load_content reads paths.
+    if isinstance(bundled, Path) and bundled.is_dir():
+        return bundled
     return Path(__file__).resolve().parents[2] / "content"
 
 
