@@ -6,12 +6,16 @@ Every problem becomes a `ConfigError` with one line fit for a terminal. The bot 
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 from bot.core.clock import UnknownTimezoneError, zone
 from bot.errors import ConfigError
@@ -22,7 +26,6 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # BotFather tokens are "<bot id>:<secret>"; the secret uses the URL-safe base64 alphabet.
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class Secret:
@@ -167,29 +170,21 @@ class Settings:
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
-    """Parse a minimal `.env`: `KEY=value` lines, `#` comments, optional `export ` and quotes."""
-    values: dict[str, str] = {}
+    """Read `.env` the way python-dotenv (and docker compose, and most tools) read it.
+
+    Quotes, `export `, inline `# comments` and `${VAR}` references follow dotenv's rules; a line
+    dotenv cannot parse stops the bot with its line number instead of being skipped with a log
+    warning, since a setting silently missing is worse. A bare `KEY` line sets nothing.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the .env file ({exc})") from None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        line = line.removeprefix("export ").lstrip()
-        key, sep, value = line.partition("=")
-        key = key.strip()
-        if not sep or not _ENV_NAME.fullmatch(key):
-            raise ConfigError(f"{path}:{number}: expected KEY=value")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        elif " #" in value:
-            # An unquoted value ends where an inline comment starts.
-            value = value.split(" #", 1)[0].rstrip()
-        values[key] = value
-    return values
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            raise ConfigError(f"{path}:{binding.original.line}: expected KEY=value")
+    values = dotenv_values(stream=io.StringIO(text), interpolate=True)
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def _api_urls(raw: str) -> tuple[str, str]:

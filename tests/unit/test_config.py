@@ -161,3 +161,24 @@ def test_for_tests_turns_the_rate_limiter_off(tmp_path: Path) -> None:
     assert settings.admin_ids == frozenset({5})
     with pytest.raises(ConfigError):
         Settings.for_tests(api_base_url="http://x/bot", db_path="x", timezone="Nowhere/Land")
+
+
+def test_dotenv_follows_the_usual_dotenv_rules(tmp_path: Path) -> None:
+    """Quoted values with a trailing comment, `export`, spaces around `=` and `${VAR}` work."""
+    path = tmp_path / ".env"
+    path.write_text(
+        'TUTOR_TIMEZONE="Europe/Berlin"  # where the group meets\n'
+        "export LOG_LEVEL='debug' # louder while testing\n"
+        "TUTOR_DB_PATH = /data/tutor.sqlite3 # on the volume\n"
+        "BASE=/srv\n"
+        "TUTOR_CONTENT_DIR=${BASE}/content\n"
+        "JUST_A_NAME\n",
+        encoding="utf-8",
+    )
+    assert read_dotenv(path) == {
+        "TUTOR_TIMEZONE": "Europe/Berlin",
+        "LOG_LEVEL": "debug",
+        "TUTOR_DB_PATH": "/data/tutor.sqlite3",
+        "BASE": "/srv",
+        "TUTOR_CONTENT_DIR": "/srv/content",
+    }
