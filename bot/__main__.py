@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from bot import __version__
 from bot.core.content import load_content
 from bot.core.matcher import Matcher, MatchResult
 from bot.errors import ConfigError, ContentError, TutorError
@@ -17,6 +20,8 @@ from bot.errors import ConfigError, ContentError, TutorError
 EXIT_OK = 0
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
+# The shell's convention for a program ended by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
 # A webhook server in a container must accept connections from outside it.
 DEFAULT_LISTEN = "0.0.0.0"  # noqa: S104
 
@@ -51,17 +56,20 @@ def render_plain(result: MatchResult) -> str:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
+    if args.jsonl and (args.json or args.question):
+        clash = "--json" if args.json else "a question argument"
+        raise UsageError(f"ask: --jsonl reads questions from stdin; it cannot take {clash}")
     matcher = Matcher(load_content(_content_dir(args.content_dir)))
     if args.jsonl:
         for line in sys.stdin:
-            question = line.rstrip("\r\n")
+            question = line.strip()
             print(
                 json.dumps(result_as_json(question, matcher.match(question)), ensure_ascii=False)
             )
         return EXIT_OK
-    question = " ".join(args.question)
+    question = " ".join(args.question).strip()
     if not question and not sys.stdin.isatty():
-        question = sys.stdin.read()
+        question = sys.stdin.read().strip()
     result = matcher.match(question)
     if args.json:
         print(json.dumps(result_as_json(question, result), ensure_ascii=False, indent=2))
@@ -142,9 +150,34 @@ def _dotenv_has_token() -> bool:
         return False
 
 
+def version_text() -> str:
+    """What `tutor-bot --version` prints: one line per component worth knowing about."""
+    lines = [f"tutor-bot {_installed_version()} (Python {platform.python_version()})"]
+    return "\n".join(lines)
+
+
+def _installed_version() -> str:
+    try:
+        return metadata.version("tutor-bot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return __version__
+
+
+class UsageError(Exception):
+    """Options that make no sense together: exit 2 with one line, like argparse's own errors."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line (it prints the whole usage block before them)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="tutor-bot", description="A tutor bot that teaches MLOps vs DevOps."
+    parser = _Parser(prog="tutor-bot", description="A tutor bot that teaches MLOps vs DevOps.")
+    parser.add_argument(
+        "--version", action="version", version=version_text(), help="show the version and exit"
     )
     parser.set_defaults(
         handler=_cmd_start,
@@ -173,12 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(handler=_cmd_chat)
 
     ask = sub.add_parser("ask", help="answer one question (or many with --jsonl)")
-    ask.add_argument("question", nargs="*", help="the question")
+    ask.add_argument("question", nargs="*", help="the question (read from stdin when omitted)")
     ask.add_argument("--json", action="store_true", help="print the result as JSON")
     ask.add_argument(
         "--jsonl",
         action="store_true",
-        help="read one question per line on stdin, write JSON lines",
+        help="read one question per line on stdin, write JSON lines (no question argument)",
     )
     ask.add_argument("--content-dir", help="content directory (default: the bundled pack)")
     ask.set_defaults(handler=_cmd_ask)
@@ -198,20 +231,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except UsageError as exc:
+        print(f"tutor-bot {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ContentError as exc:
-        print("The content pack is broken:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        print(exc.report(), file=sys.stderr)
         return EXIT_CONTENT
     except ConfigError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
+        print(exc.report(), file=sys.stderr)
         return EXIT_USAGE
     except TutorError as exc:
         # Storage and other deliberate errors: one line, never a traceback.
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_CONTENT
     except KeyboardInterrupt:
-        return EXIT_OK
+        # Ctrl-C: end the line the terminal was on, so the shell prompt starts on its own line.
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `tutor-bot content export | head` closes the pipe early; that is not an error.
         return EXIT_OK

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
+import sqlite3
 import sys
-import threading
-from collections.abc import Awaitable, Callable
+import textwrap
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import TextIO
 
 from bot.core import lessons
@@ -22,6 +25,7 @@ from bot.core.matcher import Matcher, MatchResult
 from bot.errors import TutorError
 from bot.services import AnswerStatus, Delivery, Outcome, Services
 from bot.services.privacy import holds_data, to_json
+from bot.storage import describe_failure
 
 # The console is one person at one keyboard. Telegram never uses id 0 for a user, and the chat id
 # differs from the user id so the services never take the console for a private Telegram chat
@@ -32,6 +36,12 @@ CONSOLE_CHAT_ID = -1
 EXPORT_FILE = "tutor-data-console.json"
 # Numbered choices never run past this many digits; longer "numbers" are treated as text.
 _MAX_CHOICE_DIGITS = 3
+# The walk-through's navigation keeps its numbers on every page, so pressing 2 always goes on.
+_BACK, _NEXT = 1, 2
+# Line editing history, kept beside the database (it holds the learner's questions).
+HISTORY_SUFFIX = ".history"
+_HISTORY_LENGTH = 1000
+PROMPT = "> "
 
 HELP_TEXT = """\
 I teach the difference between DevOps and MLOps. Type a question in your own words, or:
@@ -43,7 +53,8 @@ I teach the difference between DevOps and MLOps. Type a question in your own wor
   /forget           delete everything stored about you (asks first)
   /help             this text
   /quit             leave (Ctrl-D works too)
-When I list numbered choices, type a number to pick one."""
+When I list numbered choices, type a number to pick one; anything else is a question.
+A quiz stays open while you ask questions in between."""
 
 
 @dataclass
@@ -54,26 +65,71 @@ class _Choice:
     action: Callable[[], Awaitable[None]]
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """ "1 day", "3 days": counts read as words, not as "day(s)"."""
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def wrap(text: str, width: int | None) -> str:
+    """Fit each line of `text` to `width` columns without breaking words.
+
+    A numbered or indented line keeps its indent on the lines it wraps onto, so lists stay
+    readable; `None` (output that is not a terminal) leaves the text as it is.
+    """
+    if width is None:
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        stripped = line.lstrip(" ")
+        marker = stripped.split(" ", 1)[0]
+        hang = len(line) - len(stripped)
+        if marker.endswith(".") and marker[:-1].isdecimal():
+            hang += len(marker) + 1
+        out.append(
+            textwrap.fill(
+                line,
+                width=width,
+                subsequent_indent=" " * min(hang, width // 2),
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(out)
+
+
 @dataclass
 class ConsoleSession:
     pack: ContentPack
     matcher: Matcher
     services: Services
     out: TextIO
-    choices: list[_Choice] = field(default_factory=list)
+    # Columns to wrap replies to; None when the output is not a terminal.
+    width: int | None = None
+    choices: dict[int, _Choice] = field(default_factory=dict)
     delivery: Delivery | None = None
     hinted: bool = False
     walk_index: int = 0
     difficulty: str | None = None
+    # Called after /forget yes, so the line history (it holds typed questions) goes as well.
+    on_forget: Callable[[], None] | None = None
+    _offered: bool = False
 
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(wrap(text, self.width) + "\n")
         self.out.flush()
 
-    def offer(self, choices: list[_Choice]) -> None:
-        self.choices = choices
-        for number, choice in enumerate(choices, 1):
+    def offer(self, choices: Iterable[_Choice] | dict[int, _Choice]) -> None:
+        numbered = choices if isinstance(choices, dict) else dict(enumerate(choices, 1))
+        self.choices = numbered
+        self._offered = True
+        for number, choice in sorted(numbered.items()):
             self.say(f"  {number}. {choice.label}")
+
+    def clear_choices(self) -> None:
+        self.choices = {}
 
     # --- dispatch ---------------------------------------------------------------------------
 
@@ -83,26 +139,36 @@ class ConsoleSession:
         if text.lower() in {"/quit", "/exit", "quit", "exit"}:
             self.say("Bye! Your progress is saved.")
             return False
-        if (
-            text.isascii()
-            and text.isdecimal()
-            and len(text) <= _MAX_CHOICE_DIGITS
-            and self.choices
-        ):
+        self._offered = False
+        if text.isascii() and text.isdecimal() and len(text) <= _MAX_CHOICE_DIGITS:
             await self._pick(int(text))
-        elif self.delivery is not None and text.lower() in {"h", "hint", "/hint"}:
+            return True
+        if self.delivery is not None and text.lower() in {"h", "hint", "/hint"}:
             await self._hint()
         elif text.startswith("/"):
             await self._command(text)
         else:
             self._answer_text(text)
+        # Whatever was asked in between, an unanswered quiz question comes back on screen.
+        if self.delivery is not None and not self._offered:
+            self._show_quiz(self.delivery)
         return True
 
     async def _pick(self, number: int) -> None:
-        if not 1 <= number <= len(self.choices):
-            self.say(f"Pick a number between 1 and {len(self.choices)}.")
+        if not self.choices:
+            self.say(
+                "There are no numbered choices on screen right now. "
+                "Ask a question in words, or type /help."
+            )
             return
-        await self.choices[number - 1].action()
+        choice = self.choices.get(number)
+        if choice is None:
+            numbers = sorted(self.choices)
+            listed = ", ".join(str(n) for n in numbers[:-1])
+            shown = f"{listed} or {numbers[-1]}" if listed else str(numbers[0])
+            self.say(f"Pick {shown}.")
+            return
+        await choice.action()
 
     async def _command(self, text: str) -> None:
         command, _, argument = text.partition(" ")
@@ -133,14 +199,23 @@ class ConsoleSession:
     def show_result(self, result: MatchResult) -> None:
         self.say(result.reply)
         if result.status == "suggest":
-            self.offer([self._entry_choice(entry.id, entry.title) for entry in result.suggestions])
+            entries = [self._entry_choice(entry.id, entry.title) for entry in result.suggestions]
         elif result.status == "answer" and result.related:
             self.say("Related:")
-            self.offer([self._entry_choice(entry.id, entry.title) for entry in result.related])
+            entries = [self._entry_choice(entry.id, entry.title) for entry in result.related]
         elif result.fallback_topics:
-            self.offer([self._topic_choice(t.id, t.title) for t in result.fallback_topics])
+            entries = [self._topic_choice(t.id, t.title) for t in result.fallback_topics]
         else:
-            self.choices = []
+            entries = []
+        if self.delivery is not None:
+            # The open quiz keeps the numbers; the follow-ups are listed to be asked in words.
+            for choice in entries:
+                self.say(f"  - {choice.label}")
+            return
+        if entries:
+            self.offer(entries)
+        else:
+            self.clear_choices()
 
     def _entry_choice(self, entry_id: str, title: str) -> _Choice:
         return self._result_choice(title, lambda: self.matcher.answer_entry(entry_id))
@@ -164,7 +239,6 @@ class ConsoleSession:
 
     async def _help(self, _: str) -> None:
         self.say(HELP_TEXT)
-        self.choices = []
 
     async def _daily(self, _: str) -> None:
         self.say("Daily questions arrive in Telegram. Here, type /quiz whenever you like.")
@@ -193,7 +267,7 @@ class ConsoleSession:
                 )
             else:
                 self.say(lessons.lesson_text(self.pack, lesson_id))
-                self.choices = []
+                self.clear_choices()
 
         return show
 
@@ -207,11 +281,11 @@ class ConsoleSession:
         page = lessons.walkthrough_page(self.pack, index)
         self.walk_index = page.index
         self.say(page.text)
-        nav: list[_Choice] = []
+        nav: dict[int, _Choice] = {}
         if not page.is_first:
-            nav.append(_Choice("Back", lambda: self._walk(page.index - 1)))
+            nav[_BACK] = _Choice("Back", lambda: self._walk(page.index - 1))
         if not page.is_last:
-            nav.append(_Choice("Next", lambda: self._walk(page.index + 1)))
+            nav[_NEXT] = _Choice("Next", lambda: self._walk(page.index + 1))
         self.offer(nav)
 
     async def _quiz(self, argument: str) -> None:
@@ -226,6 +300,9 @@ class ConsoleSession:
             self.say("No question fits right now. Try another level.")
             return
         self.delivery, self.hinted, self.difficulty = delivery, False, difficulty
+        self._show_quiz(delivery)
+
+    def _show_quiz(self, delivery: Delivery) -> None:
         question = delivery.question
         self.say(f"[{question.difficulty}] {question.question}")
         self.offer(
@@ -252,7 +329,7 @@ class ConsoleSession:
                 self.say("That question was already answered. Type /quiz for a new one.")
             else:
                 self.say("That question is no longer available. Type /quiz for a new one.")
-            self.choices = []
+            self.clear_choices()
 
         return choose
 
@@ -271,7 +348,7 @@ class ConsoleSession:
         if not outcome.correct:
             self.say(f"Common mistake: {outcome.mistake}")
         streak = outcome.streak
-        self.say(f"Streak: {streak.current} day(s), best {streak.best}.")
+        self.say(f"Streak: {plural(streak.current, 'day')} (best: {plural(streak.best, 'day')}).")
         choices = [_Choice("Next question", lambda: self._quiz(self.difficulty or ""))]
         if outcome.why_id is not None:
             choices.append(self._entry_choice(outcome.why_id, "Why?"))
@@ -281,7 +358,8 @@ class ConsoleSession:
         stats = await self.services.stats.stats(CONSOLE_USER_ID)
         accuracy = "n/a" if stats.accuracy is None else f"{stats.accuracy:.0%}"
         self.say(
-            f"Streak: {stats.streak.current} (best {stats.streak.best}), "
+            f"Streak: {plural(stats.streak.current, 'day')} "
+            f"(best: {plural(stats.streak.best, 'day')}), "
             f"freezes: {stats.streak.freezes}\n"
             f"Answered: {stats.answered}, accuracy: {accuracy}\n"
             f"Due for review: {stats.due}, never seen: {stats.unseen}"
@@ -289,7 +367,6 @@ class ConsoleSession:
         for level, tally in stats.by_difficulty.items():
             if tally.answered:
                 self.say(f"  {level}: {tally.correct}/{tally.answered}")
-        self.choices = []
 
     async def _timezone(self, argument: str) -> None:
         if not argument:
@@ -309,23 +386,35 @@ class ConsoleSession:
             self.say("I don't store anything about you yet.")
             return
         data = to_json(export)
-        path = await asyncio.to_thread(_save_export, data)
+        try:
+            path = await asyncio.to_thread(_save_export, data)
+        except OSError as exc:
+            self.say(f"Could not write {EXPORT_FILE}: {exc.strerror or exc}.")
+            return
         self.say(f"Everything stored about you is in {path} ({len(data):,} bytes of JSON).")
 
     async def _forget(self, argument: str) -> None:
         # A terminal has no buttons: the confirmation is the word typed after the command.
-        if argument.lower() != "yes":
+        answer = argument.lower()
+        if answer in {"no", "n", "cancel"}:
+            self.say("Nothing was deleted.")
+            return
+        if answer not in {"yes", "y"}:
             self.say(
                 "This deletes your streak, answers, review schedule and settings for good. "
-                "Type /forget yes to go ahead."
+                "Type /forget yes to go ahead, or /forget no to keep them."
             )
             return
         counts = await self.services.privacy.forget(CONSOLE_USER_ID)
         # The learner keeps talking to the tutor: start them afresh (as Telegram does).
         await self.services.users.register(CONSOLE_USER_ID, private_chat=False)
         self.delivery = None
-        self.choices = []
-        self.say(f"Done: {sum(counts.values())} stored rows about you were deleted.")
+        self.clear_choices()
+        if self.on_forget is not None:
+            self.on_forget()
+        answers = counts.get("answers", 0)
+        kept = f", including your {plural(answers, 'saved answer')}" if answers else ""
+        self.say(f"Done. I deleted everything I stored about you{kept}.")
 
 
 def _save_export(data: bytes) -> Path:
@@ -334,46 +423,97 @@ def _save_export(data: bytes) -> Path:
     return path
 
 
-class _LineReader:
-    """Lines from a blocking stream, read on a daemon thread.
+class LineInput:
+    """Where the console's lines come from: a terminal with line editing, or a plain stream.
 
-    A daemon thread cannot keep the process alive: Ctrl-C ends the console at once instead of
-    waiting for one more Enter, which a worker from asyncio.to_thread would.
+    On a terminal, `input()` goes through GNU readline (arrow keys, Ctrl-R, history kept in a
+    file beside the database). Piped input is read as it is, with no history file written.
     """
 
-    def __init__(self, stream: TextIO) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
-        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+    def __init__(self, stream: TextIO, out: TextIO, history: Path | None = None) -> None:
+        self._stream, self._out = stream, out
+        self._readline = _readline_module() if history is not None else None
+        self._history = history if self._readline is not None else None
+        if self._readline is not None and self._history is not None:
+            self._readline.set_history_length(_HISTORY_LENGTH)
+            with contextlib.suppress(OSError):
+                self._readline.read_history_file(self._history)
 
-    def _pump(self, stream: TextIO) -> None:
-        try:
-            for line in iter(stream.readline, ""):
-                self._loop.call_soon_threadsafe(self._lines.put_nowait, line)
-        finally:
-            # End of input (or a closed loop at exit): tell the reader there is no more.
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._lines.put_nowait, None)
+    def read(self) -> str | None:
+        """The next line, or None at end of input (Ctrl-D)."""
+        if self._readline is not None:
+            try:
+                return input(PROMPT)
+            except EOFError:
+                return None
+        self._out.write(PROMPT)
+        self._out.flush()
+        line = self._stream.readline()
+        return line if line else None
 
-    async def next(self, out: TextIO) -> str | None:
-        out.write("> ")
-        out.flush()
-        return await self._lines.get()
+    def save(self) -> None:
+        if self._readline is not None and self._history is not None:
+            with contextlib.suppress(OSError):
+                self._readline.write_history_file(self._history)
+
+    def forget(self) -> None:
+        """Drop the typed history, in memory and on disk (/forget)."""
+        if self._readline is not None:
+            self._readline.clear_history()
+        if self._history is not None:
+            self._history.unlink(missing_ok=True)
 
 
-async def converse(pack: ContentPack, services: Services, stream: TextIO, out: TextIO) -> None:
-    """Run the conversation until end of input or /quit."""
-    session = ConsoleSession(pack=pack, matcher=Matcher(pack), services=services, out=out)
-    await services.users.register(CONSOLE_USER_ID, private_chat=False)
+def _readline_module() -> ModuleType | None:
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: plain input still works
+        return None
+    return readline
+
+
+def history_path(db_path: Path | str) -> Path:
+    return Path(f"{db_path}{HISTORY_SUFFIX}")
+
+
+def converse(
+    runner: asyncio.Runner,
+    pack: ContentPack,
+    services: Services,
+    lines: LineInput,
+    out: TextIO,
+    width: int | None = None,
+) -> None:
+    """Run the conversation until end of input, /quit or Ctrl-C.
+
+    Lines are read on the main thread, between steps of the event loop, so Ctrl-C interrupts
+    the read itself and readline can put the terminal back the way it found it.
+    """
+    session = ConsoleSession(
+        pack=pack,
+        matcher=Matcher(pack),
+        services=services,
+        out=out,
+        width=width,
+        on_forget=lines.forget,
+    )
+    runner.run(services.users.register(CONSOLE_USER_ID, private_chat=False))
     session.say("MLOps vs DevOps tutor (offline). Ask a question, or type /help.")
-    reader = _LineReader(stream)
-    while (line := await reader.next(out)) is not None:
-        try:
-            if not await session.handle(line):
-                return
-        except TutorError as exc:
-            session.say(f"Sorry, that didn't work: {exc}")
-    session.say("")
+    try:
+        while (line := lines.read()) is not None:
+            try:
+                if not runner.run(session.handle(line)):
+                    return
+            except TutorError as exc:
+                session.say(f"Sorry, that didn't work: {exc}")
+        # Ctrl-D: the shell prompt must not start on the line of ours.
+        session.say("")
+        session.say("Bye! Your progress is saved.")
+    except KeyboardInterrupt:
+        session.say("")
+        session.say("Bye! Your progress is saved.")
+    finally:
+        lines.save()
 
 
 def run_console(
@@ -384,10 +524,24 @@ def run_console(
     out: TextIO | None = None,
 ) -> int:
     pack = load_content(content_dir)
-
-    async def main() -> None:
-        async with await Services.open(db_path, pack, default_timezone=timezone) as services:
-            await converse(pack, services, stream or sys.stdin, out or sys.stdout)
-
-    asyncio.run(main())
+    stream = stream or sys.stdin
+    out = out or sys.stdout
+    interactive = stream is sys.stdin and stream.isatty() and out is sys.stdout
+    lines = LineInput(stream, out, history_path(db_path) if interactive else None)
+    width = _terminal_width() if out.isatty() else None
+    try:
+        with asyncio.Runner() as runner:
+            services = runner.run(Services.open(db_path, pack, default_timezone=timezone))
+            try:
+                converse(runner, pack, services, lines, out, width)
+            finally:
+                runner.run(services.close())
+    except sqlite3.Error as exc:
+        # A failure after opening (disk full, file locked or made read-only meanwhile).
+        raise describe_failure(str(db_path), exc) from None
     return 0
+
+
+def _terminal_width() -> int:
+    # One column spare: some terminals wrap a line that fills the last column exactly.
+    return max(20, min(shutil.get_terminal_size().columns - 1, 100))

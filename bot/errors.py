@@ -28,9 +28,22 @@ class ContentError(TutorError):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def report(self) -> str:
+        """What the commands print: one line for one problem, else a header and one per line."""
+        if len(self.problems) == 1:
+            return f"The content pack is broken: {self.problems[0]}"
+        return "\n".join(
+            [f"The content pack is broken ({len(self.problems)} problems):"]
+            + [f"  {problem}" for problem in self.problems]
+        )
+
 
 class ConfigError(TutorError):
     """A setting is missing or invalid; the message is one line fit for the terminal."""
+
+    def report(self) -> str:
+        """The line every command prints for it, so `run`, `chat` and `ask` read the same."""
+        return f"Configuration error: {self}"
 
 
 class StorageError(TutorError):

@@ -452,6 +452,13 @@ def load_content(directory: Path | str | None = None) -> ContentPack:
     root = Path(directory) if directory is not None else default_content_dir()
     if not root.is_dir():
         raise ContentError([ContentProblem(str(root), 1, "content directory does not exist")])
+    try:
+        next(root.iterdir(), None)
+    except OSError as exc:
+        # One cause, one line: not a "cannot read" for every file inside.
+        raise ContentError(
+            [ContentProblem(str(root), 1, f"cannot read the content directory ({exc.strerror})")]
+        ) from None
     problems: list[ContentProblem] = []
     located: dict[str, list[_Located]] = {}
 

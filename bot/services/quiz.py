@@ -185,6 +185,9 @@ class QuizService:
             # Choosing inside the write transaction keeps two quick /quiz taps from both picking
             # the question that was last asked.
             dues = await quiz_db.card_dues(conn, user_id)
+            if level is None and not dues:
+                # A learner who has never answered starts on an easy question, not a hard one.
+                candidates = [q.id for q in pack.quiz_by_difficulty("easy")] or candidates
             avoid = await quiz_db.recent_question_ids(conn, user_id)
             question_id = scheduling.pick_next(candidates, dues, avoid, moment, self._ctx.rng)
             # Telegram gives a private chat the id of the user in it.

@@ -4,7 +4,7 @@
 ``bot.storage.migrations.MIGRATIONS``. A database that cannot be opened (bad path, broken
 file, failed migration, newer schema) raises ``StorageError`` (defined in ``bot.errors``)."""
 
-from bot.storage.db import Database, StorageError, from_ts, to_ts
+from bot.storage.db import Database, StorageError, describe_failure, from_ts, to_ts
 from bot.storage.migrations import LATEST_VERSION, MIGRATIONS, SchemaTooNewError
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "Database",
     "SchemaTooNewError",
     "StorageError",
+    "describe_failure",
     "from_ts",
     "to_ts",
 ]

@@ -12,6 +12,7 @@ Public API:
     db.read()   async context manager -> aiosqlite.Connection (autocommit reads)
     db.schema_version() -> int;  db.integrity_check() -> str ("ok");  db.close()
     to_ts(datetime) -> str / from_ts(str) -> datetime     the stored form of instants (UTC text)
+    describe_failure(path, sqlite3.Error) -> StorageError   one line naming the file and the cause
     StorageError (defined in ``bot.errors``; re-exported here)
 """
 
@@ -32,7 +33,7 @@ from bot.core.clock import require_aware
 from bot.errors import StorageError
 from bot.storage.migrations import migrate, rollback
 
-__all__ = ["Database", "StorageError", "from_ts", "to_ts"]
+__all__ = ["Database", "StorageError", "describe_failure", "from_ts", "to_ts"]
 
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -88,13 +89,49 @@ async def _join_worker(conn: aiosqlite.Connection) -> None:
         await asyncio.to_thread(thread.join, 1.0)
 
 
-def _open_error(name: str, exc: sqlite3.DatabaseError) -> StorageError:
+# What a failing SQLite call most likely means for the person at the terminal, by error text.
+_CAUSES = (
+    ("readonly", "the file or its folder is read-only for this user"),
+    ("disk is full", "the disk is full"),
+    ("locked", "another program is using the file; stop it or use another file"),
+    ("not a database", "the file is damaged or is not an SQLite database"),
+    ("malformed", "the file is damaged; restore a backup or start a new file"),
+    ("unable to open", "check that the folder exists and is writable"),
+)
+
+
+def describe_failure(name: str, exc: sqlite3.Error, *, opening: bool = False) -> StorageError:
     """One line saying which file could not be used and why, with the likely cause."""
-    message = f"cannot open database {name}: {exc}"
+    action = "cannot open database" if opening else "database error in"
+    message = f"{action} {name}: {exc}"
+    text = str(exc).lower().replace(" ", "")
+    for needle, cause in _CAUSES:
+        if needle.replace(" ", "") in text:
+            message += f" ({cause})"
+            break
     folder = Path(name).parent
     if name != ":memory:" and not folder.is_dir():
         message += f" (the folder {folder} does not exist)"
     return StorageError(message)
+
+
+def _open_error(name: str, exc: sqlite3.DatabaseError) -> StorageError:
+    return describe_failure(name, exc, opening=True)
+
+
+async def _check_writable(conn: aiosqlite.Connection) -> None:
+    """Fail at open, not at the learner's first answer, when the file cannot take writes.
+
+    A read-only file opens without complaint; rewriting the schema version (to the same value)
+    is the smallest write that proves the file, its WAL and the folder accept changes."""
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = await (await conn.execute("PRAGMA user_version")).fetchone()
+        await conn.execute(f"PRAGMA user_version = {int(row[0]) if row else 0}")
+        await conn.execute("COMMIT")
+    except BaseException:
+        await rollback(conn)
+        raise
 
 
 class Database:
@@ -116,6 +153,8 @@ class Database:
             raise _open_error(name, exc) from exc
         try:
             await migrate(writer)
+            if name != ":memory:":
+                await _check_writable(writer)
             reader = (
                 writer
                 if name == ":memory:"

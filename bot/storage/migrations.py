@@ -223,6 +223,24 @@ class SchemaTooNewError(StorageError):
         )
 
 
+class ForeignDatabaseError(StorageError):
+    def __init__(self, tables: list[str]) -> None:
+        shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+        super().__init__(
+            f"the file is not a tutor-bot database (it already holds other tables: {shown}); "
+            "point TUTOR_DB_PATH or --db at a new file"
+        )
+
+
+async def _foreign_tables(conn: aiosqlite.Connection) -> list[str]:
+    """Tables in a file that has no schema version yet: another program's data, never ours."""
+    rows = await conn.execute_fetchall(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name"
+    )
+    return [str(row[0]) for row in rows]
+
+
 async def _version(conn: aiosqlite.Connection) -> int:
     row = await (await conn.execute("PRAGMA user_version")).fetchone()
     return int(row[0]) if row else 0
@@ -243,6 +261,9 @@ async def migrate(conn: aiosqlite.Connection) -> list[int]:
             if current >= migration.version:
                 await conn.execute("COMMIT")
                 continue
+            # Migrating someone else's SQLite file would write our tables into their data.
+            if current == 0 and (tables := await _foreign_tables(conn)):
+                raise ForeignDatabaseError(tables)
             for statement in _statements(migration.sql):
                 await conn.execute(statement)
             await conn.execute(f"PRAGMA user_version = {int(migration.version)}")

@@ -82,7 +82,7 @@ def run(*, webhook_url: str | None, listen: str, port: int, secret: str | None) 
         if not 0 < port < 65536:
             raise ConfigError(f"--port must be between 1 and 65535, got {port}")
     except ConfigError as error:
-        sys.stderr.write(f"config error: {error}\n")
+        sys.stderr.write(error.report() + "\n")
         return EXIT_CONFIG
     redactor = setup_logging(
         settings.log_level, secrets=[settings.token.get(), *([webhook[1]] if webhook else [])]
@@ -90,8 +90,7 @@ def run(*, webhook_url: str | None, listen: str, port: int, secret: str | None) 
     try:
         pack = load_content(settings.content_dir)
     except ContentError as error:
-        sys.stderr.write("content error: the content pack is broken:\n")
-        sys.stderr.writelines(f"  {problem}\n" for problem in error.problems)
+        sys.stderr.write(error.report() + "\n")
         return EXIT_FAILED
     app = build_application(settings, state=AppState.create(settings, pack, Matcher(pack)))
     updater = app.updater

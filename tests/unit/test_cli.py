@@ -143,3 +143,68 @@ def test_dotenv_token_with_export_starts_the_bot_not_the_console(tmp_path: Path)
         assert not _dotenv_has_token()
     finally:
         os.chdir(cwd)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("ask", "--json", "--jsonl"),
+        ("ask", "what is mlops", "--jsonl"),
+        ("ask", "--no-such-option"),
+    ],
+    ids=["json-and-jsonl", "question-and-jsonl", "unknown-option"],
+)
+def test_ask_refuses_conflicting_options_in_one_line(tmp_path: Path, args: tuple[str]) -> None:
+    """Options that contradict each other exit 2 with one line, before reading any input."""
+    done = _tutor_bot(tmp_path, *args, stdin="what is drift\n")
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stdout == ""
+
+
+def test_stdin_question_is_stripped(tmp_path: Path) -> None:
+    """A question piped in keeps no stray whitespace or newline in the echoed JSON."""
+    done = _tutor_bot(tmp_path, "ask", "--json", stdin="  what is mlops \n\n")
+    assert json.loads(done.stdout)["question"] == "what is mlops"
+    batch = _tutor_bot(tmp_path, "ask", "--jsonl", stdin="  what is mlops \r\n")
+    assert json.loads(batch.stdout)["question"] == "what is mlops"
+
+
+def test_version_names_the_package_version(tmp_path: Path) -> None:
+    """`tutor-bot --version` prints the installed version and exits 0."""
+    from importlib import metadata
+
+    done = _tutor_bot(tmp_path, "--version")
+    assert done.returncode == 0
+    assert done.stdout.startswith(f"tutor-bot {metadata.version('tutor-bot')}")
+
+
+def test_configuration_errors_share_one_prefix(tmp_path: Path) -> None:
+    """`run` and `chat` word a bad setting the same way."""
+    bad = {"TUTOR_TIMEZONE": "Mars/Olympus", "TELEGRAM_BOT_TOKEN": "123:abc"}
+    run = _tutor_bot(tmp_path, "run", **bad)
+    chat = _tutor_bot(tmp_path, "chat", stdin="/quit\n", **bad)
+    for done in (run, chat):
+        assert done.returncode == 2
+        assert done.stderr.startswith("Configuration error: TUTOR_TIMEZONE"), done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_gitignore_covers_the_database_companions_and_exports(tmp_path: Path) -> None:
+    """WAL/SHM files, exported personal data and the console history are never committed."""
+    root = Path(__file__).resolve().parents[2]
+    names = [
+        "tutor.sqlite3-wal",
+        "tutor.sqlite3-shm",
+        "tutor-data-console.json",
+        "tutor-data-123.json",
+        "tutor.sqlite3.history",
+    ]
+    done = subprocess.run(
+        ["git", "check-ignore", "--no-index", *names],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert sorted(done.stdout.split()) == sorted(names)

@@ -40,10 +40,17 @@ def test_numbered_suggestion_answers_it(tmp_path: Path) -> None:
 
 
 def test_walkthrough_pages_forward_and_back(tmp_path: Path) -> None:
-    """The step-by-step lesson moves with Next and Back like the Telegram buttons."""
-    output = _chat(tmp_path, "/learn", "2", "1", "1")  # step 1 -> Next -> Back
+    """Back is always 1 and Next always 2, so a number never changes meaning between pages."""
+    output = _chat(tmp_path, "/learn", "2", "2", "2", "1", "1", "1")
+    # step 1 -> Next -> Next -> Back -> Back -> (no step before the first)
     assert output.count("Step 1 of 6") == 2
-    assert "Step 2 of 6" in output
+    assert output.count("Step 2 of 6") == 2
+    assert output.count("Step 3 of 6") == 1
+    assert "  1. Back\n  2. Next" in output
+    first_page = output.split("Step 1 of 6")[1].split("Step 2 of 6")[0]
+    assert "  2. Next" in first_page and "1. Back" not in first_page
+    assert output.count("Pick 2.") == 1
+    assert output.rindex("Step 1 of 6") < output.index("Pick 2.")
 
 
 def test_quiz_answer_is_recorded_and_counts_for_stats(tmp_path: Path) -> None:
@@ -68,7 +75,7 @@ def test_hint_then_answer(tmp_path: Path) -> None:
         ("/quiz impossible", "Pick a level"),
         ("/timezone Mars/Olympus", "Unknown time zone"),
         ("/nonsense", "Type /help"),
-        ("99", "I'm not sure"),
+        ("99", "no numbered choices on screen"),
         ("²", "I'm not sure"),
         ("1" * 5000, "I'm not sure"),
         ("", "didn't catch"),
@@ -118,9 +125,99 @@ def test_export_writes_the_learners_data(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_forget_asks_first_then_deletes(tmp_path: Path) -> None:
-    """/forget alone only explains; /forget yes deletes the answers, and the learner can go on."""
-    output = _chat(tmp_path, "/quiz easy", "1", "/forget", "/stats")
+    """/forget alone only explains, /forget no cancels, /forget yes deletes, and life goes on."""
+    output = _chat(tmp_path, "/quiz easy", "1", "/forget", "/forget no", "/stats")
     assert "Type /forget yes" in output and "Answered: 1" in output
+    assert "Nothing was deleted." in output
     output = _chat(tmp_path, "/forget yes", "/stats", "/quiz easy", "1", "/stats")
-    assert re.search(r"Done: \d+ stored rows about you were deleted\.", output)
+    assert "Done. I deleted everything I stored about you, including your 1 saved answer." in (
+        output
+    )
     assert output.index("Answered: 0") < output.index("Answered: 1")
+
+
+def test_open_quiz_survives_a_question_in_between(tmp_path: Path) -> None:
+    """Text typed while a quiz is open is a question; the quiz comes back and still takes 1."""
+    output = _chat(tmp_path, "/quiz easy", "what is mlops", "1")
+    first, after_question = output.split("Type the number of your answer", 1)
+    question_line = next(line for line in first.splitlines() if "[easy]" in line)
+    question_line = question_line.removeprefix("> ")
+    assert "machine learning" in after_question.lower(), "the question got its answer"
+    assert question_line in after_question, "the quiz was shown again after the answer"
+    assert re.search(r"(Right!|Not quite\.) The answer is: ", after_question)
+    assert "  - " in after_question, "follow-ups are listed without numbers while a quiz is open"
+
+
+def test_a_new_learner_starts_easy_and_reads_human_wording(tmp_path: Path) -> None:
+    """A brand-new learner's first plain /quiz is easy; the streak reads "1 day", not "day(s)"."""
+    output = _chat(tmp_path, "/quiz", "1", "/stats")
+    assert "[easy]" in output
+    assert "Streak: 1 day (best: 1 day)." in output
+    assert "day(s)" not in output
+
+
+def test_end_of_input_and_ctrl_c_end_on_a_fresh_line(tmp_path: Path) -> None:
+    """Ctrl-D (end of input) and Ctrl-C both finish the line and say goodbye, exit code 0."""
+
+    class Interrupting(io.StringIO):
+        def readline(self, size: int | None = -1) -> str:
+            line = super().readline()
+            if not line:
+                raise KeyboardInterrupt
+            return line
+
+    for stream in (io.StringIO("what is mlops\n"), Interrupting("what is mlops\n")):
+        out = io.StringIO()
+        assert run_console(db_path=str(tmp_path / "c.db"), stream=stream, out=out) == 0
+        assert out.getvalue().endswith("> \nBye! Your progress is saved.\n")
+
+
+def test_long_lines_wrap_at_word_boundaries() -> None:
+    """Replies fit the terminal width without splitting words; list items keep their indent."""
+    from bot.console import wrap
+
+    text = "MLOps " * 30 + "\n  12. " + "pipeline " * 20
+    wrapped = wrap(text.strip(), 40)
+    lines = wrapped.splitlines()
+    assert all(len(line) <= 40 for line in lines)
+    assert set(" ".join(wrapped.split()).split()) == {"MLOps", "12.", "pipeline"}
+    item = wrapped.index("  12. ")
+    assert all(line.startswith("      pipeline") for line in wrapped[item:].splitlines()[1:])
+    assert wrap(text, None) == text
+
+
+def test_history_lives_beside_the_database_and_forget_removes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Line history is loaded from and saved to DB.history; /forget yes deletes it."""
+    readline = pytest.importorskip("readline")
+    from bot.console import LineInput, history_path
+
+    history = history_path(tmp_path / "tutor.sqlite3")
+    assert history == tmp_path / "tutor.sqlite3.history"
+    history.write_text("what is drift\n", encoding="utf-8")
+    typed = iter(["what is mlops"])
+
+    def fake_input(prompt: str) -> str:
+        line = next(typed, None)
+        if line is None:
+            raise EOFError
+        readline.add_history(line)  # what GNU readline does for a line typed at a terminal
+        return line
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    readline.clear_history()
+    lines = LineInput(io.StringIO(), io.StringIO(), history)
+    assert readline.get_history_item(1) == "what is drift", "earlier history was loaded"
+    assert lines.read() == "what is mlops"
+    assert lines.read() is None
+    lines.save()
+    assert history.read_text(encoding="utf-8").split() == "what is drift what is mlops".split()
+    lines.forget()
+    assert not history.exists() and readline.get_current_history_length() == 0
+
+
+def test_piped_input_writes_no_history_file(tmp_path: Path) -> None:
+    """Without a terminal there is no line editing, so no history file appears."""
+    _chat(tmp_path, "what is mlops")
+    assert not list(tmp_path.glob("*.history"))

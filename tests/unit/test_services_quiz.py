@@ -46,6 +46,16 @@ async def test_difficulty_filter_and_unknown_difficulty(tmp_path: Path) -> None:
             await services.quiz.next_question(1, 1, "expert")
 
 
+async def test_a_new_learner_starts_with_an_easy_question(tmp_path: Path) -> None:
+    """Twenty brand-new learners' first plain /quiz is easy; after an answer any level may come."""
+    async with services_at(tmp_path / "t.db") as (services, _clock):
+        firsts = [await ask(services, user) for user in range(1, 21)]
+        assert {d.question.difficulty for d in firsts} == {"easy"}
+        await services.quiz.answer(firsts[0].id, 1, right_position(firsts[0]))
+        later = {(await ask(services, 1)).question.difficulty for _ in range(12)}
+        assert later - {"easy"}, "the easy start is only for the very first question"
+
+
 async def test_correct_answer_outcome_carries_texts_explanation_mistake_and_why(
     tmp_path: Path,
 ) -> None:
