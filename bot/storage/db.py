@@ -163,6 +163,11 @@ class Database:
         except sqlite3.DatabaseError as exc:
             await writer.close()
             raise _open_error(name, exc) from exc
+        except StorageError as exc:
+            # A foreign or too-new file: the message names the file, keeping the error's type.
+            await writer.close()
+            exc.args = (f"cannot open database {name}: {exc}",)
+            raise
         except BaseException:
             await writer.close()
             raise
