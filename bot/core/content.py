@@ -21,7 +21,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
-    model_validator,
+    field_validator,
 )
 
 from bot.errors import ContentError, ContentProblem
@@ -115,15 +115,18 @@ class QuizQuestion(_Model):
     # The FAQ entry that the "Why?" button opens.
     related: Id | None = None
 
-    @model_validator(mode="after")
-    def _one_correct_option(self) -> QuizQuestion:
-        correct = sum(option.correct for option in self.options)
+    # A field validator, not a model one: it runs even when another field of the question is
+    # wrong, so both problems are reported in the same run.
+    @field_validator("options")
+    @classmethod
+    def _one_correct_option(cls, options: list[QuizOption]) -> list[QuizOption]:
+        correct = sum(option.correct for option in options)
         if correct != 1:
             raise ValueError(f"needs exactly one correct option, found {correct}")
-        texts = [option.text.casefold() for option in self.options]
+        texts = [option.text.casefold() for option in options]
         if len(set(texts)) != len(texts):
             raise ValueError("options must differ from each other")
-        return self
+        return options
 
     @property
     def correct_index(self) -> int:
@@ -396,23 +399,47 @@ class _Located:
         return _line_for(self.lines, loc)
 
 
+class _InvalidFile(ContentError):
+    """A file that parsed but broke the schema; its data still says which ids it defines."""
+
+    def __init__(self, problems: list[ContentProblem], data: Any) -> None:
+        super().__init__(problems)
+        self.data = data
+
+
 def _validate(path: Path, root: Path, schema: type[_Model]) -> _Located:
+    """Parse and validate one file: ContentError if it does not parse, _InvalidFile if it
+    parses but breaks the schema (placeholders and every schema error of the file, together)."""
     shown = _display(path, root)
     data, lines = _read_yaml(path, shown)
-    placeholders = [
+    problems = [
         ContentProblem(shown, lines.get(loc, 1), f"{_dotted(loc)}: contains a placeholder")
         for loc in _placeholder_paths(data, ())
     ]
-    if placeholders:
-        raise ContentError(placeholders)
     try:
-        return _Located(schema.model_validate(data), shown, lines)
+        model = schema.model_validate(data)
     except ValidationError as exc:
-        problems = [
+        problems += [
             ContentProblem(shown, _line_for(lines, tuple(err["loc"])), _describe(err))
             for err in exc.errors()
         ]
-        raise ContentError(problems) from None
+    if problems:
+        raise _InvalidFile(sorted(problems, key=lambda p: p.line), data)
+    return _Located(model, shown, lines)
+
+
+def _defined_ids(data: Any) -> set[str]:
+    """The ids a file defines, read from its raw data (for a file that failed validation)."""
+    found: set[str] = set()
+    if isinstance(data, dict):
+        for items in data.values():
+            if isinstance(items, list):
+                found.update(
+                    item["id"]
+                    for item in items
+                    if isinstance(item, dict) and isinstance(item.get("id"), str)
+                )
+    return found
 
 
 def _display(path: Path, root: Path) -> str:
@@ -461,17 +488,28 @@ def load_content(directory: Path | str | None = None) -> ContentPack:
         ) from None
     problems: list[ContentProblem] = []
     located: dict[str, list[_Located]] = {}
+    # What failed files still tell the cross-file checks, so a broken file does not make
+    # healthy files report its ids as missing: `unknown` sections could not be read at all (any
+    # reference into them goes unchecked); `salvaged` ids come from files that parsed but broke
+    # the schema.
+    unknown: set[str] = set()
+    salvaged: dict[str, set[str]] = {}
 
     def load(key: str, path: Path, schema: type[_Model]) -> None:
         try:
             located.setdefault(key, []).append(_validate(path, root, schema))
+        except _InvalidFile as exc:
+            problems.extend(exc.problems)
+            salvaged.setdefault(key, set()).update(_defined_ids(exc.data))
         except ContentError as exc:
             problems.extend(exc.problems)
+            unknown.add(key)
 
     for key, name in _SECTION_FILES.items():
         path = root / name
         if not path.is_file():
             problems.append(ContentProblem(_display(path, root), 1, "required file is missing"))
+            unknown.add(key)
             continue
         schema = {
             "topics": _TopicsFile,
@@ -489,19 +527,28 @@ def load_content(directory: Path | str | None = None) -> ContentPack:
             problems.append(
                 ContentProblem(_display(root / key, root), 1, f"no {label} files found")
             )
+            unknown.add(key)
     # Cross-file checks run on whatever validated, so one run reports every problem at once.
-    pack = _cross_check(located, problems) if located.get("topics") else None
+    pack = _cross_check(located, problems, unknown, salvaged)
     if problems or pack is None:
         raise ContentError(problems)
     return pack
 
 
+_ANSWERABLE_SECTIONS = ("faq", "comparison", "glossary")
+
+
 def _cross_check(
-    located: dict[str, list[_Located]], problems: list[ContentProblem]
+    located: dict[str, list[_Located]],
+    problems: list[ContentProblem],
+    unknown: set[str],
+    salvaged: dict[str, set[str]],
 ) -> ContentPack | None:
-    """Checks that span files: unique ids, known topics, related ids that exist."""
+    """Checks that span files: unique ids, known topics, related ids that exist.
+
+    A reference is reported as missing only when every file it could point into was read."""
     topics: dict[str, Topic] = {}
-    for doc in located["topics"]:
+    for doc in located.get("topics", []):
         for i, topic in enumerate(doc.model.topics):
             if topic.id in topics:
                 problems.append(
@@ -541,8 +588,12 @@ def _cross_check(
                 placed.append((doc, list_key, i, item))
 
     answerable_ids = set(faq) | set(rows) | set(terms)
+    answerable_ids |= set().union(*(salvaged.get(k, set()) for k in _ANSWERABLE_SECTIONS))
+    topic_ids = set(topics) | salvaged.get("topics", set())
+    check_topics = "topics" not in unknown
+    check_related = not unknown & set(_ANSWERABLE_SECTIONS)
     for doc, list_key, i, item in placed:
-        if item.topic not in topics:
+        if check_topics and item.topic not in topic_ids:
             problems.append(
                 ContentProblem(
                     doc.file, doc.line(list_key, i, "topic"), f"unknown topic '{item.topic}'"
@@ -554,7 +605,7 @@ def _cross_check(
             else ([item.related] if item.related else [])
         )
         for j, target in enumerate(related):
-            if target not in answerable_ids:
+            if target not in answerable_ids and check_related:
                 loc = (
                     (list_key, i, "related", j)
                     if isinstance(item.related, list)

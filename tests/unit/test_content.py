@@ -94,12 +94,14 @@ BREAKAGES: list[tuple[str, Mutation, str]] = [
             "      - text: The server rebooted",
             "      - text: The server rebooted\n        correct: true",
         ),
-        "minipack/quiz/basics.yaml:2: questions.0: needs exactly one correct option, found 2",
+        "minipack/quiz/basics.yaml:7: questions.0.options: needs exactly one correct option, "
+        "found 2",
     ),
     (
         "no correct option",
         _replace("quiz/basics.yaml", "        correct: true\n", ""),
-        "minipack/quiz/basics.yaml:2: questions.0: needs exactly one correct option, found 0",
+        "minipack/quiz/basics.yaml:7: questions.0.options: needs exactly one correct option, "
+        "found 0",
     ),
     (
         "unknown topic",
@@ -206,7 +208,7 @@ BREAKAGES: list[tuple[str, Mutation, str]] = [
     (
         "three options that are the same",
         _replace("quiz/basics.yaml", "The server rebooted", "The live data changed"),
-        "minipack/quiz/basics.yaml:2: questions.0: options must differ from each other",
+        "minipack/quiz/basics.yaml:7: questions.0.options: options must differ from each other",
     ),
 ]
 
@@ -235,6 +237,75 @@ def test_every_problem_in_a_pack_is_reported_at_once(tmp_path: Path) -> None:
         load_content(root)
     files = {problem.file for problem in caught.value.problems}
     assert files == {"minipack/faq/basics.yaml", "minipack/quiz/basics.yaml"}
+
+
+def _problems_after(tmp_path: Path, *mutations: Mutation) -> list[str]:
+    root = tmp_path / "minipack"
+    shutil.copytree(MINIPACK, root)
+    for mutate in mutations:
+        mutate(root)
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    return [str(problem) for problem in caught.value.problems]
+
+
+FOLLOW_ON: list[tuple[str, Mutation, str]] = [
+    (
+        "FAQ file that does not parse",
+        _replace("faq/basics.yaml", "    topic: drift", "  topic: drift"),
+        "minipack/faq/basics.yaml:3: YAML syntax error",
+    ),
+    (
+        "FAQ file with a duplicate key",
+        _replace("faq/basics.yaml", "    topic: drift", "    topic: drift\n    topic: x"),
+        "minipack/faq/basics.yaml:4: duplicate key 'topic'",
+    ),
+    (
+        "FAQ file that breaks the schema",
+        _replace("faq/basics.yaml", "    keywords: [decay]", "    keyword: [decay]"),
+        "minipack/faq/basics.yaml:8: entries.0.keyword: unknown field",
+    ),
+    (
+        "topics file that does not parse",
+        _write("topics.yaml", "topics:\n  - id: drift\n   title: [unclosed\n"),
+        "minipack/topics.yaml:",
+    ),
+    ("missing topics file", _delete("topics.yaml"), "minipack/topics.yaml:1: required"),
+]
+
+
+@pytest.mark.parametrize(("case", "mutate", "only"), FOLLOW_ON, ids=[f[0] for f in FOLLOW_ON])
+def test_a_broken_file_causes_no_follow_on_errors(
+    tmp_path: Path, case: str, mutate: Mutation, only: str
+) -> None:
+    """Healthy files that refer into a broken one are not reported: one cause, one message."""
+    problems = _problems_after(tmp_path, mutate)
+    assert len(problems) == 1 and problems[0].startswith(only), (case, problems)
+
+
+def test_every_schema_problem_of_every_file_comes_in_one_run(tmp_path: Path) -> None:
+    """Placeholders, field errors and option rules of several files are reported together."""
+    problems = _problems_after(
+        tmp_path,
+        # one quiz question: a missing field and two correct options
+        _replace("quiz/basics.yaml", "    hint: Think about what the model learned from.\n", ""),
+        _replace(
+            "quiz/basics.yaml",
+            "      - text: The server rebooted",
+            "      - text: The server rebooted\n        correct: true",
+        ),
+        # one FAQ file: a placeholder and a misspelt field
+        _replace("faq/basics.yaml", "Besides code tests", "TODO besides code tests"),
+        _replace("faq/basics.yaml", "    keywords: [decay]", "    keyword: [decay]"),
+    )
+    expected = [
+        "minipack/quiz/basics.yaml:2: questions.0.hint: required field is missing",
+        "minipack/quiz/basics.yaml:7: questions.0.options: needs exactly one correct option",
+        "minipack/faq/basics.yaml:8: entries.0.keyword: unknown field",
+        "minipack/faq/basics.yaml:17: entries.1.answer: contains a placeholder",
+    ]
+    for start in expected:
+        assert any(problem.startswith(start) for problem in problems), (start, problems)
 
 
 def test_missing_directory_is_reported() -> None:
