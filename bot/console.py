@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
-import sqlite3
 import sys
 import textwrap
 from collections.abc import Awaitable, Callable, Iterable
@@ -25,7 +24,7 @@ from bot.core.matcher import Matcher, MatchResult
 from bot.errors import TutorError
 from bot.services import AnswerStatus, Delivery, Outcome, Services
 from bot.services.privacy import holds_data, to_json
-from bot.storage import describe_failure
+from bot.storage import failures_as_storage_errors
 
 # The console is one person at one keyboard. Telegram never uses id 0 for a user, and the chat id
 # differs from the user id so the services never take the console for a private Telegram chat
@@ -529,16 +528,13 @@ def run_console(
     interactive = stream is sys.stdin and stream.isatty() and out is sys.stdout
     lines = LineInput(stream, out, history_path(db_path) if interactive else None)
     width = _terminal_width() if out.isatty() else None
-    try:
-        with asyncio.Runner() as runner:
-            services = runner.run(Services.open(db_path, pack, default_timezone=timezone))
-            try:
-                converse(runner, pack, services, lines, out, width)
-            finally:
-                runner.run(services.close())
-    except sqlite3.Error as exc:
-        # A failure after opening (disk full, file locked or made read-only meanwhile).
-        raise describe_failure(str(db_path), exc) from None
+    # A failure after opening (disk full, file locked or made read-only meanwhile) is one line.
+    with failures_as_storage_errors(db_path), asyncio.Runner() as runner:
+        services = runner.run(Services.open(db_path, pack, default_timezone=timezone))
+        try:
+            converse(runner, pack, services, lines, out, width)
+        finally:
+            runner.run(services.close())
     return 0
 
 

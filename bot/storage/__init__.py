@@ -4,7 +4,14 @@
 ``bot.storage.migrations.MIGRATIONS``. A database that cannot be opened (bad path, broken
 file, failed migration, newer schema) raises ``StorageError`` (defined in ``bot.errors``)."""
 
-from bot.storage.db import Database, StorageError, describe_failure, from_ts, to_ts
+from bot.storage.db import (
+    Database,
+    StorageError,
+    describe_failure,
+    failures_as_storage_errors,
+    from_ts,
+    to_ts,
+)
 from bot.storage.migrations import LATEST_VERSION, MIGRATIONS, SchemaTooNewError
 
 __all__ = [
@@ -14,6 +21,7 @@ __all__ = [
     "SchemaTooNewError",
     "StorageError",
     "describe_failure",
+    "failures_as_storage_errors",
     "from_ts",
     "to_ts",
 ]

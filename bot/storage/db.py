@@ -13,6 +13,7 @@ Public API:
     db.schema_version() -> int;  db.integrity_check() -> str ("ok");  db.close()
     to_ts(datetime) -> str / from_ts(str) -> datetime     the stored form of instants (UTC text)
     describe_failure(path, sqlite3.Error) -> StorageError   one line naming the file and the cause
+    failures_as_storage_errors(path)   context manager: SQLite failures in it -> StorageError
     StorageError (defined in ``bot.errors``; re-exported here)
 """
 
@@ -21,8 +22,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -33,7 +34,14 @@ from bot.core.clock import require_aware
 from bot.errors import StorageError
 from bot.storage.migrations import migrate, rollback
 
-__all__ = ["Database", "StorageError", "describe_failure", "from_ts", "to_ts"]
+__all__ = [
+    "Database",
+    "StorageError",
+    "describe_failure",
+    "failures_as_storage_errors",
+    "from_ts",
+    "to_ts",
+]
 
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -115,6 +123,18 @@ def describe_failure(name: str, exc: sqlite3.Error, *, opening: bool = False) ->
     return StorageError(message)
 
 
+@contextmanager
+def failures_as_storage_errors(path: str | Path) -> Iterator[None]:
+    """Turn any SQLite failure inside the block into a one-line StorageError about `path`.
+
+    For adapters that run a whole session on one database (the console): a disk that fills up
+    or a file locked by another program mid-session ends it with one line, not a traceback."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise describe_failure(str(path), exc) from None
+
+
 def _open_error(name: str, exc: sqlite3.DatabaseError) -> StorageError:
     return describe_failure(name, exc, opening=True)
 
@@ -127,7 +147,8 @@ async def _check_writable(conn: aiosqlite.Connection) -> None:
     await conn.execute("BEGIN IMMEDIATE")
     try:
         row = await (await conn.execute("PRAGMA user_version")).fetchone()
-        await conn.execute(f"PRAGMA user_version = {int(row[0]) if row else 0}")
+        version = row[0] if row else 0
+        await conn.execute(f"PRAGMA user_version = {int(version)}")
         await conn.execute("COMMIT")
     except BaseException:
         await rollback(conn)
