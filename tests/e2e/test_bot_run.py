@@ -201,3 +201,22 @@ async def test_only_starting_the_bot_changes_process_settings(
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, stdout.decode() + stderr.decode()
+
+
+async def test_unusable_database_exits_1_without_a_traceback(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    """`run` on another program's SQLite file stops with exit 1 and the reason, no traceback."""
+    import sqlite3
+
+    foreign = tmp_path / "notes.sqlite3"
+    with sqlite3.connect(foreign) as other:
+        other.execute("CREATE TABLE notes (body TEXT)")
+    other.close()
+    code, stdout, stderr = await run_to_exit(
+        bot_env(emu, tmp_path, TUTOR_DB_PATH=str(foreign), LOG_LEVEL="WARNING"), tmp_path
+    )
+    assert code == 1, stderr
+    assert "Traceback" not in stdout + stderr
+    [line] = [line for line in stderr.splitlines() if "tutor-bot database" in line]
+    assert line.startswith("Error: cannot open database") and str(foreign) in line
