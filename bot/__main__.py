@@ -27,8 +27,17 @@ DEFAULT_LISTEN = "0.0.0.0"  # noqa: S104
 
 
 def _content_dir(explicit: str | None) -> Path | None:
-    chosen = explicit or os.environ.get("TUTOR_CONTENT_DIR")
+    """--content-dir, else TUTOR_CONTENT_DIR from the environment or `.env` (as `run` reads it),
+    else None: the pack installed with the package."""
+    chosen = explicit or os.environ.get("TUTOR_CONTENT_DIR") or _dotenv().get("TUTOR_CONTENT_DIR")
     return Path(chosen) if chosen else None
+
+
+def _dotenv() -> dict[str, str]:
+    from bot.config import read_dotenv
+
+    env_file = Path(".env")
+    return read_dotenv(env_file) if env_file.is_file() else {}
 
 
 def result_as_json(question: str, result: MatchResult) -> dict[str, Any]:
@@ -79,7 +88,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _cmd_content_check(args: argparse.Namespace) -> int:
-    directory = Path(args.dir) if args.dir else _content_dir(None)
+    directory = _content_dir(args.dir)
     pack = load_content(directory)
     print(
         f"content OK: {len(pack.topics)} topics, {len(pack.faq)} FAQ entries, "
@@ -139,13 +148,8 @@ def _cmd_start(args: argparse.Namespace) -> int:
 
 def _dotenv_has_token() -> bool:
     """Whether `.env` sets a non-empty token, read by the same parser the settings use."""
-    from bot.config import read_dotenv
-
-    env_file = Path(".env")
-    if not env_file.is_file():
-        return False
     try:
-        return bool(read_dotenv(env_file).get("TELEGRAM_BOT_TOKEN", "").strip())
+        return bool(_dotenv().get("TELEGRAM_BOT_TOKEN", "").strip())
     except ConfigError:
         return False
 

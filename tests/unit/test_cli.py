@@ -208,3 +208,13 @@ def test_gitignore_covers_the_database_companions_and_exports(tmp_path: Path) ->
         check=False,
     )
     assert sorted(done.stdout.split()) == sorted(names)
+
+
+def test_ask_reads_the_content_folder_from_dotenv(tmp_path: Path) -> None:
+    """TUTOR_CONTENT_DIR in `.env` counts for `ask` and `content check` as it does for `run`."""
+    shutil.copytree(MINIPACK, tmp_path / "pack")
+    (tmp_path / ".env").write_text('TUTOR_CONTENT_DIR="pack"  # the small test pack\n')
+    done = _tutor_bot(tmp_path, "ask", "--json", "what is drift")
+    assert json.loads(done.stdout)["entry_id"] == "drift-what"
+    check = _tutor_bot(tmp_path, "content", "check")
+    assert check.stdout.startswith("content OK: 2 topics"), check.stdout + check.stderr
