@@ -454,6 +454,8 @@ class LineInput:
         if self._readline is not None and self._history is not None:
             with contextlib.suppress(OSError):
                 self._readline.write_history_file(self._history)
+                # It holds the learner's typed questions: readable by them only.
+                self._history.chmod(0o600)
 
     def forget(self) -> None:
         """Drop the typed history, in memory and on disk (/forget)."""

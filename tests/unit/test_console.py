@@ -213,6 +213,7 @@ def test_history_lives_beside_the_database_and_forget_removes_it(
     assert lines.read() is None
     lines.save()
     assert history.read_text(encoding="utf-8").split() == "what is drift what is mlops".split()
+    assert history.stat().st_mode & 0o777 == 0o600, "typed questions are private to the learner"
     lines.forget()
     assert not history.exists() and readline.get_current_history_length() == 0
 
