@@ -76,10 +76,22 @@ def local_date(now: datetime, tz: ZoneInfo) -> date:
     return require_aware(now).astimezone(tz).date()
 
 
+# Files in a tz database that are not places: the server's own zone (which would silently follow
+# whatever machine the bot runs on), tzcode's placeholder zone, and a compiler rules file.
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+# Mirror trees some systems ship (posix/Europe/Berlin is Europe/Berlin under another name).
+_NOT_ZONE_DIRS = ("posix/", "right/", "SystemV/")
+
+
+def is_real_zone(name: str) -> bool:
+    """Whether `name` (as the tz database spells it) is an IANA zone a person could live in."""
+    return name not in _NOT_ZONES and not name.startswith(_NOT_ZONE_DIRS)
+
+
 @lru_cache(maxsize=1)
 def _zone_names() -> dict[str, str]:
     # Scanning the tz database costs a few milliseconds, so it is done once per process.
-    return {name.casefold(): name for name in available_timezones()}
+    return {name.casefold(): name for name in available_timezones() if is_real_zone(name)}
 
 
 def zone(name: str) -> ZoneInfo:
