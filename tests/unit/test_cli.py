@@ -143,3 +143,14 @@ def test_dotenv_token_with_export_starts_the_bot_not_the_console(tmp_path: Path)
         assert not _dotenv_has_token()
     finally:
         os.chdir(cwd)
+
+
+def test_run_help_states_the_webhook_default_address_and_port(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An operator reading `run --help` learns the webhook listens on every interface."""
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "default: 0.0.0.0, every interface" in text
+    assert "default: 8443" in text
