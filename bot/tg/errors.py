@@ -10,6 +10,7 @@ from telegram.error import BadRequest, ChatMigrated, NetworkError, TelegramError
 
 from bot.tg import migration
 from bot.tg.addressing import is_addressed
+from bot.tg.outbox import OutboxClosed
 from bot.tg.send import is_cannot_post
 from bot.tg.state import AnyApp, TutorContext
 
@@ -24,6 +25,10 @@ async def on_error(update: object, context: TutorContext) -> None:
     job = context.job
     if isinstance(error, ChatMigrated):
         await _follow(update, context, error)
+        return
+    if isinstance(error, OutboxClosed):
+        # Stopping: a group quiz post was not made; the restart shows it from the database.
+        log.info("not sent, the bot is stopping: %s", job.name if job is not None else "update")
         return
     if job is not None:
         log.error("job %s failed", job.name, exc_info=error)

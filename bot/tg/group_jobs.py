@@ -28,8 +28,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import string
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, TelegramError
@@ -39,6 +41,7 @@ from bot.services import Services
 from bot.services.group import Reveal, Round, Stopped
 from bot.tg import scheduling
 from bot.tg.keyboards import label
+from bot.tg.outbox import outbox_of
 from bot.tg.render import MESSAGE_LIMIT, esc, fit, plural, units
 from bot.tg.send import edit_text, is_cannot_post
 from bot.tg.state import AnyApp, TutorContext, app_state
@@ -52,6 +55,9 @@ LETTERS = string.ascii_uppercase
 # Long name lists are cut here: a reveal must stay one readable message in a big group.
 MAX_NAMES = 30
 _LIVE_KEY = "group_quiz"
+# The place of the live count edits in a group's round-robin of members (bot.tg.outbox).
+_COUNT_TURN = "live count"
+T = TypeVar("T")
 
 # A message for the group: its HTML and the message it answers (None: none).
 Post = tuple[str, int | None]
@@ -198,6 +204,7 @@ class _Live:
     shown: int = 0  # the count the question message shows
     latest: int = 0  # the newest count a tap reported
     last_edit: float | None = None  # the services' clock (epoch seconds) at the last count edit
+    count_queued: bool = False  # a count edit waits in the group's queue
 
 
 def _live(app: AnyApp, chat_id: int) -> _Live:
@@ -239,8 +246,12 @@ async def show_round(app: AnyApp, round_: Round) -> None:
     remaining = round_.remaining(services.context.now(None))
     _schedule(app, _deadline_job, remaining, round_.job_name, round_.id, round_.chat_id)
     try:
-        message = await app.bot.send_message(
-            round_.chat_id, round_text(round_, 0), reply_markup=round_keyboard(round_)
+        message = await _quiz(
+            app,
+            round_.chat_id,
+            lambda: app.bot.send_message(
+                round_.chat_id, round_text(round_, 0), reply_markup=round_keyboard(round_)
+            ),
         )
     except TelegramError as error:
         if not is_cannot_post(error):
@@ -268,12 +279,28 @@ async def abandon(app: AnyApp, chat_id: int) -> None:
     _live(app, chat_id).round = None
 
 
-async def _edit_question(app: AnyApp, round_: Round, text: str, *, keep_buttons: bool) -> None:
-    if round_.message_id is None:
+async def _quiz(app: AnyApp, chat_id: int, request: Callable[[], Awaitable[T]]) -> T:
+    """Run a request of the group's quiz ahead of its chatter (bot.tg.outbox) and return its
+    result; `request` must call the Bot API directly."""
+    outbox = outbox_of(app.bot)
+    return await (outbox.quiz(chat_id, request) if outbox is not None else request())
+
+
+async def _edit_question(
+    app: AnyApp, round_: Round, text: str, *, keep_buttons: bool, queued: bool = True
+) -> None:
+    """Edit the question message, through the group's quiz queue unless `queued` is False
+    (the caller already runs in that queue)."""
+    message_id = round_.message_id
+    if message_id is None:
         return
     markup = round_keyboard(round_) if keep_buttons else None
+
+    async def edit() -> None:
+        await edit_text(app.bot, round_.chat_id, message_id, text, markup)
+
     try:
-        await edit_text(app.bot, round_.chat_id, round_.message_id, text, markup)
+        await (_quiz(app, round_.chat_id, edit) if queued else edit())
     except (BadRequest, ChatMigrated) as error:
         # Deleted by an admin, or left behind in a group that became a supergroup: that
         # should not stop the game.
@@ -294,15 +321,34 @@ async def count_changed(app: AnyApp, chat_id: int, round_id: int, count: int) ->
 
 
 async def _edit_count(app: AnyApp, chat_id: int, round_id: int) -> None:
+    """Queue one count edit, which takes its turn among the members' chatter (a count edit
+    every few seconds would otherwise use the group's whole allowance during a round)."""
     live = _live(app, chat_id)
-    async with live.lock:
-        round_ = live.round
-        if round_ is None or round_.id != round_id or live.latest == live.shown:
-            return  # closed meanwhile (its buttons are gone for good), or nothing new
-        count = live.latest
-        live.last_edit = _seconds(app)
-        await _edit_question(app, round_, round_text(round_, count), keep_buttons=True)
-        live.shown = count
+    outbox = outbox_of(app.bot)
+    if outbox is None:
+        async with live.lock:
+            await _show_count(app, chat_id, round_id)
+        return
+    if live.count_queued:
+        return  # the queued edit shows the latest count when its turn comes
+    live.count_queued = outbox.post(
+        chat_id, _COUNT_TURN, lambda: _show_count(app, chat_id, round_id)
+    )
+
+
+async def _show_count(app: AnyApp, chat_id: int, round_id: int) -> None:
+    # Runs in the group's queue, which also carries the closing edit: a round closed before
+    # this turn came has `live.round` cleared already, and a closing edit queued after this one
+    # lands after it, so the answer buttons never come back.
+    live = _live(app, chat_id)
+    live.count_queued = False
+    round_ = live.round
+    if round_ is None or round_.id != round_id or live.latest == live.shown:
+        return  # closed meanwhile (its buttons are gone for good), or nothing new
+    count = live.latest
+    live.last_edit = _seconds(app)
+    await _edit_question(app, round_, round_text(round_, count), keep_buttons=True, queued=False)
+    live.shown = count
 
 
 async def finish_round(app: AnyApp, chat_id: int, round_id: int) -> None:
@@ -350,14 +396,17 @@ async def _send(app: AnyApp, chat_id: int, posts: list[Post]) -> None:
     moved: ChatMigrated | None = None
     for html, reply_to in posts:
         try:
-            await app.bot.send_message(
-                target, html, reply_to_message_id=reply_to if moved is None else None
+            answer_to = reply_to if moved is None else None
+            await _quiz(
+                app,
+                chat_id,
+                partial(app.bot.send_message, target, html, reply_to_message_id=answer_to),
             )
         except ChatMigrated as error:
             if moved is not None:
                 raise
             moved, target = error, error.new_chat_id
-            await app.bot.send_message(target, html)
+            await _quiz(app, chat_id, partial(app.bot.send_message, target, html))
         except TelegramError as error:
             if not is_cannot_post(error):
                 raise

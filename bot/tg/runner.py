@@ -31,6 +31,7 @@ from bot.core.matcher import Matcher
 from bot.errors import ConfigError, ContentError
 from bot.tg.app import build_application
 from bot.tg.logs import setup_logging
+from bot.tg.outbox import outbox_of
 from bot.tg.state import AnyApp, AppState
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,12 @@ async def _start(app: AnyApp, start_updates: Callable[[], Awaitable[object]]) ->
 async def _stop(app: AnyApp) -> None:
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
+    # Before the application waits for its handlers and jobs: group sends still queued would
+    # hold the stop for minutes (20 a minute per group). Chatter is dropped; quiz posts are
+    # recovered from the database at the next start.
+    outbox = outbox_of(app.bot)
+    if outbox is not None:
+        await outbox.close()
     if app.running:
         await app.stop()
         if app.post_stop is not None:
