@@ -166,7 +166,8 @@ import os
 import sys
 import warnings
 
-import numpy  # noqa: F401 - third-party filters added on import are not the bot's doing
+import aiohttp.web  # noqa: F401 - third-party filters added on import are not the bot's doing
+import numpy  # noqa: F401
 import telegram.ext  # noqa: F401
 
 before = list(warnings.filters)
