@@ -87,7 +87,9 @@ def run(*, webhook_url: str | None, listen: str, port: int, secret: str | None) 
         sys.stderr.write(f"config error: {error}\n")
         return EXIT_CONFIG
     redactor = setup_logging(
-        settings.log_level, secrets=[settings.token.get(), *([webhook[1]] if webhook else [])]
+        settings.log_level,
+        secrets=[settings.token.get(), *([webhook[1]] if webhook else [])],
+        user_text=settings.log_user_text,
     )
     try:
         pack = load_content(settings.content_dir)
