@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.core.echo import echo
 from bot.errors import TutorError
 
 
@@ -29,7 +30,7 @@ class UnknownTimezoneError(TutorError):
         self.suggestions = suggestions
         hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
         super().__init__(
-            f"Unknown time zone '{name}'. Use a name such as Europe/Berlin or "
+            f"Unknown time zone '{echo(name)}'. Use a name such as Europe/Berlin or "
             f"America/New_York.{hint}"
         )
 
@@ -99,7 +100,12 @@ def zone(name: str) -> ZoneInfo:
     cleaned = name.strip()
     canonical = _zone_names().get(cleaned.casefold())
     if canonical is None:
-        close = difflib.get_close_matches(cleaned, list(_zone_names().values()), n=2, cutoff=0.75)
+        # A zone name is at most ~30 characters: a longer input matches nothing anyway.
+        close = (
+            difflib.get_close_matches(cleaned, list(_zone_names().values()), n=2, cutoff=0.75)
+            if len(cleaned) <= 64
+            else []
+        )
         raise UnknownTimezoneError(cleaned, close)
     try:
         return ZoneInfo(canonical)

@@ -35,6 +35,7 @@ from bot.core import quiz as rules
 from bot.core import scheduling, streaks
 from bot.core.clock import local_date
 from bot.core.content import DIFFICULTIES, ContentPack, Difficulty, QuizQuestion
+from bot.core.echo import echo
 from bot.core.progress import apply_answer
 from bot.errors import TutorError
 from bot.services.context import ServiceContext
@@ -52,7 +53,7 @@ class UnknownDifficultyError(TutorError):
     def __init__(self, difficulty: str) -> None:
         self.difficulty = difficulty
         super().__init__(
-            f"Unknown difficulty '{difficulty}'. Choose one of: {', '.join(DIFFICULTIES)}."
+            f"Unknown difficulty '{echo(difficulty)}'. Choose one of: {', '.join(DIFFICULTIES)}."
         )
 
 

@@ -13,7 +13,8 @@ received (the Bot API has no idempotency key); a duplicate is the lesser harm th
 Only requests that post or edit a message count against a group's allowance: Telegram's
 per-group limit is about messages, and pacing a `getChatMember` (an admin check) to 20 a minute
 would hold a handler for nothing. Which sends wait for a group's allowance, and in what order,
-is decided by the limiter's `outbox` (bot.tg.outbox), so no handler waits for it.
+is decided by the limiter's `outbox` (bot.tg.outbox), so no handler waits for it. A text too
+long for Telegram is shortened here (bot.tg.limits) rather than refused there.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
 from bot.config import Settings
+from bot.tg.limits import fit_request
 from bot.tg.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,8 @@ class TutorRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
+        # `data` is the very dict the request is built from.
+        fit_request(endpoint, data)
         if not endpoint.lower().startswith(_POSTING):
             # AIORateLimiter paces by the chat_id it finds in `data` (only read for pacing).
             data = {key: value for key, value in data.items() if key != "chat_id"}
