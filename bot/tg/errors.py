@@ -11,7 +11,7 @@ from telegram.error import BadRequest, ChatMigrated, NetworkError, TelegramError
 from bot.tg import migration
 from bot.tg.addressing import is_addressed
 from bot.tg.outbox import OutboxClosed
-from bot.tg.send import is_cannot_post
+from bot.tg.send import is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ async def on_error(update: object, context: TutorContext) -> None:
             return
         message = update.effective_message
         if message is not None and is_addressed(message, context.bot.username, context.bot.id):
-            await message.reply_text(APOLOGY, do_quote=False)
+            await reply(message, APOLOGY, quote=False)
     except TelegramError as apology_error:
         # The apology can fail for the same reason as the update (or the query was answered).
         log.warning("update %s: could not apologise (%s)", update_id, apology_error)
