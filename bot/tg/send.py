@@ -126,13 +126,14 @@ async def reply(
     async def send() -> Message:
         return await message.reply_text(html, reply_markup=markup, do_quote=quote)
 
-    return await _to_chat(message, send, quiz=quiz)
+    return await to_chat(message, send, quiz=quiz)
 
 
-async def _to_chat(
+async def to_chat(
     message: Message, send: Callable[[], Awaitable[Message]], *, quiz: bool = False
 ) -> Message | None:
-    """Run `send` now (private chats), or through the group's queue (see `reply`)."""
+    """Run `send` (a reply to `message`) now in a private chat, or through the group's queue
+    (see `reply`); `send` must call the Bot API directly."""
     outbox = outbox_of(message.get_bot())
     chat_id = message.chat.id
     if outbox is None or not is_queued(chat_id):
