@@ -199,8 +199,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     run.add_argument("--webhook-url", help="use a webhook at this public URL instead of polling")
-    run.add_argument("--listen", default=DEFAULT_LISTEN, help="address the webhook server binds")
-    run.add_argument("--port", type=int, default=8443, help="port the webhook server binds")
+    run.add_argument(
+        "--listen",
+        default=DEFAULT_LISTEN,
+        help="address the webhook server binds (default: %(default)s, every interface)",
+    )
+    run.add_argument(
+        "--port",
+        type=int,
+        default=8443,
+        help="port the webhook server binds (default: %(default)s)",
+    )
     run.add_argument("--secret", help="secret token Telegram sends with each webhook call")
     run.set_defaults(handler=_cmd_run)
 

@@ -82,6 +82,8 @@ class Settings:
     flood_window: float = 10.0
     # A file a repeating job touches every 30 s, for the container's HEALTHCHECK (None: off).
     heartbeat_file: Path | None = None
+    # Whether DEBUG logs may show what users wrote and their names (bot.tg.logs).
+    log_user_text: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -125,6 +127,7 @@ class Settings:
             heartbeat_file=Path(heartbeat) if heartbeat else None,
             send_rate=_rate("TUTOR_SEND_RATE", merged.get("TUTOR_SEND_RATE", ""), 30.0),
             group_rate=_rate("TUTOR_GROUP_RATE", merged.get("TUTOR_GROUP_RATE", ""), 20.0),
+            log_user_text=_flag("TUTOR_LOG_USER_TEXT", merged.get("TUTOR_LOG_USER_TEXT", "")),
         )
 
     @classmethod
@@ -250,6 +253,15 @@ def _rate(name: str, raw: str, default: float) -> float:
     if not 0 < value <= 10_000:
         raise ConfigError(f"{name} must be above 0 and at most 10000, got {raw}")
     return value
+
+
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
 
 
 def _log_level(raw: str) -> str:

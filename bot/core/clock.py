@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.core.echo import echo
 from bot.errors import TutorError
 
 
@@ -29,7 +30,7 @@ class UnknownTimezoneError(TutorError):
         self.suggestions = suggestions
         hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
         super().__init__(
-            f"Unknown time zone '{name}'. Use a name such as Europe/Berlin or "
+            f"Unknown time zone '{echo(name)}'. Use a name such as Europe/Berlin or "
             f"America/New_York.{hint}"
         )
 
@@ -76,10 +77,22 @@ def local_date(now: datetime, tz: ZoneInfo) -> date:
     return require_aware(now).astimezone(tz).date()
 
 
+# Files in a tz database that are not places: the server's own zone (which would silently follow
+# whatever machine the bot runs on), tzcode's placeholder zone, and a compiler rules file.
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+# Mirror trees some systems ship (posix/Europe/Berlin is Europe/Berlin under another name).
+_NOT_ZONE_DIRS = ("posix/", "right/", "SystemV/")
+
+
+def is_real_zone(name: str) -> bool:
+    """Whether `name` (as the tz database spells it) is an IANA zone a person could live in."""
+    return name not in _NOT_ZONES and not name.startswith(_NOT_ZONE_DIRS)
+
+
 @lru_cache(maxsize=1)
 def _zone_names() -> dict[str, str]:
     # Scanning the tz database costs a few milliseconds, so it is done once per process.
-    return {name.casefold(): name for name in available_timezones()}
+    return {name.casefold(): name for name in available_timezones() if is_real_zone(name)}
 
 
 def zone(name: str) -> ZoneInfo:
@@ -87,7 +100,12 @@ def zone(name: str) -> ZoneInfo:
     cleaned = name.strip()
     canonical = _zone_names().get(cleaned.casefold())
     if canonical is None:
-        close = difflib.get_close_matches(cleaned, list(_zone_names().values()), n=2, cutoff=0.75)
+        # A zone name is at most ~30 characters: a longer input matches nothing anyway.
+        close = (
+            difflib.get_close_matches(cleaned, list(_zone_names().values()), n=2, cutoff=0.75)
+            if len(cleaned) <= 64
+            else []
+        )
         raise UnknownTimezoneError(cleaned, close)
     try:
         return ZoneInfo(canonical)

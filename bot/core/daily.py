@@ -16,6 +16,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import require_aware
+from bot.core.echo import echo
 from bot.errors import TutorError
 
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
@@ -27,7 +28,7 @@ class InvalidTimeError(TutorError):
     def __init__(self, text: str) -> None:
         self.text = text
         super().__init__(
-            f"'{text}' is not a time of day. Use 24-hour HH:MM between 00:00 and 23:59, "
+            f"'{echo(text)}' is not a time of day. Use 24-hour HH:MM between 00:00 and 23:59, "
             "for example 08:30."
         )
 

@@ -46,6 +46,7 @@ from fractions import Fraction
 from typing import Protocol, TypeVar
 
 from bot.core.content import DIFFICULTIES, Difficulty
+from bot.core.echo import echo
 from bot.errors import TutorError
 
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 20, 5
@@ -123,23 +124,23 @@ def parse_args(args: str | Sequence[str]) -> GroupArgs:
 
     def put(slot: str, digits: str, token: str) -> None:
         if slot in given:
-            raise GroupArgsError(f"The {slot} are given twice ('{token}').")
+            raise GroupArgsError(f"The {slot} are given twice ('{echo(token)}').")
         given[slot] = _number(digits)
 
     for token in tokens:
         word = token.casefold()
         if word in DIFFICULTIES or word in _MIXED:
             if level_seen:
-                raise GroupArgsError(f"Only one level, please ('{token}' is a second one).")
+                raise GroupArgsError(f"Only one level, please ('{echo(token)}' is a second one).")
             level_seen = True
             difficulty = next((d for d in DIFFICULTIES if d == word), None)
         elif pair := _KEY_VALUE.match(word):
             key, value = pair.groups()
             if key not in _QUESTION_KEYS | _SECOND_KEYS:
-                raise GroupArgsError(f"Unknown setting '{key}' in '{token}'.")
+                raise GroupArgsError(f"Unknown setting '{echo(key)}' in '{echo(token)}'.")
             number = _NUMBER.match(value)
             if number is None or number.group(2):
-                raise GroupArgsError(f"'{token}' needs a whole number after '{key}='.")
+                raise GroupArgsError(f"'{echo(token)}' needs a whole number after '{echo(key)}='.")
             put("questions" if key in _QUESTION_KEYS else "seconds", number.group(1), token)
         elif number := _NUMBER.match(word):
             digits, suffix = number.groups()
@@ -150,15 +151,15 @@ def parse_args(args: str | Sequence[str]) -> GroupArgs:
             elif suffix in _SECOND_SUFFIXES:
                 put("seconds", digits, token)
             else:
-                raise GroupArgsError(f"I can't read '{token}'.")
+                raise GroupArgsError(f"I can't read '{echo(token)}'.")
         else:
-            raise GroupArgsError(f"I can't read '{token}'.")
+            raise GroupArgsError(f"I can't read '{echo(token)}'.")
 
     # Unlabelled numbers fill whatever the labelled ones left open: questions first.
     for digits, token in bare:
         slot = next((s for s in ("questions", "seconds") if s not in given), None)
         if slot is None:
-            raise GroupArgsError(f"Too many numbers: '{token}' has no place left.")
+            raise GroupArgsError(f"Too many numbers: '{echo(token)}' has no place left.")
         given[slot] = _number(digits)
 
     notes: list[str] = []

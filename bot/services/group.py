@@ -185,6 +185,14 @@ class Stopped:
 
 
 @dataclass(frozen=True, slots=True)
+class Announcement:
+    """An ended session whose final standings the group has not been shown."""
+
+    session: Session
+    standings: Leaderboard
+
+
+@dataclass(frozen=True, slots=True)
 class GroupSettings:
     chat_id: int
     anyone_can_start: bool
@@ -569,6 +577,43 @@ class GroupService:
             if row is None:
                 return None
             return await self._close(conn, row, moment)
+
+    # --- what the group has not been shown (closing and showing are two steps) ----------------
+
+    async def unrevealed(self, chat_id: int | None = None) -> list[Reveal]:
+        """Closed rounds whose reveal was never confirmed shown, oldest first (``closed_now``
+        is False: nothing is scored again); only `chat_id`'s when given."""
+        moment = self._ctx.now(None)
+        async with self._ctx.db.write() as conn:
+            rows = await group_db.unrevealed_rounds(conn)
+            return [
+                await self._close(conn, row, moment)
+                for row in rows
+                if chat_id is None or row.chat_id == chat_id
+            ]
+
+    async def confirm_revealed(self, round_id: int, now: datetime | None = None) -> bool:
+        async with self._ctx.db.write() as conn:
+            return await group_db.mark_revealed(conn, round_id, self._ctx.now(now))
+
+    async def unannounced(self, chat_id: int | None = None) -> list[Announcement]:
+        """Ended sessions whose final standings were never confirmed shown."""
+        async with self._ctx.db.read() as conn:
+            found = []
+            for row in await group_db.unannounced_sessions(conn):
+                if chat_id is None or row.chat_id == chat_id:
+                    standings = await self._standings(conn, row.id, row.rounds_opened)
+                    found.append(Announcement(_session(row), standings))
+        return found
+
+    async def confirm_announced(self, session_id: int, now: datetime | None = None) -> bool:
+        async with self._ctx.db.write() as conn:
+            return await group_db.mark_announced(conn, session_id, self._ctx.now(now))
+
+    async def give_up_showing(self, chat_id: int, now: datetime | None = None) -> None:
+        """The chat refuses the bot: count all its reveals and tables as shown."""
+        async with self._ctx.db.write() as conn:
+            await group_db.mark_chat_shown(conn, chat_id, self._ctx.now(now))
 
     async def get_round(self, round_id: int) -> Round | None:
         async with self._ctx.db.read() as conn:

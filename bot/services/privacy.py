@@ -12,11 +12,14 @@ Public API (``services.privacy`` on a ``bot.services.Services``):
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date, datetime
 from typing import Any
 
 from bot.services.context import ServiceContext
 from bot.storage import privacy as privacy_db
+
+log = logging.getLogger(__name__)
 
 # Bumped if the layout of the exported file changes, so a reader can tell versions apart.
 EXPORT_FORMAT = 1
@@ -46,7 +49,11 @@ class PrivacyService:
     async def forget(self, user_id: int) -> dict[str, int]:
         """Delete every row about `user_id` at once: a failure part-way deletes nothing."""
         async with self._ctx.db.write() as conn:
-            return await privacy_db.forget_user(conn, user_id)
+            counts = await privacy_db.forget_user(conn, user_id)
+        # The WAL still holds the pages as they were before the deletion until a checkpoint.
+        if not await self._ctx.db.checkpoint():
+            log.warning("forget: a reader held the WAL; its old pages go at the next checkpoint")
+        return counts
 
     async def export(self, user_id: int, now: datetime | None = None) -> dict[str, Any]:
         moment = self._ctx.now(now)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal, cast
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ from bot.core import quiz as rules
 from bot.core import scheduling, streaks
 from bot.core.clock import local_date
 from bot.core.content import DIFFICULTIES, ContentPack, Difficulty, QuizQuestion
+from bot.core.echo import echo
 from bot.core.progress import apply_answer
 from bot.errors import TutorError
 from bot.services.context import ServiceContext
@@ -42,12 +43,17 @@ from bot.storage import quiz as quiz_db
 from bot.storage import users as user_db
 from bot.storage.quiz import AnswerRow, DeliveryRow
 
+# A learner's unanswered /quiz questions kept: those from the last day, and the newest few
+# whatever their age (an answer button older than that meets "expired").
+UNANSWERED_MAX_AGE = timedelta(days=1)
+UNANSWERED_KEEP = 50
+
 
 class UnknownDifficultyError(TutorError):
     def __init__(self, difficulty: str) -> None:
         self.difficulty = difficulty
         super().__init__(
-            f"Unknown difficulty '{difficulty}'. Choose one of: {', '.join(DIFFICULTIES)}."
+            f"Unknown difficulty '{echo(difficulty)}'. Choose one of: {', '.join(DIFFICULTIES)}."
         )
 
 
@@ -194,6 +200,11 @@ class QuizService:
             await user_db.ensure_user(conn, user_id, moment, private_chat=chat_id == user_id)
             if question_id is None:
                 return None
+            # Questions asked and never answered would otherwise pile up for good (a burst of
+            # /quiz makes one row each); the newest few, this one included, stay answerable.
+            await quiz_db.prune_unanswered(
+                conn, user_id, before=moment - UNANSWERED_MAX_AGE, keep=UNANSWERED_KEEP - 1
+            )
             return await new_delivery(
                 conn,
                 self._ctx,

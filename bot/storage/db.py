@@ -11,6 +11,7 @@ Public API:
     db.write()  async context manager -> aiosqlite.Connection inside BEGIN IMMEDIATE..COMMIT
     db.read()   async context manager -> aiosqlite.Connection (autocommit reads)
     db.schema_version() -> int;  db.integrity_check() -> str ("ok");  db.close()
+    db.checkpoint() -> bool   WAL copied into the file and truncated (after deletions that matter)
     to_ts(datetime) -> str / from_ts(str) -> datetime     the stored form of instants (UTC text)
     describe_failure(path, sqlite3.Error) -> StorageError   one line naming the file and the cause
     failures_as_storage_errors(path)   context manager: SQLite failures in it -> StorageError
@@ -78,6 +79,9 @@ async def _connect(path: str, busy_timeout_ms: int, *, query_only: bool) -> aios
             # NORMAL is durable in WAL mode except for the last commits on power loss, which is
             # the usual trade for an app database; it avoids an fsync per answer.
             await conn.execute("PRAGMA synchronous = NORMAL")
+            # Deleted rows are overwritten with zeros rather than left in free space, so what
+            # /forget deletes is gone from the file (many builds default to off).
+            await conn.execute("PRAGMA secure_delete = ON")
         else:
             await conn.execute("PRAGMA query_only = ON")
     except BaseException:
@@ -241,6 +245,16 @@ class Database:
                 yield self._reader
         else:
             yield self._reader
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate it to zero bytes; False if a reader
+        kept part of it (it is copied by a later checkpoint).
+
+        Until then the WAL holds the page images of recent transactions, including the rows
+        they deleted: after /forget that copy must not linger."""
+        async with self._lock:
+            row = await (await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()
+        return row is not None and int(row[0]) == 0
 
     async def schema_version(self) -> int:
         async with self.read() as conn:

@@ -21,6 +21,11 @@ Public API (every function takes the connection from ``Database.write()``/``read
     open_rounds(conn) -> list[RoundRow]                  not closed, soonest deadline first
     idle_sessions(conn) -> list[SessionRow]              running, with no open round
     close_round(conn, round_id, now) -> bool             True only for the first close
+    unrevealed_rounds(conn) -> list[RoundRow]            closed, reveal not yet shown
+    mark_revealed(conn, round_id, now) -> bool
+    unannounced_sessions(conn) -> list[SessionRow]       ended, standings not yet shown
+    mark_announced(conn, session_id, now) -> bool
+    mark_chat_shown(conn, chat_id, now)                  all of a chat's, shown or not (given up)
     set_round_message(conn, round_id, message_id) -> bool
     session_question_ids(conn, session_id) -> set[str]
     chat_question_history(conn, chat_id) -> dict[str, datetime]   question -> last asked
@@ -297,6 +302,56 @@ async def close_round(conn: aiosqlite.Connection, round_id: int, now: datetime) 
         (to_ts(now), round_id),
     )
     return cursor.rowcount == 1
+
+
+async def unrevealed_rounds(conn: aiosqlite.Connection) -> list[RoundRow]:
+    """Closed rounds whose reveal the group has not been shown (a crash came between)."""
+    rows = await conn.execute_fetchall(
+        f"{_ROUND_SELECT} WHERE r.closed_at IS NOT NULL AND r.revealed_at IS NULL ORDER BY r.id"
+    )
+    return [_round(row) for row in rows]
+
+
+async def mark_revealed(conn: aiosqlite.Connection, round_id: int, now: datetime) -> bool:
+    cursor = await conn.execute(
+        "UPDATE group_rounds SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL",
+        (to_ts(now), round_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def unannounced_sessions(conn: aiosqlite.Connection) -> list[SessionRow]:
+    """Ended sessions whose final standings the group has not been shown."""
+    rows = await conn.execute_fetchall(
+        f"SELECT {_SESSION_COLUMNS} FROM group_sessions AS s"  # noqa: S608
+        " WHERE s.state != 'running' AND s.standings_sent_at IS NULL ORDER BY s.id"
+    )
+    return [_session(row) for row in rows]
+
+
+async def mark_announced(conn: aiosqlite.Connection, session_id: int, now: datetime) -> bool:
+    cursor = await conn.execute(
+        "UPDATE group_sessions SET standings_sent_at = ? WHERE id = ?"
+        " AND standings_sent_at IS NULL",
+        (to_ts(now), session_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def mark_chat_shown(conn: aiosqlite.Connection, chat_id: int, now: datetime) -> None:
+    """Count everything of the chat's as shown: it refuses the bot, so nothing more is sent."""
+    stamp = to_ts(now)
+    await conn.execute(
+        "UPDATE group_rounds SET revealed_at = ? WHERE revealed_at IS NULL"
+        " AND closed_at IS NOT NULL"
+        " AND session_id IN (SELECT id FROM group_sessions WHERE chat_id = ?)",
+        (stamp, chat_id),
+    )
+    await conn.execute(
+        "UPDATE group_sessions SET standings_sent_at = ? WHERE chat_id = ?"
+        " AND state != 'running' AND standings_sent_at IS NULL",
+        (stamp, chat_id),
+    )
 
 
 async def set_round_message(conn: aiosqlite.Connection, round_id: int, message_id: int) -> bool:

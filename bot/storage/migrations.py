@@ -204,10 +204,30 @@ ALTER TABLE daily_sent ADD COLUMN sent_at TEXT;
 UPDATE daily_sent SET sent_at = claimed_at;
 """
 
+_REVEALED = """
+-- Closing a round and telling the group are two steps; these record that the second was done,
+-- so a restart shows every reveal and final table a crash kept from the group.
+-- Set once the group was shown the round's result (its buttons removed, the answer posted).
+ALTER TABLE group_rounds ADD COLUMN revealed_at TEXT;
+-- Set once an ended session's final (or "stopped") standings were posted.
+ALTER TABLE group_sessions ADD COLUMN standings_sent_at TEXT;
+
+-- What was closed or ended before these columns existed was shown then (or is long past).
+UPDATE group_rounds SET revealed_at = closed_at WHERE closed_at IS NOT NULL;
+UPDATE group_sessions SET standings_sent_at = ended_at WHERE ended_at IS NOT NULL;
+
+-- Start-up lists what is still to be shown.
+CREATE INDEX group_rounds_unrevealed ON group_rounds (id)
+    WHERE closed_at IS NOT NULL AND revealed_at IS NULL;
+CREATE INDEX group_sessions_unannounced ON group_sessions (id)
+    WHERE state != 'running' AND standings_sent_at IS NULL;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, answers, spaced repetition, streaks, daily questions", _INITIAL),
     Migration(2, "group quiz: settings, sessions, rounds, answers, all-time scores", _GROUP_QUIZ),
     Migration(3, "daily questions: when Telegram accepted each one", _DAILY_SENT_AT),
+    Migration(4, "group quiz: when each reveal and final table was shown", _REVEALED),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -5,6 +5,7 @@ Public API:
     insert_delivery(conn, *, kind, chat_id, user_id, question_id, option_order, local_day, now)
         -> int (the delivery id)
     get_delivery(conn, delivery_id) -> DeliveryRow | None
+    prune_unanswered(conn, user_id, *, before, keep) -> int   their stale unanswered /quiz rows
     recent_question_ids(conn, user_id) -> set[str]      last one sent to and last one answered by
     add_hint(conn, delivery_id, user_id, now)
     get_answer(conn, delivery_id, user_id) -> AnswerRow | None
@@ -91,6 +92,22 @@ async def insert_delivery(
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
+
+
+async def prune_unanswered(
+    conn: aiosqlite.Connection, user_id: int, *, before: datetime, keep: int
+) -> int:
+    """Delete `user_id`'s unanswered personal quiz deliveries created before `before` or older
+    than their newest `keep`; return how many went. Daily deliveries are shared with a chat and
+    stay (daily_sent keeps their history)."""
+    cursor = await conn.execute(
+        "DELETE FROM deliveries WHERE kind = 'quiz' AND user_id = ?"
+        " AND NOT EXISTS (SELECT 1 FROM answers AS a WHERE a.delivery_id = deliveries.id)"
+        " AND (created_at < ? OR id NOT IN (SELECT id FROM deliveries"
+        " WHERE kind = 'quiz' AND user_id = ? ORDER BY id DESC LIMIT ?))",
+        (user_id, to_ts(before), user_id, keep),
+    )
+    return max(cursor.rowcount, 0)
 
 
 def _delivery(row: aiosqlite.Row, prefix: str = "") -> DeliveryRow:

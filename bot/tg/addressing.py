@@ -79,3 +79,13 @@ def question_text(message: Message, bot_username: str, bot_id: int) -> str | Non
     if message.text is None or not is_addressed(message, bot_username, bot_id):
         return None
     return strip_mention(message.text, bot_username)
+
+
+def sender_id(message: Message) -> int:
+    """Who sent `message`, for counting and fair turns: the channel or group a stand-in speaks
+    for (Telegram's "Channel_Bot" and anonymous-admin senders), else the user, else the chat."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    if message.from_user is not None:
+        return message.from_user.id
+    return message.chat.id

@@ -10,7 +10,8 @@ from telegram.error import BadRequest, ChatMigrated, NetworkError, TelegramError
 
 from bot.tg import migration
 from bot.tg.addressing import is_addressed
-from bot.tg.send import is_cannot_post
+from bot.tg.outbox import OutboxClosed
+from bot.tg.send import is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,10 @@ async def on_error(update: object, context: TutorContext) -> None:
     job = context.job
     if isinstance(error, ChatMigrated):
         await _follow(update, context, error)
+        return
+    if isinstance(error, OutboxClosed):
+        # Stopping: a group quiz post was not made; the restart shows it from the database.
+        log.info("not sent, the bot is stopping: %s", job.name if job is not None else "update")
         return
     if job is not None:
         log.error("job %s failed", job.name, exc_info=error)
@@ -51,7 +56,7 @@ async def on_error(update: object, context: TutorContext) -> None:
             return
         message = update.effective_message
         if message is not None and is_addressed(message, context.bot.username, context.bot.id):
-            await message.reply_text(APOLOGY, do_quote=False)
+            await reply(message, APOLOGY, quote=False)
     except TelegramError as apology_error:
         # The apology can fail for the same reason as the update (or the query was answered).
         log.warning("update %s: could not apologise (%s)", update_id, apology_error)

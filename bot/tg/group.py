@@ -110,7 +110,7 @@ async def groupquiz(update: Update, context: TutorContext) -> None:
             await reply(message, esc(result.text))
             return
         try:
-            await reply(message, _intro(result))
+            await reply(message, _intro(result), quiz=True)
         except TelegramError as error:
             if not is_cannot_post(error):
                 raise

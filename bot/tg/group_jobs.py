@@ -3,13 +3,18 @@
 The rules and the state live in ``services.group`` (SQLite); this module only shows them and
 keeps time. Each round has one deadline job named ``Round.job_name``; re-scheduling under the same
 name replaces it, so a restart or a double trigger never runs a round twice. Everything that
-changes a group's screen (showing a question, editing its count, closing it, opening the next)
-runs under that group's lock, so a count edit can never land after the close and bring the
-answer buttons back.
+changes a group's screen (showing a question, closing it, opening the next) runs under that
+group's lock. Every request into the group goes through its outbox (bot.tg.outbox): quiz posts
+ahead of chatter; live count edits take turns with the members and check, when their turn
+comes, that the round is still open, so one can never land after the close and bring the answer
+buttons back (the closing edit is queued behind any count edit already waiting).
 
-After a restart nothing in memory survives: ``resume`` (called from ``post_init``) re-schedules
-the deadline of every open round (at once if it has passed) and the next question of every
-session that was between rounds.
+Closing a round (in the database) and showing it are two steps; the reveal and the final table
+are recorded as shown only once Telegram accepted them. After a restart nothing in memory
+survives: ``resume`` (called from ``post_init``) shows what a crash kept from each group (the
+reveal of every closed round not recorded as shown, its buttons taken off, and the table of
+every ended session), re-schedules the deadline of every open round (at once if it has passed)
+and the next question of every session that was between rounds (after its last reveal).
 
 Public API:
     TAP_PREFIX, NEXT_ROUND_PAUSE;  tap_data(round_id, position) -> str
@@ -20,7 +25,7 @@ Public API:
     count_changed(app, chat_id, round_id, count);  end_screen(app, chat_id, stopped)
     abandon(app, chat_id);  scheduling.cancel(app, *names);  resume(app, chat_id=None)
     forget(app, chat_id)                                   the chat moved to a new id
-    deadline_job_name / next_job_name / count_job_name
+    deadline_job_name / next_job_name / count_job_name / show_job_name
 """
 
 from __future__ import annotations
@@ -28,17 +33,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import string
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 
 from bot.core.group_round import EDIT_INTERVAL, TOP, Leaderboard, should_edit_count
 from bot.services import Services
-from bot.services.group import Reveal, Round, Stopped
+from bot.services.group import Reveal, Round, Session, Stopped
 from bot.tg import scheduling
 from bot.tg.keyboards import label
+from bot.tg.outbox import outbox_of
 from bot.tg.render import MESSAGE_LIMIT, esc, fit, plural, units
 from bot.tg.send import edit_text, is_cannot_post
 from bot.tg.state import AnyApp, TutorContext, app_state
@@ -52,6 +60,10 @@ LETTERS = string.ascii_uppercase
 # Long name lists are cut here: a reveal must stay one readable message in a big group.
 MAX_NAMES = 30
 _LIVE_KEY = "group_quiz"
+FINAL_TITLE = "🏁 Final standings"
+# The place of the live count edits in a group's round-robin of members (bot.tg.outbox).
+_COUNT_TURN = "live count"
+T = TypeVar("T")
 
 # A message for the group: its HTML and the message it answers (None: none).
 Post = tuple[str, int | None]
@@ -73,6 +85,10 @@ def next_job_name(session_id: int) -> str:
 
 def count_job_name(round_id: int) -> str:
     return f"group-count:{round_id}"
+
+
+def show_job_name(chat_id: int) -> str:
+    return f"group-show:{chat_id}"
 
 
 # --- what the group sees (pure) ------------------------------------------------------------------
@@ -198,6 +214,7 @@ class _Live:
     shown: int = 0  # the count the question message shows
     latest: int = 0  # the newest count a tap reported
     last_edit: float | None = None  # the services' clock (epoch seconds) at the last count edit
+    count_queued: bool = False  # a count edit waits in the group's queue
 
 
 def _live(app: AnyApp, chat_id: int) -> _Live:
@@ -239,8 +256,12 @@ async def show_round(app: AnyApp, round_: Round) -> None:
     remaining = round_.remaining(services.context.now(None))
     _schedule(app, _deadline_job, remaining, round_.job_name, round_.id, round_.chat_id)
     try:
-        message = await app.bot.send_message(
-            round_.chat_id, round_text(round_, 0), reply_markup=round_keyboard(round_)
+        message = await _quiz(
+            app,
+            round_.chat_id,
+            lambda: app.bot.send_message(
+                round_.chat_id, round_text(round_, 0), reply_markup=round_keyboard(round_)
+            ),
         )
     except TelegramError as error:
         if not is_cannot_post(error):
@@ -256,7 +277,10 @@ async def show_round(app: AnyApp, round_: Round) -> None:
 async def abandon(app: AnyApp, chat_id: int) -> None:
     """The bot may no longer post in the group: end its session instead of playing to nobody."""
     log.warning("group %s: not allowed to post; stopping its quiz", chat_id)
-    stopped = await _services(app).group.stop_session(chat_id, 0, True)
+    services = _services(app)
+    stopped = await services.group.stop_session(chat_id, 0, True)
+    # Nothing can be shown there: a restart must not try again (and again).
+    await services.group.give_up_showing(chat_id)
     if isinstance(stopped, Stopped):
         names = [next_job_name(stopped.session.id)]
         if stopped.reveal is not None:
@@ -268,12 +292,28 @@ async def abandon(app: AnyApp, chat_id: int) -> None:
     _live(app, chat_id).round = None
 
 
-async def _edit_question(app: AnyApp, round_: Round, text: str, *, keep_buttons: bool) -> None:
-    if round_.message_id is None:
+async def _quiz(app: AnyApp, chat_id: int, request: Callable[[], Awaitable[T]]) -> T:
+    """Run a request of the group's quiz ahead of its chatter (bot.tg.outbox) and return its
+    result; `request` must call the Bot API directly."""
+    outbox = outbox_of(app.bot)
+    return await (outbox.quiz(chat_id, request) if outbox is not None else request())
+
+
+async def _edit_question(
+    app: AnyApp, round_: Round, text: str, *, keep_buttons: bool, queued: bool = True
+) -> None:
+    """Edit the question message, through the group's quiz queue unless `queued` is False
+    (the caller already runs in that queue)."""
+    message_id = round_.message_id
+    if message_id is None:
         return
     markup = round_keyboard(round_) if keep_buttons else None
+
+    async def edit() -> None:
+        await edit_text(app.bot, round_.chat_id, message_id, text, markup)
+
     try:
-        await edit_text(app.bot, round_.chat_id, round_.message_id, text, markup)
+        await (_quiz(app, round_.chat_id, edit) if queued else edit())
     except (BadRequest, ChatMigrated) as error:
         # Deleted by an admin, or left behind in a group that became a supergroup: that
         # should not stop the game.
@@ -294,15 +334,34 @@ async def count_changed(app: AnyApp, chat_id: int, round_id: int, count: int) ->
 
 
 async def _edit_count(app: AnyApp, chat_id: int, round_id: int) -> None:
+    """Queue one count edit, which takes its turn among the members' chatter (a count edit
+    every few seconds would otherwise use the group's whole allowance during a round)."""
     live = _live(app, chat_id)
-    async with live.lock:
-        round_ = live.round
-        if round_ is None or round_.id != round_id or live.latest == live.shown:
-            return  # closed meanwhile (its buttons are gone for good), or nothing new
-        count = live.latest
-        live.last_edit = _seconds(app)
-        await _edit_question(app, round_, round_text(round_, count), keep_buttons=True)
-        live.shown = count
+    outbox = outbox_of(app.bot)
+    if outbox is None:
+        async with live.lock:
+            await _show_count(app, chat_id, round_id)
+        return
+    if live.count_queued:
+        return  # the queued edit shows the latest count when its turn comes
+    live.count_queued = outbox.post(
+        chat_id, _COUNT_TURN, lambda: _show_count(app, chat_id, round_id)
+    )
+
+
+async def _show_count(app: AnyApp, chat_id: int, round_id: int) -> None:
+    # Runs in the group's queue, which also carries the closing edit: a round closed before
+    # this turn came has `live.round` cleared already, and a closing edit queued after this one
+    # lands after it, so the answer buttons never come back.
+    live = _live(app, chat_id)
+    live.count_queued = False
+    round_ = live.round
+    if round_ is None or round_.id != round_id or live.latest == live.shown:
+        return  # closed meanwhile (its buttons are gone for good), or nothing new
+    count = live.latest
+    live.last_edit = _seconds(app)
+    await _edit_question(app, round_, round_text(round_, count), keep_buttons=True, queued=False)
+    live.shown = count
 
 
 async def finish_round(app: AnyApp, chat_id: int, round_id: int) -> None:
@@ -328,8 +387,19 @@ async def finish_round(app: AnyApp, chat_id: int, round_id: int) -> None:
             )
         posts = [await _reveal_post(app, reveal, round_)]
         if reveal.session_over:
-            posts.append((standings_text(reveal.standings, "🏁 Final standings"), None))
-        await _send(app, chat_id, posts)
+            posts.append((standings_text(reveal.standings, FINAL_TITLE), None))
+        await _send(app, chat_id, posts, partial(_confirm, app, reveal, reveal.session_over))
+
+
+async def _confirm(
+    app: AnyApp, reveal: Reveal | None, announced: bool, session_id: int = 0
+) -> None:
+    """Record that the group was shown the reveal (and the session's final table)."""
+    group = _services(app).group
+    if reveal is not None:
+        await group.confirm_revealed(reveal.round_id)
+    if announced:
+        await group.confirm_announced(reveal.session_id if reveal is not None else session_id)
 
 
 async def _reveal_post(app: AnyApp, reveal: Reveal, round_: Round | None) -> Post:
@@ -342,27 +412,37 @@ async def _reveal_post(app: AnyApp, reveal: Reveal, round_: Round | None) -> Pos
     return reveal_text(reveal), round_.message_id if round_ is not None else None
 
 
-async def _send(app: AnyApp, chat_id: int, posts: list[Post]) -> None:
-    """Post in order. A group that refuses the bot ends its session. A group that moved to a
-    new id (ChatMigrated) gets the rest there, then the error is raised so the error handler
-    moves the group's data and jobs (bot.tg.migration)."""
+async def _send(
+    app: AnyApp,
+    chat_id: int,
+    posts: list[Post],
+    shown: Callable[[], Awaitable[object]] | None = None,
+) -> None:
+    """Post in order, then record them as shown (`shown`). A group that refuses the bot ends
+    its session. A group that moved to a new id (ChatMigrated) gets the rest there, then the
+    error is raised so the error handler moves the group's data and jobs (bot.tg.migration)."""
     target = chat_id
     moved: ChatMigrated | None = None
     for html, reply_to in posts:
         try:
-            await app.bot.send_message(
-                target, html, reply_to_message_id=reply_to if moved is None else None
+            answer_to = reply_to if moved is None else None
+            await _quiz(
+                app,
+                chat_id,
+                partial(app.bot.send_message, target, html, reply_to_message_id=answer_to),
             )
         except ChatMigrated as error:
             if moved is not None:
                 raise
             moved, target = error, error.new_chat_id
-            await app.bot.send_message(target, html)
+            await _quiz(app, chat_id, partial(app.bot.send_message, target, html))
         except TelegramError as error:
             if not is_cannot_post(error):
                 raise
             await abandon(app, chat_id)
             return
+    if shown is not None:
+        await shown()
     if moved is not None:
         raise moved
 
@@ -374,16 +454,37 @@ async def end_screen(app: AnyApp, chat_id: int, stopped: Stopped) -> None:
     scheduling.cancel(app, next_job_name(stopped.session.id))
     reveal = stopped.reveal
     posts: list[Post] = []
+    shown: Reveal | None = None
     if reveal is not None:
         scheduling.cancel(app, deadline_job_name(reveal.round_id), count_job_name(reveal.round_id))
         round_ = live.round if live.round and live.round.id == reveal.round_id else None
         live.round = None
         if reveal.closed_now:
             posts.append(await _reveal_post(app, reveal, round_))
-    played = stopped.session.round_number
-    title = f"⏹ Quiz stopped after question {played} of {stopped.session.questions}"
-    posts.append((standings_text(stopped.standings, title), None))
-    await _send(app, chat_id, posts)
+            shown = reveal
+    posts.append((standings_text(stopped.standings, _table_title(stopped.session)), None))
+    await _send(app, chat_id, posts, partial(_confirm, app, shown, True, stopped.session.id))
+
+
+def _table_title(session: Session) -> str:
+    if session.state == "finished":
+        return FINAL_TITLE
+    played = session.round_number
+    return f"⏹ Quiz stopped after question {played} of {session.questions}"
+
+
+async def _show_unshown(app: AnyApp, chat_id: int) -> None:
+    """Post what a crash kept from the group: reveals of closed rounds (taking their buttons
+    off) and the tables of ended sessions, oldest first. The caller holds the group's lock."""
+    group = _services(app).group
+    for reveal in await group.unrevealed(chat_id):
+        log.info("group %s: showing the reveal of round %s late", chat_id, reveal.round_id)
+        posts = [await _reveal_post(app, reveal, None)]
+        await _send(app, chat_id, posts, partial(group.confirm_revealed, reveal.round_id))
+    for announcement in await group.unannounced(chat_id):
+        table = standings_text(announcement.standings, _table_title(announcement.session))
+        shown = partial(group.confirm_announced, announcement.session.id)
+        await _send(app, chat_id, [(table, None)], shown)
 
 
 async def open_next(app: AnyApp, chat_id: int, session_id: int) -> None:
@@ -392,6 +493,8 @@ async def open_next(app: AnyApp, chat_id: int, session_id: int) -> None:
     async with live.lock:
         # Run by hand (a test, or resume) while a scheduled twin waits: one is enough.
         scheduling.cancel(app, next_job_name(session_id))
+        # The previous round's reveal first, if a crash or a failed send kept it back.
+        await _show_unshown(app, chat_id)
         round_ = await _services(app).group.open_round(session_id)
         if round_ is None:
             return  # stopped or finished meanwhile; whoever ended it showed the standings
@@ -425,6 +528,13 @@ async def _next_job(context: TutorContext) -> None:
         await open_next(context.application, *target)
 
 
+async def _show_job(context: TutorContext) -> None:
+    job = context.job
+    if job is not None and job.chat_id is not None:
+        async with group_lock(context.application, job.chat_id):
+            await _show_unshown(context.application, job.chat_id)
+
+
 async def _count_job(context: TutorContext) -> None:
     target = _job_target(context)
     if target is not None:
@@ -447,6 +557,11 @@ async def resume(app: AnyApp, chat_id: int | None = None) -> None:
     """
     services = _services(app)
     now = services.context.now(None)
+    # Reveals and tables a crash kept from the groups, shown as soon as the bot runs.
+    unshown = {r.chat_id for r in await services.group.unrevealed(chat_id)}
+    unshown |= {a.session.chat_id for a in await services.group.unannounced(chat_id)}
+    for chat in unshown:
+        _schedule(app, _show_job, 0, show_job_name(chat), chat, chat)
     for round_ in await services.group.open_rounds(now):
         if chat_id is not None and round_.chat_id != chat_id:
             continue

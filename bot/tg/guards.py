@@ -8,7 +8,7 @@ import logging
 from telegram import Message, Update, User
 from telegram.ext import ApplicationHandlerStop, MessageHandler, TypeHandler, filters
 
-from bot.tg.addressing import is_addressed
+from bot.tg.addressing import is_addressed, sender_id
 from bot.tg.flood import Verdict
 from bot.tg.send import reply
 from bot.tg.state import AnyApp, TutorContext
@@ -35,9 +35,12 @@ def sender(update: Update) -> tuple[Message, User] | None:
 
 
 async def flood_guard(update: Update, context: TutorContext) -> None:
-    """Count each user's messages and button presses; past the limit, warn once and drop."""
+    """Count each sender's messages and button presses; past the limit, warn once and drop.
+
+    Every sender counts, bots included: a message sent "as a channel" comes from Telegram's
+    stand-in bot user and is counted against the channel it speaks for (`sender_id`)."""
     user = update.effective_user
-    if user is None or user.is_bot:
+    if user is None:
         return
     query = update.callback_query
     message = update.message or update.edited_message
@@ -45,11 +48,12 @@ async def flood_guard(update: Update, context: TutorContext) -> None:
         return
     if message is not None and not is_addressed(message, context.bot.username, context.bot.id):
         return  # group chatter not meant for the bot costs the user nothing
-    verdict = context.state.flood.check(user.id)
+    who = sender_id(message) if message is not None else user.id
+    verdict = context.state.flood.check(who)
     if verdict is Verdict.ALLOW:
         return
     if verdict is Verdict.WARN:
-        log.info("flood control: user %s is over the limit", user.id)
+        log.info("flood control: sender %s is over the limit", who)
     if query is not None:
         # The spinner must stop either way; only the first refusal says why.
         await query.answer(SLOW_DOWN_TOAST if verdict is Verdict.WARN else None)

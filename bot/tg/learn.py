@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest
@@ -12,6 +13,7 @@ from telegram.ext import CommandHandler, filters
 from bot.core import lessons, pictures
 from bot.tg import keyboards
 from bot.tg.callbacks import EXPIRED_TEXT, Nav
+from bot.tg.outbox import is_queued, outbox_of
 from bot.tg.render import CAPTION_LIMIT, fit, page
 from bot.tg.send import edit_or_send, reply
 from bot.tg.state import AnyApp, TutorContext
@@ -59,7 +61,15 @@ async def on_nav(update: Update, context: TutorContext, nav: Nav) -> str | None:
             query, page(lessons.aspect_text(pack, nav.arg)), keyboards.aspect_keyboard()
         )
     elif nav.kind == "picture":
-        await send_picture(context, query.message.chat.id, nav.arg)
+        chat_id = query.message.chat.id
+        outbox = outbox_of(context.bot)
+        if outbox is not None and is_queued(chat_id):
+            # In a group the upload waits its turn there, not in this handler's slot.
+            outbox.post(
+                chat_id, query.from_user.id, partial(send_picture, context, chat_id, nav.arg)
+            )
+        else:
+            await send_picture(context, chat_id, nav.arg)
     return None
 
 

@@ -139,6 +139,8 @@ async def forget_command(update: Update, context: TutorContext) -> None:
         return
     message, user = found
     prompt = await reply(message, FORGET_PROMPT, confirm_keyboard(user.id))
+    if prompt is None:
+        return  # only in a group, which _in_private has already turned away
     context.state.forget_prompts.put(
         (prompt.chat.id, prompt.message_id), (user.id, time.monotonic())
     )

@@ -9,6 +9,12 @@ Telegram refused (400, 403) is not retried: it would fail the same way again.
 A retry after a timeout or a dropped connection may repeat a message Telegram had in fact
 received (the Bot API has no idempotency key); a duplicate is the lesser harm than a lost reply.
 `getUpdates` never comes here (PTB's updater retries polling by itself).
+
+Only requests that post or edit a message count against a group's allowance: Telegram's
+per-group limit is about messages, and pacing a `getChatMember` (an admin check) to 20 a minute
+would hold a handler for nothing. Which sends wait for a group's allowance, and in what order,
+is decided by the limiter's `outbox` (bot.tg.outbox), so no handler waits for it. A text too
+long for Telegram is shortened here (bot.tg.limits) rather than refused there.
 """
 
 from __future__ import annotations
@@ -22,10 +28,14 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
 from bot.config import Settings
+from bot.tg.limits import fit_request
+from bot.tg.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
+# Endpoints that put or change a message in a chat: the ones Telegram's flood limits count.
+_POSTING = ("send", "edit", "copy", "forward")
 
 
 class TutorRateLimiter(AIORateLimiter):
@@ -52,6 +62,7 @@ class TutorRateLimiter(AIORateLimiter):
         )
         self.retries = retries
         self.retry_delay = retry_delay
+        self.outbox = Outbox()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TutorRateLimiter:
@@ -74,6 +85,11 @@ class TutorRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
+        # `data` is the very dict the request is built from.
+        fit_request(endpoint, data)
+        if not endpoint.lower().startswith(_POSTING):
+            # AIORateLimiter paces by the chat_id it finds in `data` (only read for pacing).
+            data = {key: value for key, value in data.items() if key != "chat_id"}
         delay = self.retry_delay
         for attempt in range(1, self.retries + 2):
             try:
@@ -97,3 +113,7 @@ class TutorRateLimiter(AIORateLimiter):
             await asyncio.sleep(delay)
             delay *= 2
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def shutdown(self) -> None:
+        await self.outbox.close()
+        await super().shutdown()

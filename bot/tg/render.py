@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import html
 
+from bot.core.echo import ELLIPSIS, echo
+
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
-ELLIPSIS = "…"
 
 
 def esc(text: str) -> str:
@@ -49,7 +50,7 @@ def plural(count: int, word: str) -> str:
 
 def clip(text: str, limit: int) -> str:
     """Plain text (a toast, a button label) cut to `limit` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+    return echo(text, limit)
 
 
 def titled(title: str, body: str, *, limit: int = MESSAGE_LIMIT) -> str:

@@ -22,7 +22,7 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
@@ -31,7 +31,9 @@ from bot.core.matcher import Matcher
 from bot.errors import ConfigError, ContentError
 from bot.tg.app import build_application
 from bot.tg.logs import setup_logging
+from bot.tg.outbox import outbox_of
 from bot.tg.state import AnyApp, AppState
+from bot.tg.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +87,9 @@ def run(*, webhook_url: str | None, listen: str, port: int, secret: str | None) 
         sys.stderr.write(error.report() + "\n")
         return EXIT_CONFIG
     redactor = setup_logging(
-        settings.log_level, secrets=[settings.token.get(), *([webhook[1]] if webhook else [])]
+        settings.log_level,
+        secrets=[settings.token.get(), *([webhook[1]] if webhook else [])],
+        user_text=settings.log_user_text,
     )
     try:
         pack = load_content(settings.content_dir)
@@ -96,9 +100,10 @@ def run(*, webhook_url: str | None, listen: str, port: int, secret: str | None) 
     updater = app.updater
     if updater is None:  # ApplicationBuilder always builds one unless told not to
         raise RuntimeError("the application has no updater")
-    if webhook is None:
+    stop_updates: Callable[[], Awaitable[object]] | None = None
+    if webhook is None or webhook_url is None:
         log.info("starting with long polling")
-        start_updates = partial(
+        start_updates: Callable[[], Awaitable[object]] = partial(
             updater.start_polling,
             poll_interval=settings.poll_interval,
             allowed_updates=Update.ALL_TYPES,
@@ -108,18 +113,11 @@ def run(*, webhook_url: str | None, listen: str, port: int, secret: str | None) 
     else:
         url_path, token = webhook
         log.info("starting with a webhook on %s:%s/%s", listen, port, url_path)
-        start_updates = partial(
-            updater.start_webhook,
-            listen=listen,
-            port=port,
-            url_path=url_path,
-            webhook_url=webhook_url,
-            secret_token=token,
-            allowed_updates=Update.ALL_TYPES,
-            bootstrap_retries=BOOTSTRAP_RETRIES,
-        )
+        server = WebhookServer(app, listen=listen, port=port, url_path=url_path, secret=token)
+        start_updates = partial(_start_webhook, app, server, webhook_url, token)
+        stop_updates = server.stop
     try:
-        asyncio.run(serve(app, start_updates))
+        asyncio.run(serve(app, start_updates, stop_updates))
     except InvalidToken:
         log.error("Telegram refused the bot token (check TELEGRAM_BOT_TOKEN)")
         return EXIT_CONFIG
@@ -135,7 +133,27 @@ def _polling_error(error: TelegramError) -> None:
     log.warning("polling failed, retrying: %s", error)
 
 
-async def serve(app: AnyApp, start_updates: Callable[[], Awaitable[object]]) -> None:
+async def _start_webhook(app: AnyApp, server: WebhookServer, url: str, secret: str) -> None:
+    """Serve the webhook, then tell Telegram where it is (retrying a network hiccup)."""
+    await server.start()
+    for attempt in range(BOOTSTRAP_RETRIES + 1):
+        try:
+            await app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+            return
+        except (InvalidToken, Forbidden, BadRequest):
+            raise  # refused: asking again gets the same answer
+        except TelegramError as error:
+            if attempt == BOOTSTRAP_RETRIES:
+                raise
+            log.warning("setting the webhook failed (%s); retrying", error)
+            await asyncio.sleep(1)
+
+
+async def serve(
+    app: AnyApp,
+    start_updates: Callable[[], Awaitable[object]],
+    stop_updates: Callable[[], Awaitable[object]] | None = None,
+) -> None:
     """Start `app`, run until SIGINT/SIGTERM, then stop it in order.
 
     PTB's run_polling/run_webhook do the same, but a signal that lands while they are still
@@ -161,6 +179,8 @@ async def serve(app: AnyApp, start_updates: Callable[[], Awaitable[object]]) -> 
         await asyncio.gather(startup, stopped, return_exceptions=True)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+        if stop_updates is not None:
+            await stop_updates()
         await _stop(app)
 
 
@@ -176,6 +196,12 @@ async def _start(app: AnyApp, start_updates: Callable[[], Awaitable[object]]) ->
 async def _stop(app: AnyApp) -> None:
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
+    # Before the application waits for its handlers and jobs: group sends still queued would
+    # hold the stop for minutes (20 a minute per group). Chatter is dropped; quiz posts are
+    # recovered from the database at the next start.
+    outbox = outbox_of(app.bot)
+    if outbox is not None:
+        await outbox.close()
     if app.running:
         await app.stop()
         if app.post_stop is not None:

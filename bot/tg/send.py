@@ -4,12 +4,16 @@ Every edit in the adapter goes through `edit_text` / `edit_markup` (or `edit_or_
 that changes nothing ("message is not modified": a double tap, a retry) counts as done here and
 nowhere else. `accessible` is the one check for the date-0 stubs Telegram sends for messages the
 bot can no longer see, and `is_cannot_post` the one test for "this chat refuses our messages".
+
+Replies in groups (`reply`, `send_prepared`, `edit_or_send`) are handed to the group's outbox
+(bot.tg.outbox) instead of awaited, so a handler never waits for a group's send allowance.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import (
@@ -22,7 +26,8 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.tg.addressing import is_private
+from bot.tg.addressing import is_private, sender_id
+from bot.tg.outbox import is_queued, outbox_of
 
 log = logging.getLogger(__name__)
 
@@ -102,12 +107,41 @@ async def edit_markup(
 
 
 async def reply(
-    message: Message, html: str, markup: Markup | None = None, *, quote: bool | None = None
-) -> Message:
-    """Answer `message` in its chat; by default quote it in groups so the thread stays readable."""
+    message: Message,
+    html: str,
+    markup: Markup | None = None,
+    *,
+    quote: bool | None = None,
+    quiz: bool = False,
+) -> Message | None:
+    """Answer `message` in its chat; by default quote it in groups so the thread stays readable.
+
+    In a group the answer is queued (bot.tg.outbox) and None returned: the handler finishes
+    without waiting for the group's allowance. `quiz=True` marks group quiz traffic, which goes
+    ahead of the chatter and is awaited (the sent Message is returned).
+    """
     if quote is None:
         quote = not is_private(message.chat)
-    return await message.reply_text(html, reply_markup=markup, do_quote=quote)
+
+    async def send() -> Message:
+        return await message.reply_text(html, reply_markup=markup, do_quote=quote)
+
+    return await to_chat(message, send, quiz=quiz)
+
+
+async def to_chat(
+    message: Message, send: Callable[[], Awaitable[Message]], *, quiz: bool = False
+) -> Message | None:
+    """Run `send` (a reply to `message`) now in a private chat, or through the group's queue
+    (see `reply`); `send` must call the Bot API directly."""
+    outbox = outbox_of(message.get_bot())
+    chat_id = message.chat.id
+    if outbox is None or not is_queued(chat_id):
+        return await send()
+    if quiz:
+        return await outbox.quiz(chat_id, send)
+    outbox.post(chat_id, sender_id(message), send)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +183,39 @@ async def send_prepared(
         kwargs["reply_parameters"] = json.dumps(
             {"message_id": message.message_id, "allow_sending_without_reply": True}
         )
-    await bot.do_api_request("sendMessage", api_kwargs=kwargs)
+
+    async def send() -> None:
+        await bot.do_api_request("sendMessage", api_kwargs=kwargs)
+
+    outbox = outbox_of(bot)
+    if outbox is not None and is_queued(message.chat.id):
+        outbox.post(message.chat.id, sender_id(message), send)
+    else:
+        await send()
 
 
 async def edit_or_send(query: CallbackQuery, html: str, markup: InlineKeyboardMarkup) -> None:
-    """Show `html` in place of the pressed message, or as a new message if it can't be edited."""
+    """Show `html` in place of the pressed message, or as a new message if it can't be edited.
+
+    In a group this waits its turn in the group's queue (bot.tg.outbox) after the presser's
+    earlier requests; the handler does not wait for it."""
     pressed = query.message
     if pressed is None:
         return  # a button on an inline-mode message: no chat to write to
+    bot = query.get_bot()
+    outbox = outbox_of(bot)
+    if outbox is not None and is_queued(pressed.chat.id):
+        outbox.post(
+            pressed.chat.id, query.from_user.id, lambda: _edit_or_send(query, html, markup)
+        )
+        return
+    await _edit_or_send(query, html, markup)
+
+
+async def _edit_or_send(query: CallbackQuery, html: str, markup: InlineKeyboardMarkup) -> None:
+    pressed = query.message
+    if pressed is None:
+        return
     bot = query.get_bot()
     message = accessible(pressed)
     if message is None:

@@ -9,6 +9,7 @@ from bot.services import Stats, Tally
 from bot.tg.addressing import is_private
 from bot.tg.guards import sender
 from bot.tg.render import esc, fit, plural
+from bot.tg.send import to_chat
 from bot.tg.state import AnyApp, TutorContext
 
 
@@ -53,10 +54,14 @@ async def stats_command(update: Update, context: TutorContext) -> None:
     services = context.services
     stats = await services.stats.stats(user.id)
     picture = await services.stats.heatmap(user.id)
-    await message.reply_photo(
-        InputFile(picture, filename="heatmap.png"),
-        caption=stats_caption(stats, user.first_name),
-        do_quote=not is_private(message.chat),
+    caption = stats_caption(stats, user.first_name)
+    await to_chat(
+        message,
+        lambda: message.reply_photo(
+            InputFile(picture, filename="heatmap.png"),
+            caption=caption,
+            do_quote=not is_private(message.chat),
+        ),
     )
 
 

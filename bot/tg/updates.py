@@ -34,8 +34,13 @@ MAX_CONCURRENT_UPDATES = 8
 
 
 def _key(update: object) -> int:
-    """Whose updates must stay in order: the user's, else the chat's, else everyone's (0)."""
+    """Whose updates must stay in order: the sender's (a channel's stand-in counts as that
+    channel, not as the one stand-in bot all channels share), else the chat's, else everyone's
+    (0)."""
     if isinstance(update, Update):
+        message = update.effective_message
+        if message is not None and message.sender_chat is not None:
+            return message.sender_chat.id
         if update.effective_user is not None:
             return update.effective_user.id
         if update.effective_chat is not None:

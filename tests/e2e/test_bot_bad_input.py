@@ -122,3 +122,31 @@ async def test_channel_posts_are_ignored(world: World, tutor: Any) -> None:
     await world.emu.wait_quiet()
     assert world.emu.bot_messages(channel.id) == []
     assert world.emu.internal_errors == []
+
+
+FULL_ARGUMENTS = {
+    "timezone": "/timezone " + "x" * 4080,
+    "daily time": "/daily on 1:" + "0" * 4080,
+    "daily zone": "/daily on 08:00 " + "Z<&" * 1360,
+}
+
+
+@pytest.mark.parametrize("text", FULL_ARGUMENTS.values(), ids=FULL_ARGUMENTS.keys())
+async def test_an_argument_as_long_as_a_message_gets_a_real_reply(
+    world: World, tutor: Any, text: str
+) -> None:
+    """The reply quotes the argument shortened, so it fits: never the generic apology."""
+    reply = await world.ask(world.alice, world.alice_chat, text)
+    assert "went wrong" not in reply.plain_text
+    assert len(reply.plain_text) < 1000
+    assert world.emu.calls_to("sendMessage")[-1].status == 200
+
+
+async def test_a_text_too_long_for_telegram_is_shortened_not_refused(
+    world: World, tutor: Any
+) -> None:
+    """The last guard: whatever a builder produced, Telegram gets at most 4,096 characters."""
+    await tutor.bot.send_message(world.alice_chat.id, "<b>" + "drift & " * 1000 + "</b>")
+    [sent] = world.emu.bot_messages(world.alice_chat.id)
+    assert len(sent.plain_text) == 4096
+    assert sent.plain_text.endswith("…")

@@ -121,4 +121,5 @@ async def test_button_presses_from_other_members(world: World, tutor: Any) -> No
     """Content buttons in a group work for any member who presses them."""
     menu = await world.ask(world.alice, world.group, "/learn@TutorTestBot")
     await world.press(world.bob, menu, "Cheat sheet")
-    assert world.current(menu).plain_text.startswith("Cheat sheet")
+    # The toast comes first; the page edit waits its turn in the group's outbox.
+    await world.emu.wait_for(lambda: world.current(menu).plain_text.startswith("Cheat sheet"))

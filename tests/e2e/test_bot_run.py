@@ -166,7 +166,8 @@ import os
 import sys
 import warnings
 
-import numpy  # noqa: F401 - third-party filters added on import are not the bot's doing
+import aiohttp.web  # noqa: F401 - third-party filters added on import are not the bot's doing
+import numpy  # noqa: F401
 import telegram.ext  # noqa: F401
 
 before = list(warnings.filters)
@@ -220,3 +221,29 @@ async def test_unusable_database_exits_1_without_a_traceback(
     assert "Traceback" not in stdout + stderr
     [line] = [line for line in stderr.splitlines() if "tutor-bot database" in line]
     assert line.startswith("Error: cannot open database") and str(foreign) in line
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+async def test_debug_logs_carry_user_text_only_when_allowed(
+    emu: BotApiEmulator, tmp_path: Path, allowed: bool
+) -> None:
+    """At DEBUG the libraries log whole updates and requests; a learner's name and words reach
+    the log only with TUTOR_LOG_USER_TEXT=1. At INFO they never do."""
+    name, words = "Zebediah", "quizzically wondering about drift"
+    extra = {"TUTOR_LOG_USER_TEXT": "1"} if allowed else {}
+    async with bot_process(bot_env(emu, tmp_path, **extra), tmp_path) as process:
+        await emu.wait_until_polling(timeout=60)
+        user = emu.user(9, name)
+        chat = emu.private_chat(user)
+        emu.send_text(user, chat, words)
+        await emu.wait_for_messages(chat.id, 1, timeout=30)
+        code, output = await stop(process)
+    assert code == 0, output
+    assert "Processing update" in output or "Calling Bot API endpoint" in output  # DEBUG is on
+    assert (name in output) is allowed
+    assert (words in output) is allowed
+    assert emu.token not in output
+    info = "\n".join(
+        line for line in output.splitlines() if " DEBUG " not in line and line[:4].isdigit()
+    )
+    assert name not in info and words not in info

@@ -186,3 +186,36 @@ async def test_an_in_memory_database_works_through_the_services() -> None:
         assert (await services.quiz.answer(delivery.id, 1, 0)).accepted
         assert (await services.stats.stats(1)).answered == 1
         assert await services.db.integrity_check() == "ok"
+
+
+async def test_migration_4_counts_what_was_already_closed_as_shown(tmp_path: Path) -> None:
+    """Rounds closed and sessions ended before the reveal columns existed were shown then:
+    the upgrade must not post them again; open rounds and running sessions stay unshown."""
+    path = tmp_path / "v3.db"
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        for migration in MIGRATIONS[:3]:
+            for statement in migrations._statements(migration.sql):
+                conn.execute(statement)
+        conn.execute("PRAGMA user_version = 3")
+        stamp = "2026-01-01T10:00:00.000000Z"
+        conn.execute(
+            "INSERT INTO group_sessions (id, chat_id, starter_id, questions, seconds, state,"
+            " started_at, ended_at) VALUES (1, -5, 7, 2, 20, 'finished', ?, ?),"
+            " (2, -6, 7, 2, 20, 'running', ?, NULL)",
+            (stamp, stamp, stamp),
+        )
+        conn.execute(
+            "INSERT INTO group_rounds (id, session_id, number, question_id, option_order,"
+            " opened_at, deadline, closed_at) VALUES (1, 1, 1, 'q', '0,1,2', ?, ?, ?),"
+            " (2, 2, 1, 'q', '0,1,2', ?, ?, NULL)",
+            (stamp, stamp, stamp, stamp, stamp),
+        )
+    async with await Database.open(path) as db, db.read() as conn:
+        rounds = await conn.execute_fetchall(
+            "SELECT id, revealed_at FROM group_rounds ORDER BY id"
+        )
+        sessions = await conn.execute_fetchall(
+            "SELECT id, standings_sent_at FROM group_sessions ORDER BY id"
+        )
+    assert [tuple(r) for r in rounds] == [(1, stamp), (2, None)]
+    assert [tuple(s) for s in sessions] == [(1, stamp), (2, None)]

@@ -406,3 +406,54 @@ async def test_export_json_is_utf8_with_offsets(db: Database) -> None:
     emptied = await services.privacy.export(A)
     assert emptied["data"]["profile"] is None
     assert all(not v for k, v in emptied["data"].items() if k != "user_id")
+
+
+# --- nothing left in the files ------------------------------------------------------------------
+
+
+def _id_patterns(user_id: int) -> list[bytes]:
+    """The ways SQLite can write an integer: as record bytes (big-endian, minimal width), as a
+    rowid varint, and (in text columns) as digits."""
+    width = (user_id.bit_length() + 8) // 8
+    varint = bytearray()
+    value = user_id
+    groups = []
+    while True:
+        groups.append(value & 0x7F)
+        value >>= 7
+        if not value:
+            break
+    for i, group in enumerate(reversed(groups)):
+        varint.append(group | (0x80 if i < len(groups) - 1 else 0))
+    return [user_id.to_bytes(width, "big"), bytes(varint), str(user_id).encode()]
+
+
+async def test_forget_leaves_no_copy_in_the_database_wal_or_shm_files(tmp_path: Path) -> None:
+    """After /forget, with the bot still running (the WAL still open), neither the learner's
+    name nor their id can be found in tutor.sqlite3, its -wal or its -shm file."""
+    from tests.storage.packs import question, services_at
+
+    name = "Zebediah Quimbleworth"
+    user = 987_654_321_987
+    path = tmp_path / "t.db"
+    pack = make_pack([question(f"q-{i}") for i in range(5)])
+    async with services_at(path, pack) as (services, clock):
+        started = await services.group.start_session(GROUP, B, True, [])
+        assert not hasattr(started, "reason")
+        first = started.round  # type: ignore[union-attr]
+        await services.group.tap(first.id, user, name, 0, clock.now())
+        delivery = await services.quiz.next_question(user, user)
+        assert delivery is not None
+        await services.quiz.answer(delivery.id, user, 0)
+        await services.users.set_timezone(user, "Europe/Berlin")
+        files = [path, path.with_name("t.db-wal"), path.with_name("t.db-shm")]
+        before = b"".join(f.read_bytes() for f in files if f.exists())
+        assert name.encode() in before  # the search below would find it
+        await services.privacy.forget(user)
+        found = {
+            f.name: [p for p in [name.encode(), *_id_patterns(user)] if p in f.read_bytes()]
+            for f in files
+            if f.exists()
+        }
+    assert found == {f.name: [] for f in files if f.name in found}
+    assert path.name in found

@@ -218,3 +218,14 @@ def test_ask_reads_the_content_folder_from_dotenv(tmp_path: Path) -> None:
     assert json.loads(done.stdout)["entry_id"] == "drift-what"
     check = _tutor_bot(tmp_path, "content", "check")
     assert check.stdout.startswith("content OK: 2 topics"), check.stdout + check.stderr
+
+
+def test_run_help_states_the_webhook_default_address_and_port(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An operator reading `run --help` learns the webhook listens on every interface."""
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "default: 0.0.0.0, every interface" in text
+    assert "default: 8443" in text

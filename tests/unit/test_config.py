@@ -182,3 +182,18 @@ def test_dotenv_follows_the_usual_dotenv_rules(tmp_path: Path) -> None:
         "BASE": "/srv",
         "TUTOR_CONTENT_DIR": "/srv/content",
     }
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("", False), ("0", False), ("1", True), ("true", True), (" yes ", True)]
+)
+def test_log_user_text_is_off_unless_asked(tmp_path: Path, raw: str, expected: bool) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": "123:abc", "TUTOR_LOG_USER_TEXT": raw}
+    settings = Settings.from_env(env, dotenv=tmp_path / "none.env")
+    assert settings.log_user_text is expected
+
+
+def test_log_user_text_rejects_other_values(tmp_path: Path) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": "123:abc", "TUTOR_LOG_USER_TEXT": "maybe"}
+    with pytest.raises(ConfigError, match="TUTOR_LOG_USER_TEXT must be 1 or 0"):
+        Settings.from_env(env, dotenv=tmp_path / "none.env")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.services import AnswerStatus, Delivery, Services, UnknownDifficultyError
+from bot.services.quiz import UNANSWERED_KEEP
 from tests.storage.packs import count, make_pack, question, services_at
 
 
@@ -166,6 +167,30 @@ async def test_daily_delivery_can_be_answered_once_by_each_member(tmp_path: Path
             again = await services.quiz.answer(d.id, user, 1)
             assert again.status is AnswerStatus.ALREADY_ANSWERED
         assert await count(services.db, "answers", "delivery_id = ?", d.id) == 3
+
+
+async def test_unanswered_quiz_deliveries_are_pruned(tmp_path: Path) -> None:
+    """A burst of /quiz leaves only the newest few unanswered rows; unanswered rows older than
+    a day go too; answered ones, other users' and shared daily questions stay."""
+    pack = make_pack([question(f"q-{i}") for i in range(10)])
+    async with services_at(tmp_path / "t.db", pack) as (services, clock):
+        answered = await ask(services, 1)
+        await services.quiz.answer(answered.id, 1, right_position(answered))
+        await ask(services, 2)
+        await services.daily.subscribe(-42, "08:00", "UTC")
+        assert await services.daily.claim_daily(-42) is not None
+        burst = [await ask(services, 1) for _ in range(3 * UNANSWERED_KEEP)]
+        unanswered = "kind = 'quiz' AND user_id = 1 AND id != ?"
+        assert await count(services.db, "deliveries", unanswered, answered.id) == UNANSWERED_KEEP
+        # The newest stay answerable; the oldest of the burst are gone.
+        assert await services.quiz.get_delivery(burst[-1].id) is not None
+        assert await services.quiz.get_delivery(burst[0].id) is None
+        assert await count(services.db, "deliveries", "id = ?", answered.id) == 1
+        assert await count(services.db, "deliveries", "user_id = 2") == 1
+        assert await count(services.db, "deliveries", "kind = 'daily'") == 1
+        clock.advance(days=1, minutes=1)
+        await ask(services, 1)
+        assert await count(services.db, "deliveries", unanswered, answered.id) == 1
 
 
 async def test_get_delivery_redraws_a_stored_delivery(tmp_path: Path) -> None:

@@ -57,6 +57,17 @@ async def test_unknown_timezone_error_explains_and_suggests(tmp_path: Path) -> N
         assert (await s.users.settings(1)).timezone == "UTC"
 
 
+async def test_only_real_iana_zones_are_accepted(tmp_path: Path) -> None:
+    """Files of the tz database that are not places (the server's own zone, tzcode's
+    placeholder, the rules file, mirror trees) are refused like any unknown name."""
+    async with services_at(tmp_path / "t.db") as (s, _c):
+        for bad in ("localtime", "LOCALTIME", "Factory", "posixrules", "posix/Europe/Berlin"):
+            with pytest.raises(UnknownTimezoneError):
+                await s.users.set_timezone(1, bad)
+        assert await s.users.set_timezone(1, "Etc/UTC") == "Etc/UTC"
+        assert await s.users.set_timezone(1, "europe/berlin") == "Europe/Berlin"
+
+
 async def test_answers_count_on_the_users_own_local_day(tmp_path: Path) -> None:
     """For a Tokyo user, answers at 14:50 and 15:10 UTC fall on two local days: streak 2."""
     start = datetime(2025, 5, 10, 14, 50, tzinfo=UTC)  # 23:50 in Tokyo

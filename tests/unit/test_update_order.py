@@ -78,3 +78,30 @@ async def test_bounded_queue_holds_the_poller_until_updates_finish() -> None:
     queue.task_done()
     await asyncio.wait_for(third, 1)
     assert queue.unfinished == 2
+
+
+async def test_channel_stand_ins_are_ordered_per_channel_not_together() -> None:
+    """Every channel posts through the same stand-in bot user; two channels' messages must not
+    wait on each other as if they came from one sender."""
+    processor = PerUserUpdateProcessor(max_concurrent_updates=8)
+    stand_in = User(id=136817688, first_name="Channel", is_bot=True)
+    group = Chat(id=-100, type=Chat.SUPERGROUP)
+    gate = asyncio.Event()
+    log: list[str] = []
+
+    def as_channel(channel_id: int, update_id: int) -> Update:
+        channel = Chat(id=channel_id, type=Chat.CHANNEL)
+        message = Message(update_id, None, group, from_user=stand_in, sender_chat=channel)  # type: ignore[arg-type]
+        return Update(update_id, message=message)
+
+    async def handle(name: str, wait: bool) -> None:
+        if wait:
+            await gate.wait()
+        log.append(name)
+
+    slow = asyncio.ensure_future(processor.process_update(as_channel(-201, 1), handle("a", True)))
+    await asyncio.sleep(0)
+    await asyncio.wait_for(processor.process_update(as_channel(-202, 2), handle("b", False)), 1)
+    assert log == ["b"]
+    gate.set()
+    await asyncio.wait_for(slow, 1)
