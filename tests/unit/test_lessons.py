@@ -98,7 +98,10 @@ def test_complexity_covers_growth_table_myth_and_nested_loops(pack: ContentPack)
 
 
 def test_comparison_has_the_linked_rows_with_learner_phrasings(pack: ContentPack) -> None:
-    """Every row FAQ writers link to exists, with 6-10 alternatives and a topic of its own."""
+    """Every row FAQ writers link to exists, with 6-13 alternatives and a topic of its own.
+
+    A row that absorbed a merged near-duplicate keeps its phrasings, hence up to 13.
+    """
     required = {
         "cmp-artifact",
         "cmp-versioning",
@@ -110,14 +113,13 @@ def test_comparison_has_the_linked_rows_with_learner_phrasings(pack: ContentPack
         "cmp-sub-processes",
         "cmp-deployment-cycles",
         "cmp-team",
-        "cmp-deliverable",
         "cmp-objectives",
         "cmp-quality-assurance",
         "cmp-determinism",
     }
     assert required <= set(pack.comparison)
     for row in pack.comparison.values():
-        assert 6 <= len(row.alternatives) <= 10, row.id
+        assert 6 <= len(row.alternatives) <= 13, row.id
         assert row.topic in pack.topics, row.id
 
 
