@@ -212,7 +212,27 @@ class ConsoleSession:
             nav.append(_Choice("Back", lambda: self._walk(page.index - 1)))
         if not page.is_last:
             nav.append(_Choice("Next", lambda: self._walk(page.index + 1)))
+        if page.checkpoint is not None:
+            nav += [
+                _Choice(f"Answer {lessons.OPTION_LETTERS[i]}", self._check(page.index, i))
+                for i in range(len(page.checkpoint.options))
+            ]
         self.offer(nav)
+
+    def _check(self, index: int, option: int) -> Callable[[], Awaitable[None]]:
+        async def check() -> None:
+            page = lessons.walkthrough_page(self.pack, index)
+            verdict = lessons.checkpoint_verdict(self.pack, index, option)
+            # The page itself is already on screen: print only the verdict under it.
+            self.say(verdict[len(page.text) :].strip())
+            nav: list[_Choice] = []
+            if not page.is_first:
+                nav.append(_Choice("Back", lambda: self._walk(index - 1)))
+            if not page.is_last:
+                nav.append(_Choice("Next", lambda: self._walk(index + 1)))
+            self.offer(nav)
+
+        return check
 
     async def _quiz(self, argument: str) -> None:
         difficulty = argument.lower() or None
