@@ -35,7 +35,7 @@ _MAX_CHOICE_DIGITS = 3
 
 HELP_TEXT = """\
 I teach the difference between DevOps and MLOps. Type a question in your own words, or:
-  /learn            lessons: pipelines, step by step, compare by aspect, cheat sheet...
+  /learn            lessons: pipelines, step by step (with checkpoints), compare, incidents...
   /quiz [easy|medium|hard]   a quiz question (answer with its number, h for a hint)
   /stats            your streak, accuracy and questions due
   /timezone NAME    your time zone for streaks, e.g. Europe/Berlin
