@@ -91,3 +91,10 @@ def test_continuous_validation_is_never_just_cv(pack: ContentPack) -> None:
     term = pack.glossary["term-continuous-validation"]
     assert not term.term.startswith("CV")
     assert "cross-validation" in term.term
+
+
+def test_step_by_step_answer_uses_the_lesson_tracker_labels(pack: ContentPack) -> None:
+    """The FAQ a quiz "Why?" opens for the walk-through names the states the lesson shows."""
+    answer = pack.faq["step-comparison-side-by-side"].answer
+    for step in pack.lessons.walkthrough:
+        assert step.devops_state in answer and step.mlops_state in answer, step.title
