@@ -11,6 +11,7 @@ import re
 import pytest
 
 from bot.core.content import ContentPack, load_content
+from bot.core.matcher import Matcher
 
 # An answer "works an example" when it says so or names a concrete system a learner can picture.
 EXAMPLE = re.compile(
@@ -98,3 +99,35 @@ def test_step_by_step_answer_uses_the_lesson_tracker_labels(pack: ContentPack) -
     answer = pack.faq["step-comparison-side-by-side"].answer
     for step in pack.lessons.walkthrough:
         assert step.devops_state in answer and step.mlops_state in answer, step.title
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        (
+            "model looks great offline but wrong in production from the first day",
+            "feature-engineering-skew",
+        ),
+        ("what is feast used for", "feature-engineering-store"),
+        ("my test accuracy is suspiciously high, what could be wrong", "testing-data-leakage"),
+        ("can i use random k fold for time series", "data-validation-leak-free-split"),
+        ("we only get the true labels months later, how do we monitor", "monitoring-label-delay"),
+        ("shadow deployment vs canary for a model", "model-deployment-rollouts"),
+        (
+            "should predictions be precomputed nightly or served in real time",
+            "model-deployment-batch-online",
+        ),
+        ("in mlops do we deploy the model or the training pipeline", "cd-ships-training-pipeline"),
+        ("what are the levels of mlops maturity", "ml-pipelines-maturity"),
+        ("model cards and approvals, what are they", "interpretability-governance"),
+    ],
+)
+def test_learner_wording_reaches_the_new_entries(
+    pack: ContentPack, question: str, entry_id: str
+) -> None:
+    """Situation-worded questions, none copied from an alternative, land on the new entries."""
+    matcher = Matcher(pack)
+    assert question not in {q.casefold() for q in pack.answerables[entry_id].questions}
+    result = matcher.match(question)
+    assert result.status == "answer" and result.entry is not None
+    assert result.entry.id == entry_id
