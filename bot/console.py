@@ -44,7 +44,7 @@ PROMPT = "> "
 
 HELP_TEXT = """\
 I teach the difference between DevOps and MLOps. Type a question in your own words, or:
-  /learn            lessons: pipelines, step by step, compare by aspect, cheat sheet...
+  /learn            lessons: pipelines, step by step (with checkpoints), compare, incidents...
   /quiz [easy|medium|hard]   a quiz question (answer with its number, h for a hint)
   /stats            your streak, accuracy and questions due
   /timezone NAME    your time zone for streaks, e.g. Europe/Berlin
@@ -285,7 +285,28 @@ class ConsoleSession:
             nav[_BACK] = _Choice("Back", lambda: self._walk(page.index - 1))
         if not page.is_last:
             nav[_NEXT] = _Choice("Next", lambda: self._walk(page.index + 1))
+        if page.checkpoint is not None:
+            # Answers take the numbers after Back/Next, so those two never change meaning.
+            for i in range(len(page.checkpoint.options)):
+                nav[_NEXT + 1 + i] = _Choice(
+                    f"Answer {lessons.OPTION_LETTERS[i]}", self._check(page.index, i)
+                )
         self.offer(nav)
+
+    def _check(self, index: int, option: int) -> Callable[[], Awaitable[None]]:
+        async def check() -> None:
+            page = lessons.walkthrough_page(self.pack, index)
+            verdict = lessons.checkpoint_verdict(self.pack, index, option)
+            # The page itself is already on screen: print only the verdict under it.
+            self.say(verdict[len(page.text) :].strip())
+            nav: list[_Choice] = []
+            if not page.is_first:
+                nav.append(_Choice("Back", lambda: self._walk(index - 1)))
+            if not page.is_last:
+                nav.append(_Choice("Next", lambda: self._walk(index + 1)))
+            self.offer(nav)
+
+        return check
 
     async def _quiz(self, argument: str) -> None:
         difficulty = argument.lower() or None

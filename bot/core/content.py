@@ -144,6 +144,42 @@ class Pipeline(_Model):
     stages: list[PipelineStage] = Field(min_length=3)
 
 
+class StepExample(_Model):
+    """The running worked example at one walk-through step: concrete artifacts on both sides."""
+
+    devops: AnswerText
+    mlops: AnswerText
+
+
+class CheckpointOption(_Model):
+    text: ButtonText
+    correct: bool = False
+    # Shown when a learner picks this (wrong) option: why it tempts and why it is wrong.
+    why: AnswerText | None = None
+
+
+class Checkpoint(_Model):
+    """A question answered with buttons in the middle of the walk-through; nothing is recorded."""
+
+    question: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=QUIZ_QUESTION_LIMIT)
+    ]
+    options: list[CheckpointOption] = Field(min_length=2, max_length=4)
+    explanation: AnswerText
+
+    @model_validator(mode="after")
+    def _one_key_and_a_reason_for_every_wrong_option(self) -> Checkpoint:
+        correct = sum(option.correct for option in self.options)
+        if correct != 1:
+            raise ValueError(f"needs exactly one correct option, found {correct}")
+        texts = [option.text.casefold() for option in self.options]
+        if len(set(texts)) != len(texts):
+            raise ValueError("options must differ from each other")
+        if any(not option.correct and option.why is None for option in self.options):
+            raise ValueError("every wrong option needs a `why`")
+        return self
+
+
 class WalkthroughStep(_Model):
     title: ButtonText
     devops: AnswerText
@@ -151,6 +187,27 @@ class WalkthroughStep(_Model):
     difference: AnswerText
     devops_state: ButtonText
     mlops_state: ButtonText
+    example: StepExample | None = None
+    checkpoint: Checkpoint | None = None
+
+
+class Incident(_Model):
+    """A real, sourced incident that shows how one discipline fails in practice."""
+
+    title: ButtonText
+    discipline: Literal["DevOps", "MLOps"]
+    story: AnswerText
+    lesson: AnswerText
+    source: AnswerText
+
+
+class FailureMode(_Model):
+    """One way a production system goes wrong, for the side-by-side failure modes page."""
+
+    name: ButtonText
+    symptom: AnswerText
+    notice: AnswerText
+    first_response: AnswerText
 
 
 class Insight(_Model):
@@ -168,10 +225,14 @@ class Lessons(_Model):
     mlops_pipeline: Pipeline
     walkthrough: list[WalkthroughStep] = Field(min_length=6, max_length=6)
     walkthrough_summary: AnswerText
+    # Introduces the systems the per-step examples follow (shown on the walk-through overview).
+    walkthrough_example: AnswerText | None = None
     devops_lifecycle: Pipeline
     insights: list[Insight] = Field(min_length=3)
     cheatsheet: list[Text] = Field(min_length=5)
     complexity: list[ComplexitySection] = Field(min_length=3)
+    incidents: list[Incident] = Field(default_factory=list)
+    failure_modes: list[FailureMode] = Field(default_factory=list)
 
 
 class _TopicsFile(_Model):

@@ -11,11 +11,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from bot.core.content import TELEGRAM_MESSAGE_LIMIT, ComparisonRow, ContentPack, Pipeline
+from bot.core.content import (
+    TELEGRAM_MESSAGE_LIMIT,
+    Checkpoint,
+    ComparisonRow,
+    ContentPack,
+    Pipeline,
+)
 from bot.errors import TutorError
 
 LessonId = Literal[
-    "pipelines", "walkthrough", "compare", "lifecycle", "insights", "cheatsheet", "complexity"
+    "pipelines",
+    "walkthrough",
+    "compare",
+    "lifecycle",
+    "insights",
+    "cheatsheet",
+    "complexity",
+    "failures",
+    "incidents",
 ]
 PictureName = Literal["pipelines", "comparison"]
 
@@ -56,6 +70,8 @@ LESSONS: Final[tuple[LessonInfo, ...]] = (
     LessonInfo("insights", "Key moments", "The questions that make the difference click"),
     LessonInfo("cheatsheet", "Cheat sheet", "The whole comparison in a dozen lines"),
     LessonInfo("complexity", "How pipelines scale", "O(n) per service or dataset, and the myths"),
+    LessonInfo("failures", "When it breaks", "Bad deploy vs drift vs skew, side by side"),
+    LessonInfo("incidents", "Two real incidents", "One DevOps, one MLOps failure, sourced"),
 )
 _BY_ID: Final = {lesson.id: lesson for lesson in LESSONS}
 
@@ -71,6 +87,8 @@ class WalkthroughPage:
     text: str
     index: int
     total: int
+    # The question asked on this page, if any; its options become buttons in the adapters.
+    checkpoint: Checkpoint | None = None
 
     @property
     def number(self) -> int:
@@ -104,6 +122,8 @@ def lesson_text(pack: ContentPack, lesson_id: str) -> str:
         "insights": _insights,
         "cheatsheet": _cheatsheet,
         "complexity": _complexity,
+        "failures": _failures,
+        "incidents": _incidents,
     }[info.id]
     return fit(render(pack))
 
@@ -147,18 +167,63 @@ def walkthrough_page(pack: ContentPack, index: int) -> WalkthroughPage:
         f"MLOps: {step.mlops}",
         "",
         f"What differs: {step.difference}",
+    ]
+    if step.example is not None:
+        lines += [
+            "",
+            "Worked example:",
+            f"DevOps: {step.example.devops}",
+            f"MLOps: {step.example.mlops}",
+        ]
+    lines += [
         "",
         f"Tracker after step {index + 1}:",
         f"DevOps: {ARROW.join(s.devops_state for s in steps[: index + 1])}",
         f"MLOps: {ARROW.join(s.mlops_state for s in steps[: index + 1])}",
     ]
+    if step.checkpoint is not None:
+        lines += ["", *_checkpoint_lines(step.checkpoint)]
     if index == total - 1:
         lines += ["", f"Summary: {pack.lessons.walkthrough_summary}"]
-    return WalkthroughPage(fit("\n".join(lines)), index, total)
+    return WalkthroughPage(fit("\n".join(lines)), index, total, step.checkpoint)
 
 
 def walkthrough_pages(pack: ContentPack) -> list[WalkthroughPage]:
     return [walkthrough_page(pack, i) for i in range(walkthrough_total(pack))]
+
+
+OPTION_LETTERS: Final = "ABCD"
+
+
+def _checkpoint_lines(checkpoint: Checkpoint) -> list[str]:
+    return [
+        f"Checkpoint: {checkpoint.question}",
+        *(f"{OPTION_LETTERS[i]}. {o.text}" for i, o in enumerate(checkpoint.options)),
+    ]
+
+
+def checkpoint_verdict(pack: ContentPack, index: int, choice: int) -> str:
+    """The step page followed by the verdict on option `choice` of its checkpoint.
+
+    A wrong choice shows why that option tempts and fails, then the explanation; a right one
+    shows the explanation. Nothing is stored: a checkpoint is practice, not a graded quiz.
+    Raise UnknownLessonError if the step has no checkpoint or the option does not exist.
+    """
+    page = walkthrough_page(pack, index)
+    checkpoint = page.checkpoint
+    if checkpoint is None or not 0 <= choice < len(checkpoint.options):
+        raise UnknownLessonError(f"no checkpoint option {choice} at step {index}")
+    picked = checkpoint.options[choice]
+    letter = OPTION_LETTERS[choice]
+    if picked.correct:
+        verdict = [f"✅ {letter} is right.", checkpoint.explanation]
+    else:
+        key = OPTION_LETTERS[next(i for i, o in enumerate(checkpoint.options) if o.correct)]
+        verdict = [
+            f"❌ Not {letter}: {picked.why}",
+            f"The answer is {key}. {checkpoint.explanation}",
+        ]
+    return fit("\n".join([page.text, "", *verdict]))
 
 
 def _step_heading(title: str) -> str:
@@ -180,6 +245,8 @@ def _walkthrough_overview(pack: ContentPack) -> str:
         "where each pipeline stands.",
         "",
     ]
+    if pack.lessons.walkthrough_example:
+        lines += [pack.lessons.walkthrough_example, ""]
     lines += [f"{i}. {_step_heading(step.title)}" for i, step in enumerate(steps, start=1)]
     return "\n".join(lines)
 
@@ -278,6 +345,36 @@ def _insights(pack: ContentPack) -> str:
 
 def _cheatsheet(pack: ContentPack) -> str:
     return "\n".join(["Cheat sheet", "", *(f"• {line}" for line in pack.lessons.cheatsheet)])
+
+
+def _failures(pack: ContentPack) -> str:
+    lines = ["When it breaks: three failure modes side by side", ""]
+    for mode in pack.lessons.failure_modes:
+        lines += [
+            mode.name,
+            f"Symptom: {mode.symptom}",
+            f"How you notice: {mode.notice}",
+            f"First response: {mode.first_response}",
+            "",
+        ]
+    if not pack.lessons.failure_modes:
+        lines.append("This content pack has no failure modes yet.")
+    return "\n".join(lines).rstrip()
+
+
+def _incidents(pack: ContentPack) -> str:
+    lines = ["Two real incidents", ""]
+    for incident in pack.lessons.incidents:
+        lines += [
+            f"{incident.discipline}: {incident.title}",
+            incident.story,
+            f"Lesson: {incident.lesson}",
+            f"Source: {incident.source}",
+            "",
+        ]
+    if not pack.lessons.incidents:
+        lines.append("This content pack has no incident stories yet.")
+    return "\n".join(lines).rstrip()
 
 
 def _complexity(pack: ContentPack) -> str:

@@ -3,7 +3,8 @@
 Telegram returns whatever `callback_data` a client sends (at most 64 bytes), so it is untrusted
 input. Two kinds are used:
 
-- Content navigation is a compact code such as `a:<entry id>` or `w:3`. It names only public,
+- Content navigation is a compact code such as `a:<entry id>`, `w:3` or `k:2.1` (option 1 of the
+  checkpoint question at walk-through step 2). It names only public,
   read-only content, so it needs no secret; `parse` accepts it only if it refers to something that
   exists in the loaded pack. Such buttons keep working after a restart.
 - Quiz and daily-question buttons (`qa:<delivery>:<position>`, `qh:<delivery>`) name a delivery
@@ -25,7 +26,7 @@ from bot.core.content import ContentPack
 MAX_DATA_BYTES = 64
 EXPIRED_TEXT = "That button has expired — send /learn or ask again."
 
-NavKind = Literal["answer", "topic", "menu", "lesson", "step", "aspect", "picture"]
+NavKind = Literal["answer", "topic", "menu", "lesson", "step", "aspect", "picture", "check"]
 _PREFIX: dict[NavKind, str] = {
     "answer": "a",
     "topic": "t",
@@ -34,6 +35,7 @@ _PREFIX: dict[NavKind, str] = {
     "step": "w",
     "aspect": "c",
     "picture": "p",
+    "check": "k",
 }
 _KIND = {prefix: kind for kind, prefix in _PREFIX.items()}
 
@@ -47,7 +49,15 @@ class Nav:
 
     @property
     def index(self) -> int:
+        """The walk-through step of a `step` or `check` action (0 for other kinds)."""
+        if self.kind == "check":
+            return int(self.arg.partition(".")[0])
         return int(self.arg) if self.kind == "step" else 0
+
+    @property
+    def option(self) -> int:
+        """The checkpoint option a `check` action picks (0 for other kinds)."""
+        return int(self.arg.partition(".")[2]) if self.kind == "check" else 0
 
 
 def encode(nav: Nav) -> str:
@@ -71,6 +81,10 @@ def lesson_data(lesson_id: str) -> str:
 
 def step_data(index: int) -> str:
     return encode(Nav("step", str(index)))
+
+
+def checkpoint_data(index: int, option: int) -> str:
+    return encode(Nav("check", f"{index}.{option}"))
 
 
 def aspect_data(row_id: str) -> str:
@@ -119,11 +133,22 @@ def _exists(
     if kind == "lesson":
         return arg in lessons
     if kind == "step":
-        # Canonical ASCII digits only: "01" or "٣" would be a second spelling of a step.
-        return arg.isascii() and arg.isdigit() and arg == str(int(arg)) and int(arg) < steps
+        return _canonical(arg) and int(arg) < steps
+    if kind == "check":
+        step, sep, option = arg.partition(".")
+        if not (sep and _canonical(step) and _canonical(option) and int(step) < steps):
+            return False
+        walkthrough = pack.lessons.walkthrough
+        checkpoint = walkthrough[int(step)].checkpoint if int(step) < len(walkthrough) else None
+        return checkpoint is not None and int(option) < len(checkpoint.options)
     if kind == "aspect":
         return arg in pack.comparison
     return kind == "picture" and arg in pictures
+
+
+def _canonical(number: str) -> bool:
+    # Canonical ASCII digits only: "01" or "٣" would be a second spelling of the same number.
+    return number.isascii() and number.isdigit() and number == str(int(number))
 
 
 # --- quiz and daily-question buttons -------------------------------------------------------------

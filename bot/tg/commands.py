@@ -64,7 +64,8 @@ HELP_TEXT = "\n".join(
         "",
         "<b>Ask</b> — write a question in your own words; I answer and suggest related ones.",
         "<b>Learn</b> — /learn opens the lessons: both pipelines side by side, a step-by-step "
-        "walk-through, a comparison by aspect, key moments, a cheat sheet, how pipelines scale, "
+        "walk-through with a worked example and checkpoint questions, a comparison by aspect, "
+        "key moments, a cheat sheet, how pipelines scale, failure modes, two real incidents, "
         "and pictures.",
         "<b>Quiz</b> — /quiz easy, medium or hard: options as buttons, a hint if you need one, "
         "then the explanation. One answer a day keeps your streak alive.",

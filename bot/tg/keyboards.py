@@ -13,6 +13,7 @@ from bot.tg.callbacks import (
     REMINDERS_OFF_DATA,
     answer_data,
     aspect_data,
+    checkpoint_data,
     lesson_data,
     picture_data,
     quiz_answer_data,
@@ -81,13 +82,21 @@ def back_to_menu(picture: str | None = None) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def walkthrough_keyboard(page: WalkthroughPage) -> InlineKeyboardMarkup:
+def walkthrough_keyboard(page: WalkthroughPage, *, answered: bool = False) -> InlineKeyboardMarkup:
+    """Back/Next, then one button per checkpoint option until the checkpoint is answered."""
     nav: list[InlineKeyboardButton] = []
     if not page.is_first:
         nav.append(_button("« Back", step_data(page.index - 1)))
     if not page.is_last:
         nav.append(_button("Next »", step_data(page.index + 1)))
-    return InlineKeyboardMarkup([nav, [_button("☰ All lessons", MENU_DATA)]])
+    rows: list[Sequence[InlineKeyboardButton]] = [nav]
+    if page.checkpoint is not None and not answered:
+        rows += [
+            [_button(option_label(i, option.text), checkpoint_data(page.index, i))]
+            for i, option in enumerate(page.checkpoint.options)
+        ]
+    rows.append([_button("☰ All lessons", MENU_DATA)])
+    return InlineKeyboardMarkup(rows)
 
 
 def walkthrough_start() -> InlineKeyboardMarkup:

@@ -56,6 +56,11 @@ async def on_nav(update: Update, context: TutorContext, nav: Nav) -> str | None:
     elif nav.kind == "step":
         step = lessons.walkthrough_page(pack, nav.index)
         await edit_or_send(query, page(step.text), keyboards.walkthrough_keyboard(step))
+    elif nav.kind == "check":
+        step = lessons.walkthrough_page(pack, nav.index)
+        verdict = lessons.checkpoint_verdict(pack, nav.index, nav.option)
+        buttons = keyboards.walkthrough_keyboard(step, answered=True)
+        await edit_or_send(query, page(verdict), buttons)
     elif nav.kind == "aspect":
         await edit_or_send(
             query, page(lessons.aspect_text(pack, nav.arg)), keyboards.aspect_keyboard()

@@ -67,6 +67,30 @@ async def test_walkthrough_pages_forward_and_back(
     assert len(world.emu.bot_messages(world.alice_chat.id)) == 1
 
 
+async def test_checkpoint_question_is_answered_in_place(
+    world: World, tutor: Any, pack: ContentPack
+) -> None:
+    """Step 2 asks its checkpoint with buttons; a wrong pick edits the page with its `why`."""
+    checkpoint = pack.lessons.walkthrough[1].checkpoint
+    assert checkpoint is not None
+    wrong = next(i for i, o in enumerate(checkpoint.options) if not o.correct)
+    menu = await open_menu(world)
+    await world.press(world.alice, menu, "Step by step")
+    await world.press(world.alice, world.current(menu), "Start »")
+    await world.press(world.alice, world.current(menu), "Next »")
+    page = world.current(menu)
+    labels = [label for row in world.emu.buttons(page) for label in row]
+    option = next(label for label in labels if checkpoint.options[wrong].text in label)
+    await world.press(world.alice, page, option)
+    answered = world.current(menu)
+    assert answered.plain_text.startswith("Step 2 of")
+    assert checkpoint.options[wrong].why in answered.plain_text
+    assert checkpoint.explanation in answered.plain_text
+    after = [label for row in world.emu.buttons(answered) for label in row]
+    assert "Next »" in after and not any(o.text in " ".join(after) for o in checkpoint.options)
+    assert len(world.emu.bot_messages(world.alice_chat.id)) == 1
+
+
 async def test_double_tap_is_harmless(world: World, tutor: Any) -> None:
     """Pressing the same Next twice ("message is not modified") still answers and stays put."""
     menu = await open_menu(world)

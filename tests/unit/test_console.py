@@ -53,6 +53,19 @@ def test_walkthrough_pages_forward_and_back(tmp_path: Path) -> None:
     assert output.rindex("Step 1 of 6") < output.index("Pick 2.")
 
 
+def test_walkthrough_checkpoint_is_answered_with_a_number(tmp_path: Path) -> None:
+    """Step 2's checkpoint options follow Back and Next; a pick prints its verdict."""
+    checkpoint = load_content().lessons.walkthrough[1].checkpoint
+    assert checkpoint is not None
+    key = next(i for i, o in enumerate(checkpoint.options) if o.correct)
+    wrong = next(i for i, o in enumerate(checkpoint.options) if not o.correct)
+    # /learn -> "Step by step" (2) -> Next (1) -> step 2 offers Back, Next, then the options.
+    right = _chat(tmp_path, "/learn", "2", "1", str(3 + key))
+    assert f"{'ABCD'[key]} is right." in right and checkpoint.explanation in right
+    miss = _chat(tmp_path, "/learn", "2", "1", str(3 + wrong))
+    assert checkpoint.options[wrong].why in miss and checkpoint.explanation in miss
+
+
 def test_quiz_answer_is_recorded_and_counts_for_stats(tmp_path: Path) -> None:
     """A quiz answered in the console is graded once and shows up in /stats afterwards."""
     output = _chat(tmp_path, "/quiz easy", "1", "/stats")

@@ -11,6 +11,7 @@ import yaml
 from bot.core.content import (
     BUTTON_LIMIT,
     TELEGRAM_MESSAGE_LIMIT,
+    Checkpoint,
     ContentPack,
     Lessons,
     load_content,
@@ -21,6 +22,7 @@ from bot.core.lessons import (
     PAGE_LIMIT,
     UnknownLessonError,
     aspect_text,
+    checkpoint_verdict,
     compare_menu,
     fit,
     lesson_info,
@@ -98,7 +100,10 @@ def test_complexity_covers_growth_table_myth_and_nested_loops(pack: ContentPack)
 
 
 def test_comparison_has_the_linked_rows_with_learner_phrasings(pack: ContentPack) -> None:
-    """Every row FAQ writers link to exists, with 6-10 alternatives and a topic of its own."""
+    """Every row FAQ writers link to exists, with 6-13 alternatives and a topic of its own.
+
+    A row that absorbed a merged near-duplicate keeps its phrasings, hence up to 13.
+    """
     required = {
         "cmp-artifact",
         "cmp-versioning",
@@ -110,14 +115,13 @@ def test_comparison_has_the_linked_rows_with_learner_phrasings(pack: ContentPack
         "cmp-sub-processes",
         "cmp-deployment-cycles",
         "cmp-team",
-        "cmp-deliverable",
         "cmp-objectives",
         "cmp-quality-assurance",
         "cmp-determinism",
     }
     assert required <= set(pack.comparison)
     for row in pack.comparison.values():
-        assert 6 <= len(row.alternatives) <= 10, row.id
+        assert 6 <= len(row.alternatives) <= 13, row.id
         assert row.topic in pack.topics, row.id
 
 
@@ -137,7 +141,7 @@ def test_glossary_has_20_to_30_prefixed_terms(pack: ContentPack) -> None:
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def test_menu_lists_the_seven_lessons_with_button_sized_titles() -> None:
+def test_menu_lists_the_nine_lessons_with_button_sized_titles() -> None:
     """The catalogue offers each lesson once, titled short enough for a button."""
     assert [lesson.id for lesson in LESSONS] == [
         "pipelines",
@@ -147,6 +151,8 @@ def test_menu_lists_the_seven_lessons_with_button_sized_titles() -> None:
         "insights",
         "cheatsheet",
         "complexity",
+        "failures",
+        "incidents",
     ]
     assert all(0 < len(lesson.title) <= BUTTON_LIMIT for lesson in LESSONS)
 
@@ -263,3 +269,126 @@ def test_fit_cuts_a_single_long_line_between_words() -> None:
     clipped = fit(text, limit=101)
     assert len(clipped) <= 101
     assert clipped[:-1].split() == ["word"] * len(clipped[:-1].split())
+
+
+# --- worked example, checkpoints, failure modes and incidents ----------------------------------
+
+
+def test_one_worked_example_runs_through_all_six_steps_with_concrete_artifacts(
+    pack: ContentPack,
+) -> None:
+    """Every step carries the example; together they name each artifact the issue lists."""
+    steps = pack.lessons.walkthrough
+    assert all(step.example is not None for step in steps)
+    text = "\n".join(page.text for page in walkthrough_pages(pack))
+    assert "Worked example:" in walkthrough_page(pack, 0).text
+    assert pack.lessons.walkthrough_example and pack.lessons.walkthrough_example in lesson_text(
+        pack, "walkthrough"
+    )
+    assert re.search(r"\bcommit [0-9a-f]{7}\b", text, re.IGNORECASE), "a commit sha"
+    assert re.search(r"\b[a-z]+/[a-z]+:\d+\.\d+\.\d+\b", text), "an image tag"
+    assert re.search(r"DVC hash [0-9a-f]{8}", text), "a data hash"
+    assert re.search(r"run [0-9a-f]{4}\b", text), "an experiment run id"
+    assert "gate" in text and "AUC" in text, "a validation gate"
+    assert "alias" in text and "champion" in text, "a registry alias"
+    assert "PSI" in text and "drift alert" in text, "a drift alert"
+
+
+def test_checkpoints_sit_inside_the_walkthrough_and_vary_their_key(pack: ContentPack) -> None:
+    """At least one mid-way step asks a question; keys are not always in the same position."""
+    asked = [(i, s.checkpoint) for i, s in enumerate(pack.lessons.walkthrough) if s.checkpoint]
+    assert asked and all(0 < i < 5 for i, _ in asked)
+    for i, checkpoint in asked:
+        page = walkthrough_page(pack, i)
+        assert page.checkpoint == checkpoint
+        assert f"Checkpoint: {checkpoint.question}" in page.text
+        assert all(f". {option.text}" in page.text for option in checkpoint.options)
+    keys = {next(j for j, o in enumerate(c.options) if o.correct) for _, c in asked}
+    assert len(asked) == 1 or len(keys) > 1
+
+
+def test_checkpoint_verdict_explains_the_chosen_option(pack: ContentPack) -> None:
+    """A right pick is confirmed; a wrong pick shows its `why`, the key and the reason."""
+    index, checkpoint = next(
+        (i, s.checkpoint) for i, s in enumerate(pack.lessons.walkthrough) if s.checkpoint
+    )
+    key = next(j for j, o in enumerate(checkpoint.options) if o.correct)
+    wrong = next(j for j, o in enumerate(checkpoint.options) if not o.correct)
+    right = checkpoint_verdict(pack, index, key)
+    assert right.startswith(walkthrough_page(pack, index).text)
+    assert "is right" in right and checkpoint.explanation in right
+    miss = checkpoint_verdict(pack, index, wrong)
+    assert f"Not {'ABCD'[wrong]}: {checkpoint.options[wrong].why}" in miss
+    assert f"The answer is {'ABCD'[key]}." in miss and checkpoint.explanation in miss
+
+
+def test_checkpoint_verdict_refuses_missing_questions_and_options(pack: ContentPack) -> None:
+    """No checkpoint on the step, or an option past the end, is an UnknownLessonError."""
+    bare = next(i for i, s in enumerate(pack.lessons.walkthrough) if s.checkpoint is None)
+    asked = next(i for i, s in enumerate(pack.lessons.walkthrough) if s.checkpoint)
+    with pytest.raises(UnknownLessonError):
+        checkpoint_verdict(pack, bare, 0)
+    with pytest.raises(UnknownLessonError):
+        checkpoint_verdict(pack, asked, 9)
+    with pytest.raises(UnknownLessonError):
+        checkpoint_verdict(pack, asked, -1)
+
+
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        (
+            [{"text": "a", "correct": True}, {"text": "b", "correct": True, "why": "x"}],
+            "exactly one",
+        ),
+        ([{"text": "a", "correct": True}, {"text": "b"}], "needs a `why`"),
+        ([{"text": "a", "correct": True}, {"text": "A", "why": "x"}], "differ"),
+    ],
+)
+def test_checkpoint_model_rejects_bad_questions(options: list[dict], problem: str) -> None:
+    """Two keys, a wrong option without `why`, or duplicate options fail validation."""
+    with pytest.raises(ValueError, match=problem):
+        Checkpoint.model_validate({"question": "Q?", "options": options, "explanation": "E."})
+
+
+def test_failure_modes_page_compares_deploy_drift_and_skew(pack: ContentPack) -> None:
+    """Bad deploy, drift and skew each get a symptom, a signal and a first response."""
+    modes = pack.lessons.failure_modes
+    names = " ".join(mode.name.casefold() for mode in modes)
+    assert all(word in names for word in ("deploy", "drift", "skew"))
+    text = lesson_text(pack, "failures")
+    for mode in modes:
+        assert mode.name in text
+        assert f"Symptom: {mode.symptom}" in text
+        assert f"How you notice: {mode.notice}" in text
+        assert f"First response: {mode.first_response}" in text
+
+
+def test_incidents_pair_one_story_per_discipline_with_a_named_source(pack: ContentPack) -> None:
+    """Two real stories, one DevOps and one MLOps, each printed with its source."""
+    incidents = pack.lessons.incidents
+    assert sorted(i.discipline for i in incidents) == ["DevOps", "MLOps"]
+    text = lesson_text(pack, "incidents")
+    for incident in incidents:
+        assert incident.story in text and f"Source: {incident.source}" in text
+
+
+def test_packs_without_the_new_lesson_parts_still_render(pack: ContentPack) -> None:
+    """Older packs lack examples, checkpoints, incidents and failure modes: pages stay valid."""
+    bare_steps = [
+        step.model_copy(update={"example": None, "checkpoint": None})
+        for step in pack.lessons.walkthrough
+    ]
+    lessons = pack.lessons.model_copy(
+        update={
+            "walkthrough": bare_steps,
+            "walkthrough_example": None,
+            "incidents": [],
+            "failure_modes": [],
+        }
+    )
+    old = ContentPack(pack.topics, pack.faq, pack.comparison, pack.glossary, pack.quiz, lessons)
+    assert "Worked example:" not in walkthrough_page(old, 1).text
+    assert walkthrough_page(old, 1).checkpoint is None
+    assert "no incident stories" in lesson_text(old, "incidents")
+    assert "no failure modes" in lesson_text(old, "failures")

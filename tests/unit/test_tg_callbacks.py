@@ -36,6 +36,10 @@ def test_round_trip_for_every_kind() -> None:
     assert check(callbacks.aspect_data(row)) == Nav("aspect", row)
     assert check(callbacks.picture_data("comparison")) == Nav("picture", "comparison")
     assert check(callbacks.MENU_DATA) == Nav("menu")
+    asked = next(i for i, s in enumerate(pack().lessons.walkthrough) if s.checkpoint)
+    pressed = check(callbacks.checkpoint_data(asked, 1))
+    assert pressed == Nav("check", f"{asked}.1")
+    assert pressed is not None and (pressed.index, pressed.option) == (asked, 1)
 
 
 def test_every_real_id_fits_in_64_bytes() -> None:
@@ -58,6 +62,14 @@ def test_every_real_id_fits_in_64_bytes() -> None:
         "w:١",  # an Arabic-Indic digit: isdigit() but not ASCII
         "w:abc",
         "c:no-such-row",
+        "k:0.0",  # step 1 has no checkpoint question
+        "k:1.9",
+        "k:1.01",
+        "k:1",
+        "k:1.",
+        "k:.1",
+        "k:9.0",
+        "k:1.-1",
         "p:selfie",
         "m:extra",
         "z:anything",
