@@ -62,13 +62,12 @@ def synthetic_pack(per_difficulty: int = 20) -> ContentPack:
                 "question": f"Benchmark question {d} {i}?",
                 "options": [
                     {"text": "right", "correct": True},
-                    {"text": "wrong one"},
-                    {"text": "wrong two"},
-                    {"text": "wrong three"},
+                    {"text": "wrong one", "why": "Why one is wrong."},
+                    {"text": "wrong two", "why": "Why two is wrong."},
+                    {"text": "wrong three", "why": "Why three is wrong."},
                 ],
                 "hint": "A hint.",
                 "explanation": "An explanation.",
-                "mistakes": ["A mistake."],
             }
         )
         for d in DIFFICULTIES

@@ -362,11 +362,14 @@ class ConsoleSession:
             self.say(f"Hint: {result.hint}")
 
     def _show_outcome(self, outcome: Outcome) -> None:
-        verdict = "Right!" if outcome.correct else "Not quite."
-        self.say(f"{verdict} The answer is: {outcome.correct_text}")
+        if outcome.correct:
+            self.say(f"Right! The answer is: {outcome.correct_text}")
+        else:
+            self.say(f"Not quite. You chose: {outcome.chosen_text}")
+            if outcome.wrong_why:
+                self.say(f"Why not: {outcome.wrong_why}")
+            self.say(f"The answer is: {outcome.correct_text}")
         self.say(outcome.explanation)
-        if not outcome.correct:
-            self.say(f"Common mistake: {outcome.mistake}")
         streak = outcome.streak
         self.say(f"Streak: {plural(streak.current, 'day')} (best: {plural(streak.best, 'day')}).")
         choices = [_Choice("Next question", lambda: self._quiz(self.difficulty or ""))]

@@ -34,6 +34,9 @@ BUTTON_LIMIT = 64
 # Telegram's own quiz limits, kept so a question could also be sent as a native quiz poll.
 QUIZ_QUESTION_LIMIT = 300
 QUIZ_OPTION_LIMIT = 100
+# A wrong option's `why` is shown right under the verdict, so it must stay a glance long; it
+# also fits a group member's 200-character answer alert.
+QUIZ_WHY_LIMIT = 200
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -99,6 +102,24 @@ class QuizOption(_Model):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=QUIZ_OPTION_LIMIT)
     ]
     correct: bool = False
+    # For a wrong option: why a learner picks it and why it is wrong, shown when it is chosen.
+    why: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=QUIZ_WHY_LIMIT),
+        ]
+        | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _why_on_wrong_options_only(self) -> QuizOption:
+        if not self.correct and self.why is None:
+            raise ValueError(
+                "a wrong option needs a `why`: why a learner picks it, why it is wrong"
+            )
+        if self.correct and self.why is not None:
+            raise ValueError("the correct option takes no `why`: say it in the explanation")
+        return self
 
 
 class QuizQuestion(_Model):
@@ -111,7 +132,6 @@ class QuizQuestion(_Model):
     options: list[QuizOption] = Field(min_length=3, max_length=4)
     hint: AnswerText
     explanation: AnswerText
-    mistakes: list[AnswerText] = Field(min_length=1)
     # The FAQ entry that the "Why?" button opens.
     related: Id | None = None
 

@@ -10,13 +10,15 @@ Public API:
         what a stored delivery or round still shows, None if the content changed under it
     option_text(question, index) -> str
     why_entry(question, pack) -> str | None          related, else the topic's first FAQ entry
-    common_mistake(question) -> str
+    wrong_choice_why(question, index) -> str | None  why the chosen wrong option is wrong
+    most_chosen_wrong(question, chosen) -> int | None  the wrong option most players picked
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.core.content import ContentPack, QuizQuestion
@@ -29,6 +31,7 @@ class Grade:
     chosen_text: str
     correct_text: str
     correct_position: int
+    chosen_why: str | None  # why the chosen option is wrong; None when it is right
 
 
 def shuffled_order(count: int, rng: random.Random) -> tuple[int, ...]:
@@ -87,6 +90,7 @@ def grade(question: QuizQuestion, order: Sequence[int], position: int) -> Grade:
         chosen_text=question.options[chosen].text,
         correct_text=question.options[question.correct_index].text,
         correct_position=correct_position(question, order),
+        chosen_why=wrong_choice_why(question, chosen),
     )
 
 
@@ -97,6 +101,19 @@ def why_entry(question: QuizQuestion, pack: ContentPack) -> str | None:
     return next((entry.id for entry in pack.faq.values() if entry.topic == question.topic), None)
 
 
-def common_mistake(question: QuizQuestion) -> str:
-    # The schema guarantees at least one; the first is the one authors list as the main one.
-    return question.mistakes[0]
+def wrong_choice_why(question: QuizQuestion, index: int) -> str | None:
+    """What the learner is told about the wrong option they picked (None for the key, or for an
+    index the question no longer has)."""
+    if not 0 <= index < len(question.options):
+        return None
+    return question.options[index].why
+
+
+def most_chosen_wrong(question: QuizQuestion, chosen: Iterable[int]) -> int | None:
+    """The wrong option picked most often (ties go to the earlier option), None if nobody erred."""
+    counts = Counter(
+        i for i in chosen if 0 <= i < len(question.options) and i != question.correct_index
+    )
+    if not counts:
+        return None
+    return min(counts, key=lambda i: (-counts[i], i))

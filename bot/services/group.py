@@ -160,6 +160,8 @@ class Reveal:
     correct_text: str
     correct_position: int | None  # None if the question has left the content pack
     explanation: str
+    # The wrong option most players picked and why it is wrong; None if nobody erred.
+    trap: tuple[str, str] | None
     results: tuple[PlayerResult, ...]  # most points first; nobody who stayed silent
     fastest: PlayerResult | None  # the quickest right answer
     standings: Leaderboard  # the session's standings after this round
@@ -338,12 +340,23 @@ class GroupService:
                 quiz_rules.correct_position(question, order) if question and fits else None
             ),
             explanation=question.explanation if question else "",
+            trap=self._trap(question, answers),
             results=tuple(results),
             fastest=rules.fastest(results),
             standings=await self._standings(conn, row.session_id, row.number),
             session_over=session_over,
             closed_now=closed_now,
         )
+
+    @staticmethod
+    def _trap(
+        question: QuizQuestion | None, answers: list[GroupAnswerRow]
+    ) -> tuple[str, str] | None:
+        if question is None:
+            return None
+        index = quiz_rules.most_chosen_wrong(question, (a.option_index for a in answers))
+        why = quiz_rules.wrong_choice_why(question, index) if index is not None else None
+        return (question.options[index].text, why) if index is not None and why else None
 
     @staticmethod
     def _result(answer: GroupAnswerRow, question: QuizQuestion | None) -> PlayerResult:

@@ -91,7 +91,8 @@ class Outcome:
     chosen_text: str
     correct_text: str
     explanation: str
-    mistake: str
+    # Why the chosen option is wrong, shown before the explanation; None for a right answer.
+    wrong_why: str | None
     why_id: str | None  # entry for the "Why?" button
     streak: streaks.StreakView
     counted_today: bool  # this answer made today count towards the streak
@@ -386,7 +387,7 @@ class _BatchGrading:
             chosen_text=graded.chosen_text,
             correct_text=graded.correct_text,
             explanation=question.explanation,
-            mistake=rules.common_mistake(question),
+            wrong_why=graded.chosen_why,
             why_id=rules.why_entry(question, self._ctx.pack),
             streak=streaks.view(after, today),
             counted_today=before.last_day != after.last_day,
@@ -415,7 +416,9 @@ class _BatchGrading:
             chosen_text=rules.option_text(question, earlier.option_index),
             correct_text=question.options[question.correct_index].text,
             explanation=question.explanation,
-            mistake=rules.common_mistake(question),
+            wrong_why=None
+            if earlier.correct
+            else rules.wrong_choice_why(question, earlier.option_index),
             why_id=rules.why_entry(question, self._ctx.pack),
             streak=streaks.view(learner.streak, local_date(now, learner.zone)),
             counted_today=False,

@@ -68,7 +68,8 @@ HELP_TEXT = "\n".join(
         "key moments, a cheat sheet, how pipelines scale, failure modes, two real incidents, "
         "and pictures.",
         "<b>Quiz</b> — /quiz easy, medium or hard: options as buttons, a hint if you need one, "
-        "then the explanation. One answer a day keeps your streak alive.",
+        "then why a wrong pick is wrong and the explanation. One answer a day keeps your streak "
+        "alive.",
         "<b>Daily</b> — /daily on 08:30 sends a question every day (in groups, admins decide).",
         "<b>Stats</b> — /stats shows your streak, accuracy and a 12-week picture.",
         "<b>Group quiz</b> — in a group, /groupquiz 10 30 hard plays timed rounds for everyone "

@@ -177,6 +177,9 @@ def reveal_text(reveal: Reveal) -> str:
         else fit(reveal.correct_text, 300)
     )
     lines = [f"<b>Answer to question {reveal.number} of {reveal.total}:</b> {answer}"]
+    if reveal.trap is not None:
+        trap, why = reveal.trap
+        lines.append(f"🤔 <b>Most picked wrong answer:</b> {fit(trap, 300)} — {fit(why, 400)}")
     if reveal.explanation:
         lines.append(f"<i>{fit(reveal.explanation, 1000)}</i>")
     lines.append("")

@@ -114,30 +114,39 @@ def verdict_lines(delivery: Delivery, outcome: Outcome) -> list[str]:
         head = "✅ <b>Right!</b>" + (" (with a hint)" if outcome.hinted else "")
         return [head, f"The answer is <b>{correct}</b>."]
     chosen = f"{letters[outcome.chosen_position]}. {esc(outcome.chosen_text)}"
-    return ["❌ <b>Not quite.</b>", f"You chose {chosen}", f"The answer is <b>{correct}</b>."]
+    lines = ["❌ <b>Not quite.</b>", f"You chose {chosen}"]
+    if outcome.wrong_why:
+        # Feedback on the learner's own choice comes before the right answer and the explanation.
+        lines.append(f"🤔 {fit(outcome.wrong_why, 400)}")
+    return [*lines, f"The answer is <b>{correct}</b>."]
 
 
 def outcome_html(delivery: Delivery, outcome: Outcome) -> str:
-    """The answered question: verdict, correct option, explanation, common mistake, streak."""
+    """The answered question: verdict (with why a wrong choice is wrong), explanation, streak."""
     head = f"{_header(delivery)}\n\n{fit(delivery.question.question, 1000)}"
     verdict = "\n".join(verdict_lines(delivery, outcome))
     streak = "\n".join(streak_lines(outcome))
     fixed = "\n\n".join([head, verdict, streak])
-    # The explanation and the mistake are the long parts: they share what is left of the limit
-    # (less a margin for their prefixes and the blank lines between parts).
-    budget = max(200, (MESSAGE_LIMIT - units(fixed) - 80) // 2)
+    # The explanation is the long part: it gets what is left of the limit (less a margin for
+    # its prefix and the blank lines between parts).
+    budget = max(200, MESSAGE_LIMIT - units(fixed) - 40)
     explanation = f"📖 {fit(outcome.explanation, budget)}"
-    mistake = f"⚠️ <i>Common mistake:</i> {fit(outcome.mistake, budget)}"
-    return f"{head}\n\n{verdict}\n\n{explanation}\n\n{mistake}\n\n{streak}"
+    return f"{head}\n\n{verdict}\n\n{explanation}\n\n{streak}"
 
 
 def outcome_toast(outcome: Outcome) -> str:
     """A group member's private verdict on a shared daily question (an alert, 200 characters)."""
     letters = keyboards.OPTION_LETTERS
-    verdict = "✅ Right!" if outcome.correct else "❌ Not quite."
     streak = f"🔥 Streak: {plural(outcome.streak.current, 'day')}."
-    answer = f" The answer is {letters[outcome.correct_position]}. {outcome.correct_text}"
-    return f"{clip(verdict + answer, TOAST_LIMIT - len(streak) - 1)}\n{streak}"
+    letter = letters[outcome.correct_position]
+    if outcome.correct:
+        verdict = f"✅ Right! The answer is {letter}. {outcome.correct_text}"
+    elif outcome.wrong_why:
+        # The option texts are on screen beside their letters, so the room goes to the why.
+        verdict = f"❌ Not quite, it is {letter}. {outcome.wrong_why}"
+    else:
+        verdict = f"❌ Not quite. The answer is {letter}. {outcome.correct_text}"
+    return f"{clip(verdict, TOAST_LIMIT - len(streak) - 1)}\n{streak}"
 
 
 # --- sending -------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import pytest
 from bot.core.clock import FixedClock
 from bot.tg.jobs import HEARTBEAT_JOB, REMINDER_JOB
 from tests.e2e.conftest import START, TutorFactory, World, run_job, services_of
-from tests.e2e.test_bot_quiz import answer_quiz, press_option
+from tests.e2e.test_bot_quiz import answer_quiz, correct_position, delivery_of, press_option
 
 pytestmark = pytest.mark.e2e
 
@@ -111,7 +111,11 @@ async def test_group_daily_each_member_answers_once_in_private(
         assert bob["show_alert"] is True and bob["text"].startswith("✅ Right!")
         assert "Streak: 1 day" in bob["text"]
         carol = await press_option(world, app, world.carol, question, right=False)
-        assert carol["text"].startswith("❌ Not quite.")
+        assert carol["text"].startswith("❌ Not quite, it is ")
+        delivery = await delivery_of(app, question)
+        chosen = (correct_position(delivery) + 1) % len(delivery.options)
+        why = next(o.why for o in delivery.question.options if o.text == delivery.options[chosen])
+        assert why is not None and why[:40] in carol["text"]
         again = await press_option(world, app, world.bob, question, right=False)
         assert again["text"].startswith("You already answered")
         hint = await world.press(world.carol, question, "💡 Hint")

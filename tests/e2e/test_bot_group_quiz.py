@@ -134,6 +134,10 @@ async def test_two_groups_play_their_own_sessions(
     assert reveal.reply_to_message_id == first.message_id
     assert reveal.plain_text.startswith(f"Answer to question 1 of 2: {right} {chosen}")
     assert round1.question.explanation in reveal.plain_text
+    picked = round1.options[LETTERS.index(wrong[0])]
+    why = next(o.why for o in round1.question.options if o.text == picked)
+    assert why is not None
+    assert f"🤔 Most picked wrong answer: {picked} — {why}" in reveal.plain_text
     assert "✅ Right (2): Alice +1000, Bob <b> +1000" in reveal.plain_text
     assert "Bob &lt;b&gt;" in (reveal.text or "")
     assert "❌ Wrong (1): Carol" in reveal.plain_text

@@ -77,7 +77,8 @@ async def test_quiz_flow_hint_answer_explanation_next(
     world: World, quiz_tutor: App, pack: ContentPack
 ) -> None:
     """A question shows its options and Hint; the hint edits it in; the answer edits in the
-    verdict, explanation and common mistake with Next and Why?; Next sends a new question."""
+    verdict and explanation (no wrong-choice note for a right answer) with Next and Why?; Next
+    sends a new question."""
     question = await world.ask(world.alice, world.alice_chat, "/quiz easy")
     assert question.plain_text.startswith("🧠 Quiz · easy")
     delivery = await delivery_of(quiz_tutor, question)
@@ -100,7 +101,7 @@ async def test_quiz_flow_hint_answer_explanation_next(
     correct = delivery.question.options[delivery.question.correct_index].text
     assert correct[:40] in text
     assert delivery.question.explanation[:40] in text
-    assert f"Common mistake: {delivery.question.mistakes[0][:30]}" in text
+    assert "🤔" not in text and "You chose" not in text
     assert "Today counts: your streak is 1 day" in text
     assert world.emu.buttons(answered) == [["Next question »", "Why?"]]
 
@@ -121,15 +122,22 @@ async def test_quiz_flow_hint_answer_explanation_next(
 async def test_wrong_answer_names_the_choice_and_the_right_option(
     world: World, quiz_tutor: App
 ) -> None:
-    """A wrong answer says which option was chosen and which one was right."""
+    """A wrong answer names the option chosen, says why it is wrong, then gives the right one
+    and the explanation."""
     question = await world.ask(world.alice, world.alice_chat, "/quiz hard")
     delivery = await delivery_of(quiz_tutor, question)
     await press_option(world, quiz_tutor, world.alice, question, right=False)
     await world.emu.wait_for(lambda: world.current(question).edits)
     text = world.current(question).plain_text
     assert "❌ Not quite." in text
-    assert "You chose" in text
     good = correct_position(delivery)
+    chosen = (good + 1) % len(delivery.options)
+    assert f"You chose {'ABCD'[chosen]}. {delivery.options[chosen][:30]}" in text
+    why = next(o.why for o in delivery.question.options if o.text == delivery.options[chosen])
+    assert why is not None
+    # Feedback on the chosen option comes first, then the right option, then the explanation.
+    first = text.index(f"🤔 {why[:40]}")
+    assert first < text.index("The answer is") < text.index(delivery.question.explanation[:30])
     assert f"The answer is {'ABCD'[good]}. {delivery.options[good][:30]}" in text
     stats = await services_of(quiz_tutor).stats.stats(world.alice.id)
     assert stats.answered == 1 and stats.overall.correct == 0

@@ -71,11 +71,13 @@ def question(
             "question": f"Question {qid}?",
             "options": [
                 {"text": f"{qid} right", "correct": True},
-                *({"text": f"{qid} wrong {i}"} for i in range(1, options)),
+                *(
+                    {"text": f"{qid} wrong {i}", "why": f"Why {qid} wrong {i} is wrong."}
+                    for i in range(1, options)
+                ),
             ],
             "hint": f"Hint for {qid}.",
             "explanation": f"Because {qid}.",
-            "mistakes": [f"Mistake for {qid}.", "Another mistake."],
             "related": related,
         }
     )

@@ -69,10 +69,35 @@ def test_walkthrough_checkpoint_is_answered_with_a_number(tmp_path: Path) -> Non
 def test_quiz_answer_is_recorded_and_counts_for_stats(tmp_path: Path) -> None:
     """A quiz answered in the console is graded once and shows up in /stats afterwards."""
     output = _chat(tmp_path, "/quiz easy", "1", "/stats")
-    assert re.search(r"(Right!|Not quite\.) The answer is: ", output)
+    assert re.search(r"Right! The answer is: |Not quite\. You chose: ", output)
     assert "Answered: 1" in output
     again = _chat(tmp_path, "/stats")
     assert "Answered: 1" in again, "progress survives a restart of the console"
+
+
+def test_a_wrong_answer_says_why_the_chosen_option_is_wrong(tmp_path: Path) -> None:
+    """After a wrong pick the console names it, gives its why, then the answer and explanation."""
+    minipack = Path(__file__).parents[1] / "data" / "minipack"
+    question = load_content(minipack).quiz["q-easy-drift"]
+    whys = {o.text: o.why for o in question.options if not o.correct}
+    for attempt in range(30):  # options are shuffled: option 1 is wrong two times in three
+        out = io.StringIO()
+        run_console(
+            content_dir=minipack,
+            db_path=str(tmp_path / f"c{attempt}.db"),
+            stream=io.StringIO("/quiz\n1\n"),
+            out=out,
+        )
+        output = out.getvalue()
+        if "Not quite" in output:
+            break
+    else:
+        pytest.fail("option 1 was right 30 times in a row")
+    chosen = re.search(r"Not quite\. You chose: (.+)", output)
+    assert chosen is not None and chosen.group(1) in whys
+    feedback = output.index(f"Why not: {whys[chosen.group(1)]}")
+    assert feedback < output.index("The answer is: The live data changed")
+    assert output.index("The answer is: ") < output.index(question.explanation)
 
 
 def test_hint_then_answer(tmp_path: Path) -> None:

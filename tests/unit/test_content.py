@@ -91,15 +91,16 @@ BREAKAGES: list[tuple[str, Mutation, str]] = [
         "two correct options",
         _replace(
             "quiz/basics.yaml",
-            "      - text: The server rebooted",
-            "      - text: The server rebooted\n        correct: true",
+            "        why: A reboot restarts the same model on the same data; drift comes from "
+            "what the data says.",
+            "        correct: true",
         ),
         "minipack/quiz/basics.yaml:7: questions.0.options: needs exactly one correct option, "
         "found 2",
     ),
     (
         "no correct option",
-        _replace("quiz/basics.yaml", "        correct: true\n", ""),
+        _replace("quiz/basics.yaml", "        correct: true\n", "        why: Not any more.\n"),
         "minipack/quiz/basics.yaml:7: questions.0.options: needs exactly one correct option, "
         "found 0",
     ),
@@ -204,6 +205,42 @@ BREAKAGES: list[tuple[str, Mutation, str]] = [
             "",
         ),
         "minipack/lessons.yaml:17: lessons.walkthrough: List should have at least 6 items",
+    ),
+    (
+        "wrong option without a why",
+        _replace(
+            "quiz/basics.yaml",
+            "        why: A failing test stops a release; it cannot change what a running model "
+            "has learned.\n",
+            "",
+        ),
+        "minipack/quiz/basics.yaml:11: questions.0.options.2: a wrong option needs a `why`",
+    ),
+    (
+        "a why on the correct option",
+        _replace(
+            "quiz/basics.yaml",
+            "        correct: true\n",
+            "        correct: true\n        why: Because it is right.\n",
+        ),
+        "minipack/quiz/basics.yaml:7: questions.0.options.0: the correct option takes no `why`",
+    ),
+    (
+        "a why too long to read at a glance",
+        _replace(
+            "quiz/basics.yaml", "why: A reboot restarts", "why: " + "very " * 40 + "A reboot"
+        ),
+        "minipack/quiz/basics.yaml:10: questions.0.options.1.why: String should have at most 200 "
+        "characters",
+    ),
+    (
+        "the retired mistakes list",
+        _replace(
+            "quiz/basics.yaml",
+            "    related: drift-what",
+            "    mistakes: [Thinking only code breaks a model.]\n    related: drift-what",
+        ),
+        "minipack/quiz/basics.yaml:15: questions.0.mistakes: unknown field",
     ),
     (
         "three options that are the same",

@@ -7,17 +7,18 @@ import random
 import pytest
 
 from bot.core.quiz import (
-    common_mistake,
     decode_order,
     displayed_options,
     encode_order,
     grade,
+    most_chosen_wrong,
     option_text,
     order_fits,
     shuffled_order,
     stored_question,
     valid_position,
     why_entry,
+    wrong_choice_why,
 )
 from tests.storage.packs import make_pack, question
 
@@ -99,6 +100,27 @@ def test_why_is_none_when_the_topic_has_no_faq() -> None:
     assert why_entry(q, make_pack([q])) is None
 
 
-def test_common_mistake_is_the_first_listed() -> None:
-    """The mistake shown is the first one the author listed."""
-    assert common_mistake(question("q-mistake")) == "Mistake for q-mistake."
+def test_a_wrong_choice_brings_its_own_why_and_the_key_none() -> None:
+    """The feedback is the chosen option's `why`; the key and unknown indexes have none."""
+    q = question("q-why")
+    assert wrong_choice_why(q, 2) == "Why q-why wrong 2 is wrong."
+    assert wrong_choice_why(q, 0) is None
+    assert wrong_choice_why(q, 9) is None and wrong_choice_why(q, -1) is None
+
+
+def test_grade_carries_the_why_of_a_wrong_choice_only() -> None:
+    """Grading a wrong position returns that option's why; a right one returns None."""
+    q = question("q-g")
+    order = (3, 0, 1, 2)
+    assert grade(q, order, 0).chosen_why == "Why q-g wrong 3 is wrong."
+    assert grade(q, order, 1).chosen_why is None
+
+
+def test_most_chosen_wrong_counts_wrong_picks_only() -> None:
+    """The group reveal names the wrong option most players took; ties go to the first."""
+    q = question("q-m")
+    assert most_chosen_wrong(q, [0, 2, 1, 2, 0, 0]) == 2
+    assert most_chosen_wrong(q, [3, 1]) == 1
+    assert most_chosen_wrong(q, [0, 0]) is None
+    assert most_chosen_wrong(q, []) is None
+    assert most_chosen_wrong(q, [7, -1]) is None

@@ -246,6 +246,8 @@ async def test_reveal_names_the_answer_who_was_right_the_fastest_and_exact_point
         assert reveal.fastest is not None
         assert (reveal.fastest.user_id, reveal.fastest.seconds) == (ANA, 5.0)
         assert reveal.results[2].option_text == first.options[wrong(first)]
+        picked = first.options[wrong(first)]
+        assert reveal.trap == (picked, f"Why {picked} is wrong.")
         assert (reveal.number, reveal.total, reveal.session_over) == (1, 5, False)
         assert [(s.place, s.user_id) for s in reveal.standings.standings] == [
             (1, ANA),
@@ -453,3 +455,11 @@ async def test_group_answers_count_for_streak_and_spaced_repetition(tmp_path: Pa
         later = await start(services, "1", chat_id=OTHER_GROUP)
         await tap(services, later.round, ANA, 0, clock)
         assert (await services.stats.streak(ANA)).current == 2
+
+
+async def test_reveal_has_no_trap_when_nobody_chose_a_wrong_option(tmp_path: Path) -> None:
+    """With only right answers (or none) there is no wrong pick to explain."""
+    async with services_at(tmp_path / "t.db") as (services, clock):
+        first = (await start(services)).round
+        await tap(services, first, ANA, right(first), clock)
+        assert (await close(services, first)).trap is None

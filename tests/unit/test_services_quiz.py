@@ -57,10 +57,11 @@ async def test_a_new_learner_starts_with_an_easy_question(tmp_path: Path) -> Non
         assert later - {"easy"}, "the easy start is only for the very first question"
 
 
-async def test_correct_answer_outcome_carries_texts_explanation_mistake_and_why(
+async def test_correct_answer_outcome_carries_texts_explanation_and_why(
     tmp_path: Path,
 ) -> None:
-    """A right answer reports the texts, the explanation, the mistake, "Why?" and the streak."""
+    """A right answer reports the texts, the explanation, "Why?" and the streak, and no
+    wrong-choice feedback."""
     pack = make_pack([question("q-a", topic="drift", related="drift-detect")])
     async with services_at(tmp_path / "t.db", pack) as (services, _clock):
         d = await ask(services, 1)
@@ -68,11 +69,7 @@ async def test_correct_answer_outcome_carries_texts_explanation_mistake_and_why(
         assert result.accepted and result.outcome is not None
         o = result.outcome
         assert (o.correct, o.chosen_text, o.correct_text) == (True, "q-a right", "q-a right")
-        assert (o.explanation, o.mistake, o.why_id) == (
-            "Because q-a.",
-            "Mistake for q-a.",
-            "drift-detect",
-        )
+        assert (o.explanation, o.wrong_why, o.why_id) == ("Because q-a.", None, "drift-detect")
         assert (o.streak.current, o.streak.active_today, o.counted_today) == (1, True, True)
 
 
@@ -91,6 +88,11 @@ async def test_wrong_answer_outcome_names_both_options_and_falls_back_to_topic_f
         assert result.outcome.correct_text == "q-b right"
         assert result.outcome.correct_position == right_position(d)
         assert result.outcome.why_id == "testing-ml"
+        chosen = d.question.options[
+            [o.text for o in d.question.options].index(d.options[position])
+        ]
+        assert result.outcome.wrong_why == chosen.why
+        assert chosen.why is not None and chosen.why.startswith("Why q-b wrong")
 
 
 async def test_hint_marks_the_answer_hinted_and_returns_the_hint(tmp_path: Path) -> None:
@@ -215,3 +217,16 @@ async def test_answer_records_spaced_repetition_state_per_user_and_question(
         [(question_id, reviews, lapses, card)] = [tuple(r) for r in rows]
         assert (question_id, reviews, lapses) == (d.question_id, 1, 1)
         assert '"state"' in card and '"due"' in card
+
+
+async def test_a_second_press_replays_the_feedback_on_the_first_wrong_choice(
+    tmp_path: Path,
+) -> None:
+    """A repeated press shows the stored verdict again, with the why of the option first chosen."""
+    async with services_at(tmp_path / "t.db") as (services, _clock):
+        d = await ask(services, 1)
+        first = await services.quiz.answer(d.id, 1, wrong_position(d))
+        again = await services.quiz.answer(d.id, 1, right_position(d))
+        assert again.status is AnswerStatus.ALREADY_ANSWERED and again.outcome is not None
+        assert first.outcome is not None and first.outcome.wrong_why is not None
+        assert again.outcome.wrong_why == first.outcome.wrong_why
