@@ -22,6 +22,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from bot.errors import ContentError, ContentProblem
