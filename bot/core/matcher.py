@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -22,6 +23,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.content import Answerable, ContentPack, Topic
+from bot.core.encoder import Encoder
+from bot.core.fusion import DEFAULT_POLICY, FusionPolicy, Status, Verdict, fuse
+from bot.core.semantic import SemanticIndex
 from bot.core.text import (
     DOMAIN_ANCHORS,
     STOPWORDS,
@@ -29,11 +33,11 @@ from bot.core.text import (
     WEAK_ANCHORS,
     clean,
     content_stems,
+    normalised,
     stem,
     words,
 )
 
-Status = Literal["answer", "suggest", "fallback"]
 Smalltalk = Literal["greeting", "thanks", "help", "empty"]
 
 # Confidence thresholds on the 0-100 scale, tuned on a tuning set written apart from the dev set.
@@ -154,9 +158,17 @@ class Matcher:
     corrections, which is safe to share within one event loop.
     """
 
-    def __init__(self, pack: ContentPack) -> None:
+    def __init__(
+        self,
+        pack: ContentPack,
+        encoder: Encoder | None = None,
+        cache_dir: Path | None = None,
+        policy: FusionPolicy = DEFAULT_POLICY,
+    ) -> None:
         self._pack = pack
+        self._policy = policy
         self._entries: list[Answerable] = list(pack.answerables.values())
+        self._positions = {entry.id: i for i, entry in enumerate(self._entries)}
         self._by_topic: dict[str, list[Answerable]] = defaultdict(list)
         for entry in self._entries:
             self._by_topic[entry.topic].append(entry)
@@ -231,6 +243,23 @@ class Matcher:
                 if len(w) >= _MIN_CORRECTABLE
             }
         )
+        # Semantic side: every phrasing, in the same normalised form the queries get.
+        self._semantic: SemanticIndex | None = None
+        if encoder is not None:
+            owners, phrasings = [], []
+            for index, entry in enumerate(self._entries):
+                for text in entry.questions:
+                    if normalised(text):
+                        owners.append(index)
+                        phrasings.append(normalised(text))
+            self._semantic = SemanticIndex(
+                encoder, phrasings, owners, len(self._entries), cache_dir
+            )
+
+    @property
+    def semantic(self) -> SemanticIndex | None:
+        """The sentence-embedding index, or None when the matcher runs on words alone."""
+        return self._semantic
 
     # --- public API -----------------------------------------------------------------------------
 
@@ -240,9 +269,33 @@ class Matcher:
         small = _smalltalk(tokens)
         if small is not None:
             return self._smalltalk_result(query, small)
-        ranked = self._rank_words([w for w in tokens if w not in STOPWORDS])
+        meaningful = [w for w in tokens if w not in STOPWORDS]
+        scores, exact = self._score_words(meaningful)
+        ranked = self._top(scores, exact)
+        lexical = self._lexical_verdict(tokens, ranked)
+        if self._semantic is None or not meaningful:
+            return self._result(query, lexical, ranked)
+        cosines = self._semantic.scores(self.encoder_text(tokens))
+        verdict = fuse(
+            lexical, scores, cosines, len(meaningful), self._entries, self._positions, self._policy
+        )
+        return self._result(query, verdict, ranked)
+
+    def lexical_match(self, text: str) -> MatchResult:
+        """The verdict of the words alone, as if no embedding model were loaded."""
+        semantic, self._semantic = self._semantic, None
+        try:
+            return self.match(text)
+        finally:
+            self._semantic = semantic
+
+    def encoder_text(self, tokens: list[str]) -> str:
+        """What the sentence encoder reads: the rewritten words, misspellings corrected."""
+        return " ".join((self._correct(w) or w) if stem(w) not in self._idf else w for w in tokens)
+
+    def _lexical_verdict(self, tokens: list[str], ranked: list[Match]) -> Verdict:
         if not ranked:
-            return self._fallback(query, 0.0, ())
+            return Verdict("fallback", None, 0.0)
         best = ranked[0]
         runner_up = ranked[1] if len(ranked) > 1 else None
         confidence = best.score
@@ -268,22 +321,29 @@ class Matcher:
             names_subject and confidence >= _DOMINANT_SCORE and margin >= _DOMINANT_MARGIN
         )
         if confident and not close_call:
-            return self._answer(query, best.entry, confidence, tuple(ranked))
+            return Verdict("answer", best.entry, confidence)
         if confidence >= SUGGEST_THRESHOLD:
             suggestions = tuple(m.entry for m in ranked[:MAX_SUGGESTIONS])
+            return Verdict("suggest", None, confidence, suggestions)
+        return Verdict("fallback", None, best.score)
+
+    def _result(self, query: str, verdict: Verdict, ranked: list[Match]) -> MatchResult:
+        if verdict.status == "answer" and verdict.entry is not None:
+            return self._answer(query, verdict.entry, verdict.score, tuple(ranked))
+        if verdict.status == "suggest":
             return MatchResult(
                 query=query,
                 status="suggest",
                 entry=None,
-                score=round(confidence, 1),
-                suggestions=suggestions,
+                score=round(verdict.score, 1),
+                suggestions=verdict.suggestions,
                 smalltalk=None,
                 reply=SUGGEST_REPLY,
                 related=(),
                 fallback_topics=(),
                 ranked=tuple(ranked),
             )
-        return self._fallback(query, best.score, tuple(ranked))
+        return self._fallback(query, verdict.score, tuple(ranked))
 
     def answer_entry(self, entry_id: str) -> MatchResult | None:
         """The answer for a known entry id (a pressed "did you mean" or related button)."""
@@ -302,11 +362,17 @@ class Matcher:
         return self._rank_words([w for w in words(text) if w not in STOPWORDS], limit)
 
     def _rank_words(self, query_words: list[str], limit: int = 8) -> list[Match]:
+        scores, exact = self._score_words(query_words)
+        return self._top(scores, exact, limit)
+
+    def _score_words(self, query_words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Per entry: lexical confidence (0-100) and whether a phrasing matches exactly."""
+        zeros = np.zeros(len(self._entries))
         if not query_words:
-            return []
+            return zeros, zeros.astype(bool)
         stems, known_fraction = self._query_stems(query_words)
         if not stems:
-            return []
+            return zeros, zeros.astype(bool)
         lexical, exact = self._lexical_scores(stems)
         fuzzy = self._fuzzy_scores(" ".join(query_words))
         penalty = _coverage_penalty(known_fraction)
@@ -320,11 +386,16 @@ class Matcher:
         scores = 100 * (_LEXICAL_SHARE * lexical + (1 - _LEXICAL_SHARE) * fuzzy / 100) * penalty
         if _COMPARISON_CUES.issubset(stems) or "differ" in stems:
             scores = scores * self._comparison_boost
+        return np.minimum(scores, 100.0), exact
+
+    def _top(self, scores: np.ndarray, exact: np.ndarray, limit: int = 8) -> list[Match]:
         count = min(limit, len(scores))
+        if count == 0:
+            return []
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [
-            Match(self._entries[i], round(min(float(scores[i]), 100.0), 1), bool(exact[i]))
+            Match(self._entries[i], round(float(scores[i]), 1), bool(exact[i]))
             for i in top
             if scores[i] > 0
         ]
@@ -341,7 +412,7 @@ class Matcher:
             if token not in self._idf:
                 corrected = self._correct(word)
                 if corrected is not None:
-                    token, weight = corrected, _CORRECTED_WEIGHT
+                    token, weight = stem(corrected), _CORRECTED_WEIGHT
             # Very common subject words ("devops") have a tiny IDF; a floor keeps one of them from
             # counting for nothing against an everyday word the pack happens not to use.
             idf = max(
@@ -354,7 +425,7 @@ class Matcher:
         return stems, (known / total if total else 0.0)
 
     def _correct(self, word: str) -> str | None:
-        """The indexed stem a misspelt word most likely meant, if it is one or two edits away."""
+        """The pack's word a misspelt word most likely meant, if it is one or two edits away."""
         if word in self._corrections:
             return self._corrections[word]
         corrected = self._nearest_known(word)
@@ -373,7 +444,7 @@ class Matcher:
             return None
         token = stem(found[0])
         # Only corrections towards the subject's own words: "teacher" is not a typo of "teaches".
-        return token if token in SUBJECT_STEMS and token in self._idf else None
+        return found[0] if token in SUBJECT_STEMS and token in self._idf else None
 
     def _lexical_scores(self, stems: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: the best phrase's recall-weighted F-score, blended with bag coverage."""

@@ -1,0 +1,206 @@
+"""all-MiniLM-L6-v2 sentence embeddings in plain numpy: no deep-learning framework at run time.
+
+The network is BERT's encoder as sentence-transformers runs it: word, position and token-type
+embeddings with a layer norm, six post-norm layers of 12-head self-attention and a GELU
+feed-forward (384 -> 1536 -> 384), then the mean of the token vectors under the attention
+mask, L2-normalised.
+The weights are the upstream `model.safetensors` (checked against a pinned sha256) and the
+tokenizer is the upstream `tokenizer.json`, run by the `tokenizers` package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+# The exact upstream files: anything else (truncated, replaced, another revision) is refused.
+MODEL_FILE = "model.safetensors"
+TOKENIZER_FILE = "tokenizer.json"
+MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+DIMENSION = 384
+
+# Learner questions and FAQ phrasings are far shorter; longer inputs only cost time.
+MAX_TOKENS = 128
+# Cut before tokenising so that a 100,000-character message costs no more than a long question.
+MAX_INPUT_CHARS = 1_000
+_LAYERS = 6
+_HEADS = 12
+_HEAD_SIZE = DIMENSION // _HEADS
+_LAYER_NORM_EPS = 1e-12
+_BATCH = 32
+# Bump when the computation changes, so cached entry vectors are not reused across versions.
+ENCODER_VERSION = "numpy-1"
+
+
+class ModelError(Exception):
+    """The weights or tokenizer are missing, damaged or not the pinned files."""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_model_dir(directory: Path) -> None:
+    """Raise ModelError unless both files are present and exactly the pinned ones."""
+    for name, expected in ((MODEL_FILE, MODEL_SHA256), (TOKENIZER_FILE, TOKENIZER_SHA256)):
+        path = directory / name
+        if not path.is_file():
+            raise ModelError(f"{path} is missing")
+        actual = file_sha256(path)
+        if actual != expected:
+            raise ModelError(
+                f"{path} has sha256 {actual[:12]}..., expected {expected[:12]}... "
+                "(truncated or not the pinned file)"
+            )
+
+
+class Encoder:
+    """Sentence vectors (unit length, float32) for lists of texts."""
+
+    def __init__(self, directory: Path) -> None:
+        # Imported here so that the lexical matcher never pays for them when no model is used.
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        verify_model_dir(directory)
+        try:
+            tensors = load_file(str(directory / MODEL_FILE))
+            self._tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
+        # safetensors and tokenizers raise their own (or bare) exception types for bad files.
+        except Exception as exc:
+            raise ModelError(f"cannot read the model in {directory}: {exc}") from exc
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._load(tensors)
+
+    def _load(self, tensors: dict[str, np.ndarray]) -> None:
+        def get(name: str) -> np.ndarray:
+            if name not in tensors:
+                raise ModelError(f"the weights have no tensor {name}")
+            return np.ascontiguousarray(tensors[name], dtype=np.float32)
+
+        self._word = get("embeddings.word_embeddings.weight")
+        # Every input is a single sentence (token type 0): fold that row into the positions.
+        self._position = (
+            get("embeddings.position_embeddings.weight")
+            + get("embeddings.token_type_embeddings.weight")[0]
+        )
+        self._embed_norm = (get("embeddings.LayerNorm.weight"), get("embeddings.LayerNorm.bias"))
+        self._layers = []
+        for i in range(_LAYERS):
+            p = f"encoder.layer.{i}."
+            attention = p + "attention.self."
+            # One (384, 1152) product yields queries, keys and values at once.
+            qkv = np.concatenate(
+                [get(attention + f"{n}.weight").T for n in ("query", "key", "value")], axis=1
+            )
+            qkv_bias = np.concatenate(
+                [get(attention + f"{n}.bias") for n in ("query", "key", "value")]
+            )
+            # Scaling the query weights once saves a multiply per attention score.
+            scale = np.float32(1 / np.sqrt(_HEAD_SIZE))
+            qkv[:, :DIMENSION] *= scale
+            qkv_bias[:DIMENSION] *= scale
+            self._layers.append(
+                (
+                    np.ascontiguousarray(qkv),
+                    qkv_bias,
+                    np.ascontiguousarray(get(p + "attention.output.dense.weight").T),
+                    get(p + "attention.output.dense.bias"),
+                    get(p + "attention.output.LayerNorm.weight"),
+                    get(p + "attention.output.LayerNorm.bias"),
+                    np.ascontiguousarray(get(p + "intermediate.dense.weight").T),
+                    get(p + "intermediate.dense.bias"),
+                    np.ascontiguousarray(get(p + "output.dense.weight").T),
+                    get(p + "output.dense.bias"),
+                    get(p + "output.LayerNorm.weight"),
+                    get(p + "output.LayerNorm.bias"),
+                )
+            )
+        expected = {
+            "word": (self._word.shape[1], DIMENSION),
+            "position": (self._position.shape[1], DIMENSION),
+        }
+        if any(a != b for a, b in expected.values()):
+            raise ModelError(f"unexpected tensor shapes: {expected}")
+
+    def encode(self, texts: list[str], batch_size: int = _BATCH) -> np.ndarray:
+        """Unit vectors, one row per text; batches group texts of similar length."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch([t[:MAX_INPUT_CHARS] for t in texts])
+        ids = [e.ids for e in encodings]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        out = np.empty((len(ids), DIMENSION), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            out[chunk] = self._encode_ids([ids[i] for i in chunk])
+        return out
+
+    def encode_one(self, text: str) -> np.ndarray:
+        return self.encode([text], batch_size=1)[0]
+
+    def _encode_ids(self, batch: list[list[int]]) -> np.ndarray:
+        length = max(len(ids) for ids in batch)
+        token_ids = np.zeros((len(batch), length), dtype=np.int64)
+        mask = np.zeros((len(batch), length), dtype=np.float32)
+        for row, ids in enumerate(batch):
+            token_ids[row, : len(ids)] = ids
+            mask[row, : len(ids)] = 1.0
+        x = self._word[token_ids] + self._position[:length]
+        x = _layer_norm(x, *self._embed_norm)
+        # Padding keys get -inf-like scores so no token attends to them.
+        padding = None if mask.all() else ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        batch_size = len(batch)
+        for qkv_w, qkv_b, o_w, o_b, n1_w, n1_b, f1_w, f1_b, f2_w, f2_b, n2_w, n2_b in self._layers:
+            qkv = x @ qkv_w + qkv_b
+            heads = qkv.reshape(batch_size, length, 3, _HEADS, _HEAD_SIZE).transpose(2, 0, 3, 1, 4)
+            q, k, v = heads[0], heads[1], heads[2]
+            scores = q @ k.transpose(0, 1, 3, 2)
+            if padding is not None:
+                scores += padding
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(axis=-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch_size, length, DIMENSION)
+            x = _layer_norm(x + context @ o_w + o_b, n1_w, n1_b)
+            hidden = _gelu(x @ f1_w + f1_b)
+            x = _layer_norm(x + hidden @ f2_w + f2_b, n2_w, n2_b)
+        summed = (x * mask[:, :, None]).sum(axis=1)
+        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    centred = x - mean
+    variance = (centred * centred).mean(axis=-1, keepdims=True)
+    return centred / np.sqrt(variance + np.float32(_LAYER_NORM_EPS)) * weight + bias
+
+
+# Abramowitz & Stegun 7.1.26: erf to within 1.5e-7, below float32's resolution of GELU's output.
+_ERF_P = np.float32(0.3275911)
+_ERF_A = tuple(
+    np.float32(a) for a in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
+)
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """BERT's exact GELU, x * Phi(x), with erf from a rational approximation (numpy has none)."""
+    z = x * np.float32(1 / np.sqrt(2))
+    a = np.abs(z)
+    t = 1 / (1 + _ERF_P * a)
+    poly = _ERF_A[0]
+    for coefficient in _ERF_A[1:]:
+        poly = poly * t + coefficient
+    erf_abs = 1 - poly * t * np.exp(-a * a)
+    erf = np.copysign(erf_abs, z)
+    return np.float32(0.5) * x * (1 + erf)
