@@ -20,6 +20,7 @@ from bot.core import lessons
 from bot.core.content import DIFFICULTIES, ContentPack, load_content
 from bot.core.matcher import Matcher, MatchResult
 from bot.errors import TutorError
+from bot.model import build_matcher
 from bot.services import AnswerStatus, Delivery, Outcome, Services
 from bot.services.privacy import holds_data, to_json
 
@@ -361,9 +362,17 @@ class _LineReader:
         return await self._lines.get()
 
 
-async def converse(pack: ContentPack, services: Services, stream: TextIO, out: TextIO) -> None:
+async def converse(
+    pack: ContentPack,
+    services: Services,
+    stream: TextIO,
+    out: TextIO,
+    matcher: Matcher | None = None,
+) -> None:
     """Run the conversation until end of input or /quit."""
-    session = ConsoleSession(pack=pack, matcher=Matcher(pack), services=services, out=out)
+    session = ConsoleSession(
+        pack=pack, matcher=matcher or Matcher(pack), services=services, out=out
+    )
     await services.users.register(CONSOLE_USER_ID, private_chat=False)
     session.say("MLOps vs DevOps tutor (offline). Ask a question, or type /help.")
     reader = _LineReader(stream)
@@ -384,10 +393,11 @@ def run_console(
     out: TextIO | None = None,
 ) -> int:
     pack = load_content(content_dir)
+    matcher = build_matcher(pack)
 
     async def main() -> None:
         async with await Services.open(db_path, pack, default_timezone=timezone) as services:
-            await converse(pack, services, stream or sys.stdin, out or sys.stdout)
+            await converse(pack, services, stream or sys.stdin, out or sys.stdout, matcher)
 
     asyncio.run(main())
     return 0
