@@ -9,6 +9,10 @@ RUN python -m venv /opt/venv
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 RUN /opt/venv/bin/pip install .
+# The sentence-embedding weights (pinned sha256) and the entry vectors for this content pack are
+# baked in here, so the container never downloads anything at start-up.
+COPY content ./content
+RUN TUTOR_MODEL_DIR=/opt/model /opt/venv/bin/tutor-bot model fetch --content-dir /src/content
 
 # --- runtime: only the virtualenv, the content pack and a non-root user ------------------------
 FROM python:3.11.10-slim-bookworm
@@ -17,6 +21,7 @@ ENV PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     TUTOR_DB_PATH=/data/tutor.sqlite3 \
     TUTOR_CONTENT_DIR=/app/content \
+    TUTOR_MODEL_DIR=/opt/model \
     TUTOR_HEARTBEAT_FILE=/tmp/tutor-heartbeat
 # DejaVu gives the lesson pictures and the heat map a legible font with a bold weight.
 # hadolint ignore=DL3008
@@ -28,6 +33,7 @@ RUN groupadd --system --gid 10001 tutor \
     && mkdir -p /data \
     && chown tutor:tutor /data
 COPY --from=build /opt/venv /opt/venv
+COPY --from=build /opt/model /opt/model
 COPY content /app/content
 USER 10001:10001
 WORKDIR /data
