@@ -1,8 +1,8 @@
-"""Ablation of the word tables: what each one adds once words and embeddings are fused.
+"""Ablation of the vocabulary: what each table adds once words and embeddings are fused.
 
     python bench/ablate_text.py
 
-For every table in bot/core/text.py (and each phrase destination and synonym group on its own)
+For every table of content/vocabulary.yaml (and each phrase target and synonym group on its own)
 the table is removed, the lexical index rebuilt, and the dev, held-out and first blind sets plus
 the matcher's unit-test wordings are judged again: fused right / confidently wrong / off-topic
 declined, and the words alone (L) right / declined. The encoder's cosines are those of the
@@ -13,8 +13,8 @@ blind set is never used here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -22,10 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import bot.core.matcher as M  # noqa: E402 - after the path tweak
-import bot.core.text as T  # noqa: E402
 import tests.unit.test_matcher as unit_matcher  # noqa: E402
 import tests.unit.test_matcher_wording as unit_wording  # noqa: E402
-from bot.core.content import load_content  # noqa: E402
+from bot.core.content import ContentPack, load_content  # noqa: E402
 from bot.core.fusion import fuse  # noqa: E402
 from bot.model import build_matcher  # noqa: E402
 
@@ -62,30 +61,9 @@ def right(item: dict, entry: object) -> bool:
     return all(any(k.casefold() in text for k in group) for group in item["expect"])
 
 
-def apply(phrases, token_map, groups, domain, weak) -> None:
-    """Install modified tables in the text module (and the names the matcher imported)."""
-    T._PHRASES = tuple(sorted(phrases.items(), key=lambda p: -len(p[0])))
-    T._PUNCTUATED = tuple((s, d) for s, d in T._PHRASES if not s.replace(" ", "").isalnum())
-    T._PUNCTUATED_RE = re.compile(
-        "|".join(rf"(?<![\w]){re.escape(s)}(?![\w])" for s, _ in T._PUNCTUATED) or r"(?!x)x"
-    )
-    T._PUNCTUATED_MAP = dict(T._PUNCTUATED)
-    word_phrases: dict = {}
-    for s, d in T._PHRASES:
-        if (s, d) not in T._PUNCTUATED:
-            key = tuple(s.replace("'", "").split())
-            word_phrases.setdefault(key[0], []).append((key, tuple(d.split())))
-    for options in word_phrases.values():
-        options.sort(key=lambda o: -len(o[0]))
-    T._WORD_PHRASES = word_phrases
-    T._TOKEN_MAP = token_map
-    T._SYNONYMS = {v: h for h, vs in groups for v in vs}
-    T.DOMAIN_ANCHORS = M.DOMAIN_ANCHORS = frozenset(domain)
-    T.WEAK_ANCHORS = M.WEAK_ANCHORS = frozenset(weak)
-    T.SUBJECT_STEMS = M.SUBJECT_STEMS = (
-        frozenset(domain) | frozenset(weak) | {h for h, _ in groups}
-    )
-    T.stem.cache_clear()
+def with_vocabulary(pack: ContentPack, **changed: object) -> ContentPack:
+    """The pack with parts of its vocabulary replaced (the generic tables stay in the code)."""
+    return dataclasses.replace(pack, vocabulary=pack.vocabulary.model_copy(update=changed))
 
 
 def main() -> None:
@@ -100,24 +78,24 @@ def main() -> None:
     for qa in sets.values():
         for part in ("in_scope", "off_topic"):
             for item in qa[part]:
-                tokens = T.words(item["q"])
+                tokens = fused.text.words(item["q"])
                 text = fused.encoder_text(tokens)
                 cosines[item["q"]] = fused.semantic.scores(text) if tokens else None
 
-    def judge() -> dict[str, tuple[int, ...]]:
-        matcher = M.Matcher(pack)
+    def judge(variant: ContentPack) -> dict[str, tuple[int, ...]]:
+        matcher = M.Matcher(variant)
         out = {}
         for name, qa in sets.items():
             counts = [0, 0, 0, 0, 0]  # fused right, wrong, declined; lexical right, declined
             for part in ("in_scope", "off_topic"):
                 for item in qa[part]:
-                    tokens = T.words(T.clean(item["q"]))
+                    tokens = matcher.text.words(item["q"])
                     if M._smalltalk(tokens) is not None:
                         if part == "off_topic":
                             counts[2] += 1
                             counts[4] += 1
                         continue
-                    meaningful = [w for w in tokens if w not in T.STOPWORDS]
+                    meaningful = [w for w in tokens if w not in M.STOPWORDS]
                     scores, exact = matcher._score_words(meaningful)
                     lexical = matcher._lexical_verdict(tokens, matcher._top(scores, exact))
                     cos = cosines[item["q"]]
@@ -135,23 +113,15 @@ def main() -> None:
             out[name] = tuple(counts)
         return out
 
-    tables = {
-        "phrases": dict(T._PHRASES),
-        "token_map": dict(T._TOKEN_MAP),
-        "groups": list(T._SYNONYM_GROUPS),
-        "domain": set(T.DOMAIN_ANCHORS),
-        "weak": set(T.WEAK_ANCHORS),
-    }
+    vocabulary = pack.vocabulary
 
     def score(result: dict[str, tuple[int, ...]]) -> int:
         return sum(r[0] - 3 * r[1] + r[2] for r in result.values())
 
-    apply(**tables)
-    base = judge()
+    base = judge(pack)
 
     def run(label: str, **changed: object) -> None:
-        apply(**{**tables, **changed})
-        result = judge()
+        result = judge(with_vocabulary(pack, **changed))
         figures = " ".join(
             f"{n}:{r[0]}/{r[1]}w/{r[2]}d L{r[3]}/{r[4]}d" for n, r in result.items()
         )
@@ -159,18 +129,18 @@ def main() -> None:
 
     run("(nothing removed)")
     run("all phrases", phrases={})
-    run("all token rewrites", token_map={})
-    run("all synonym groups", groups=[])
-    run("weak subject words", weak=set())
+    run("all words", words={})
+    run("all synonym groups", synonyms={})
+    run("everyday subject words", everyday_subject_words=[])
     by_target: dict[str, list[str]] = {}
-    for source, target in tables["phrases"].items():
+    for source, target in vocabulary.phrases.items():
         by_target.setdefault(target.strip() or "(dropped)", []).append(source)
     for target, sources in sorted(by_target.items()):
-        kept = {k: v for k, v in tables["phrases"].items() if k not in sources}
+        kept = {k: v for k, v in vocabulary.phrases.items() if k not in sources}
         run(f"phrases -> {target}", phrases=kept)
-    for head, _ in tables["groups"]:
-        run(f"synonyms {head}", groups=[g for g in tables["groups"] if g[0] != head])
-    apply(**tables)
+    for name in vocabulary.synonyms:
+        kept_groups = {k: v for k, v in vocabulary.synonyms.items() if k != name}
+        run(f"synonyms {name}", synonyms=kept_groups)
 
 
 if __name__ == "__main__":

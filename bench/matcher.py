@@ -46,7 +46,6 @@ sys.path.insert(0, str(ROOT))
 from bot.core.content import ContentPack, load_content  # noqa: E402 - after the path tweak
 from bot.core.encoder import Encoder  # noqa: E402
 from bot.core.matcher import Matcher  # noqa: E402
-from bot.core.text import words  # noqa: E402
 from bot.model import fetch_model, model_dir  # noqa: E402
 
 Answer = tuple[str, str]  # (status, answer text)
@@ -162,7 +161,7 @@ def embeddings_answerer(matcher: Matcher) -> Callable[[str], Answer]:
     entries = list(matcher._pack.answerables.values())
 
     def answer(question: str) -> Answer:
-        text = matcher.encoder_text(words(question))
+        text = matcher.encoder_text(matcher.text.words(question))
         if not text:
             return "fallback", "Sorry, no idea."
         cosines = semantic.scores(text)

@@ -26,17 +26,7 @@ from bot.core.content import Answerable, ContentPack, Topic
 from bot.core.encoder import Encoder
 from bot.core.fusion import DEFAULT_POLICY, FusionPolicy, Status, Verdict, fuse
 from bot.core.semantic import SemanticIndex
-from bot.core.text import (
-    DOMAIN_ANCHORS,
-    STOPWORDS,
-    SUBJECT_STEMS,
-    WEAK_ANCHORS,
-    clean,
-    content_stems,
-    normalised,
-    stem,
-    words,
-)
+from bot.core.text import STOPWORDS, Normaliser, clean
 
 Smalltalk = Literal["greeting", "thanks", "help", "empty"]
 
@@ -167,6 +157,14 @@ class Matcher:
     ) -> None:
         self._pack = pack
         self._policy = policy
+        vocabulary = pack.vocabulary
+        self.text = Normaliser(
+            vocabulary.phrases,
+            vocabulary.words,
+            vocabulary.synonyms,
+            vocabulary.subject_words,
+            vocabulary.everyday_subject_words,
+        )
         self._entries: list[Answerable] = list(pack.answerables.values())
         self._positions = {entry.id: i for i, entry in enumerate(self._entries)}
         self._by_topic: dict[str, list[Answerable]] = defaultdict(list)
@@ -189,17 +187,17 @@ class Matcher:
                 (_QUESTION_WEIGHT, entry.questions),
             ):
                 for text in texts:
-                    for token in content_stems(text):
+                    for token in self.text.content_stems(text):
                         bag[token] = max(bag.get(token, 0.0), weight)
             bags.append(bag)
             # Keywords stay out: a one-word keyword would be a perfect "phrase" for any query
             # that is just that word.
             for order, text in enumerate(entry.questions):
-                stems = frozenset(content_stems(text))
+                stems = frozenset(self.text.content_stems(text))
                 if stems:
                     phrase_stems.append(stems)
                     self._phrase_owner.append(index)
-                    self._phrases.append(_content_words(text))
+                    self._phrases.append(self._content_words(text))
                     # The canonical question is the entry's best description; it wins ties.
                     self._phrase_trust.append(1.0 if order == 0 else _ALTERNATIVE_TRUST)
         df = Counter(token for bag in bags for token in bag)
@@ -239,7 +237,7 @@ class Matcher:
                 w
                 for entry in self._entries
                 for text in (*entry.questions, *entry.keywords, entry.answer)
-                for w in words(text)
+                for w in self.text.words(text)
                 if len(w) >= _MIN_CORRECTABLE
             }
         )
@@ -249,9 +247,9 @@ class Matcher:
             owners, phrasings = [], []
             for index, entry in enumerate(self._entries):
                 for text in entry.questions:
-                    if normalised(text):
+                    if self.text.normalised(text):
                         owners.append(index)
-                        phrasings.append(normalised(text))
+                        phrasings.append(self.text.normalised(text))
             self._semantic = SemanticIndex(
                 encoder, phrasings, owners, len(self._entries), cache_dir
             )
@@ -265,7 +263,7 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         query = clean(text)
-        tokens = words(query)
+        tokens = self.text.words(query)
         small = _smalltalk(tokens)
         if small is not None:
             return self._smalltalk_result(query, small)
@@ -291,7 +289,9 @@ class Matcher:
 
     def encoder_text(self, tokens: list[str]) -> str:
         """What the sentence encoder reads: the rewritten words, misspellings corrected."""
-        return " ".join((self._correct(w) or w) if stem(w) not in self._idf else w for w in tokens)
+        return " ".join(
+            (self._correct(w) or w) if self.text.stem(w) not in self._idf else w for w in tokens
+        )
 
     def _lexical_verdict(self, tokens: list[str], ranked: list[Match]) -> Verdict:
         if not ranked:
@@ -313,7 +313,8 @@ class Matcher:
         )
         # A clear leader below the threshold is trusted only when the question names the subject.
         names_subject = any(
-            stem(w) in DOMAIN_ANCHORS or stem(w) in WEAK_ANCHORS
+            self.text.stem(w) in self.text.domain_anchors
+            or self.text.stem(w) in self.text.weak_anchors
             for w in tokens
             if w not in STOPWORDS
         )
@@ -359,7 +360,7 @@ class Matcher:
 
     def rank(self, text: str, limit: int = 8) -> list[Match]:
         """Entries ordered by confidence (0-100); empty when the query has no meaningful words."""
-        return self._rank_words([w for w in words(text) if w not in STOPWORDS], limit)
+        return self._rank_words([w for w in self.text.words(text) if w not in STOPWORDS], limit)
 
     def _rank_words(self, query_words: list[str], limit: int = 8) -> list[Match]:
         scores, exact = self._score_words(query_words)
@@ -376,10 +377,13 @@ class Matcher:
         lexical, exact = self._lexical_scores(stems)
         fuzzy = self._fuzzy_scores(" ".join(query_words))
         penalty = _coverage_penalty(known_fraction)
-        if not DOMAIN_ANCHORS.intersection(stems):
-            weak = WEAK_ANCHORS.intersection(stems)
+        if not self.text.domain_anchors.intersection(stems):
+            weak = self.text.weak_anchors.intersection(stems)
             penalty *= _WEAK_ANCHOR_PENALTY if weak else _NO_ANCHOR_PENALTY
-        elif len(SUBJECT_STEMS.intersection(stems)) == 1 and len(query_words) >= _SPARSE_WORDS:
+        elif (
+            len(self.text.subject_stems.intersection(stems)) == 1
+            and len(query_words) >= _SPARSE_WORDS
+        ):
             # One subject word among several everyday ones ("the best iphone model right now",
             # "train for a half marathon") is usually that word in its everyday sense.
             penalty *= _SINGLE_SUBJECT_PENALTY
@@ -402,17 +406,21 @@ class Matcher:
 
     # --- internals ------------------------------------------------------------------------------
 
+    def _content_words(self, text: str) -> str:
+        """The words that carry meaning, in order: what the fuzzy comparison looks at."""
+        return " ".join(w for w in self.text.words(text) if w not in STOPWORDS)
+
     def _query_stems(self, query_words: list[str]) -> tuple[dict[str, float], float]:
         """Typo-corrected query stems with weights, and the share of the query the pack knows."""
         stems: dict[str, float] = {}
         known = total = 0.0
         for word in query_words:
-            token = stem(word)
+            token = self.text.stem(word)
             weight = 1.0
             if token not in self._idf:
                 corrected = self._correct(word)
                 if corrected is not None:
-                    token, weight = stem(corrected), _CORRECTED_WEIGHT
+                    token, weight = self.text.stem(corrected), _CORRECTED_WEIGHT
             # Very common subject words ("devops") have a tiny IDF; a floor keeps one of them from
             # counting for nothing against an everyday word the pack happens not to use.
             idf = max(
@@ -442,16 +450,16 @@ class Matcher:
         )
         if found is None:
             return None
-        token = stem(found[0])
+        token = self.text.stem(found[0])
         # Only corrections towards the subject's own words: "teacher" is not a typo of "teaches".
-        return found[0] if token in SUBJECT_STEMS and token in self._idf else None
+        return found[0] if token in self.text.subject_stems and token in self._idf else None
 
     def _lexical_scores(self, stems: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: the best phrase's recall-weighted F-score, blended with bag coverage."""
         weights = {
             token: weight
             * self._idf[token]
-            * (1.0 if token in DOMAIN_ANCHORS else _GENERIC_WEIGHT)
+            * (1.0 if token in self.text.domain_anchors else _GENERIC_WEIGHT)
             for token, weight in stems.items()
         }
         query_mass = sum(weights.values())
@@ -552,11 +560,6 @@ class Matcher:
 
     def _starter_topics(self) -> tuple[Topic, ...]:
         return tuple(self._pack.topics[t] for t in _STARTER_TOPICS if t in self._pack.topics)
-
-
-def _content_words(text: str) -> str:
-    """The words that carry meaning, in order: what the fuzzy comparison looks at."""
-    return " ".join(w for w in words(text) if w not in STOPWORDS)
 
 
 def _coverage_penalty(known_fraction: float) -> float:
