@@ -262,6 +262,13 @@ class Matcher:
     # --- public API -----------------------------------------------------------------------------
 
     def match(self, text: str) -> MatchResult:
+        return self._match(text, fused=True)
+
+    def lexical_match(self, text: str) -> MatchResult:
+        """The verdict of the words alone, as if no embedding model were loaded."""
+        return self._match(text, fused=False)
+
+    def _match(self, text: str, *, fused: bool) -> MatchResult:
         query = clean(text)
         tokens = self.text.words(query)
         small = _smalltalk(tokens)
@@ -271,21 +278,13 @@ class Matcher:
         scores, exact = self._score_words(meaningful)
         ranked = self._top(scores, exact)
         lexical = self._lexical_verdict(tokens, ranked)
-        if self._semantic is None or not meaningful:
+        if not fused or self._semantic is None or not meaningful:
             return self._result(query, lexical, ranked)
         cosines = self._semantic.scores(self.encoder_text(tokens))
         verdict = fuse(
             lexical, scores, cosines, len(meaningful), self._entries, self._positions, self._policy
         )
         return self._result(query, verdict, ranked)
-
-    def lexical_match(self, text: str) -> MatchResult:
-        """The verdict of the words alone, as if no embedding model were loaded."""
-        semantic, self._semantic = self._semantic, None
-        try:
-            return self.match(text)
-        finally:
-            self._semantic = semantic
 
     def encoder_text(self, tokens: list[str]) -> str:
         """What the sentence encoder reads: the rewritten words, misspellings corrected."""
