@@ -161,7 +161,8 @@ def load_encoder(env: Mapping[str, str] = os.environ, *, fetch: bool = True) -> 
         return _loaded[directory]
     try:
         if fetch and not all((directory / name).is_file() for name in _PINNED):
-            log.info("fetching %s into %s (first start)", MODEL_NAME, directory)
+            # A warning, so that the console and `ask` show why the first start takes a while.
+            log.warning("first start: fetching %s (about 85 MB) into %s", MODEL_NAME, directory)
             fetch_model(directory)
         encoder = _loaded[directory] = Encoder(directory)
         return encoder

@@ -40,6 +40,14 @@ class SemanticIndex:
         self.loaded_from_cache = False
         vectors = self._load_cached(len(phrasings))
         if vectors is None:
+            if self.cache_path is not None:
+                # A warning, so that the console and `ask` show why this start takes a while.
+                log.warning(
+                    "computing the vectors of %d phrasings once (content or model changed); "
+                    "later starts read them from %s",
+                    len(phrasings),
+                    self.cache_path.parent,
+                )
             vectors = encoder.encode(list(phrasings))
             self._store(vectors)
         else:
