@@ -11,6 +11,9 @@ COPY bot ./bot
 # The wheel carries the content pack as package data (bot/_content), so the runtime needs no copy.
 COPY content ./content
 RUN /opt/venv/bin/pip install .
+# The sentence-embedding weights (pinned sha256) and the entry vectors for this content pack are
+# baked in here, so the container never downloads anything at start-up.
+RUN TUTOR_MODEL_DIR=/opt/model /opt/venv/bin/tutor-bot model fetch --content-dir /src/content
 
 # --- runtime: the virtualenv (content pack inside) and a non-root user -------------------------
 FROM python:3.11.10-slim-bookworm
@@ -18,6 +21,7 @@ ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     TUTOR_DB_PATH=/data/tutor.sqlite3 \
+    TUTOR_MODEL_DIR=/opt/model \
     TUTOR_HEARTBEAT_FILE=/tmp/tutor-heartbeat
 # DejaVu gives the lesson pictures and the heat map a legible font with a bold weight.
 # hadolint ignore=DL3008
@@ -29,6 +33,7 @@ RUN groupadd --system --gid 10001 tutor \
     && mkdir -p /data \
     && chown tutor:tutor /data
 COPY --from=build /opt/venv /opt/venv
+COPY --from=build /opt/model /opt/model
 USER 10001:10001
 WORKDIR /data
 # The SQLite file (and its WAL) must outlive the container.

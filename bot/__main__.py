@@ -1,4 +1,4 @@
-"""The `tutor-bot` command: run | chat | ask | content check | content export."""
+"""The `tutor-bot` command: run | chat | ask | content check | content export | model fetch."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 from bot import __version__
 from bot.core.content import load_content
-from bot.core.matcher import Matcher, MatchResult
+from bot.core.matcher import MatchResult
 from bot.errors import ConfigError, ContentError, TutorError
 
 EXIT_OK = 0
@@ -68,7 +68,9 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     if args.jsonl and (args.json or args.question):
         clash = "--json" if args.json else "a question argument"
         raise UsageError(f"ask: --jsonl reads questions from stdin; it cannot take {clash}")
-    matcher = Matcher(load_content(_content_dir(args.content_dir)))
+    from bot.model import build_matcher
+
+    matcher = build_matcher(load_content(_content_dir(args.content_dir)))
     if args.jsonl:
         for line in sys.stdin:
             question = line.strip()
@@ -112,6 +114,34 @@ def _cmd_content_export(args: argparse.Namespace) -> int:
     ]
     print(json.dumps(items, ensure_ascii=False, indent=2))
     return EXIT_OK
+
+
+def _cmd_model_fetch(args: argparse.Namespace) -> int:
+    """Download and check the weights, then compute the entry vectors for the content pack."""
+    from bot.core.encoder import ModelError
+    from bot.model import build_matcher, fetch_model, model_dir, model_status
+
+    directory = model_dir()
+    try:
+        fetched = fetch_model(directory)
+    except ModelError as exc:
+        print(f"model fetch failed: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"{'fetched' if fetched else 'already there'}: {directory}")
+    # Warm the entry-vector cache now, so the first start (or a baked image) need not.
+    matcher = build_matcher(load_content(_content_dir(args.content_dir)), {**os.environ})
+    if matcher.semantic is None:
+        return EXIT_CONTENT
+    print(model_status().line)
+    return EXIT_OK
+
+
+def _cmd_model_status(args: argparse.Namespace) -> int:
+    from bot.model import model_status
+
+    status = model_status()
+    print(status.line)
+    return EXIT_OK if status.ready else EXIT_CONTENT
 
 
 def _cmd_chat(args: argparse.Namespace) -> int:
@@ -237,6 +267,18 @@ def build_parser() -> argparse.ArgumentParser:
     export = content_sub.add_parser("export", help="print every answerable entry as JSON")
     export.add_argument("--content-dir", help="content directory (default: the bundled pack)")
     export.set_defaults(handler=_cmd_content_export)
+
+    model = sub.add_parser(
+        "model", help="the sentence-embedding model the matcher uses (TUTOR_MODEL_DIR)"
+    )
+    model_sub = model.add_subparsers(dest="model_command", required=True)
+    fetch = model_sub.add_parser(
+        "fetch", help="download and verify the weights, then cache the entry vectors"
+    )
+    fetch.add_argument("--content-dir", help="content directory (default: the bundled pack)")
+    fetch.set_defaults(handler=_cmd_model_fetch)
+    status = model_sub.add_parser("status", help="say which matcher a start would use")
+    status.set_defaults(handler=_cmd_model_status)
     return parser
 
 

@@ -22,6 +22,7 @@ from bot.core import lessons
 from bot.core.content import DIFFICULTIES, ContentPack, load_content
 from bot.core.matcher import Matcher, MatchResult
 from bot.errors import TutorError
+from bot.model import build_matcher
 from bot.services import AnswerStatus, Delivery, Outcome, Services
 from bot.services.privacy import holds_data, to_json
 from bot.storage import failures_as_storage_errors
@@ -508,6 +509,7 @@ def converse(
     lines: LineInput,
     out: TextIO,
     width: int | None = None,
+    matcher: Matcher | None = None,
 ) -> None:
     """Run the conversation until end of input, /quit or Ctrl-C.
 
@@ -516,7 +518,7 @@ def converse(
     """
     session = ConsoleSession(
         pack=pack,
-        matcher=Matcher(pack),
+        matcher=matcher or Matcher(pack),
         services=services,
         out=out,
         width=width,
@@ -554,11 +556,12 @@ def run_console(
     interactive = stream is sys.stdin and stream.isatty() and out is sys.stdout
     lines = LineInput(stream, out, history_path(db_path) if interactive else None)
     width = _terminal_width() if out.isatty() else None
+    matcher = build_matcher(pack)
     # A failure after opening (disk full, file locked or made read-only meanwhile) is one line.
     with failures_as_storage_errors(db_path), asyncio.Runner() as runner:
         services = runner.run(Services.open(db_path, pack, default_timezone=timezone))
         try:
-            converse(runner, pack, services, lines, out, width)
+            converse(runner, pack, services, lines, out, width, matcher)
         finally:
             runner.run(services.close())
     return 0

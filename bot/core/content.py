@@ -256,6 +256,46 @@ class Lessons(_Model):
     failure_modes: list[FailureMode] = Field(default_factory=list)
 
 
+# Vocabulary terms: lower case words (digits, +, #, ' and - allowed), phrases of such words.
+VocabularyWord = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9+#'.-]{0,39}$")]
+VocabularyPhrase = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9+#'/. -]{0,59}$", min_length=2)
+]
+
+
+class Vocabulary(_Model):
+    """The subject's words the matcher needs: rewrites, synonym groups, subject markers."""
+
+    # "machine learning operations" -> "mlops": multi-word terms, rewritten before matching.
+    phrases: dict[VocabularyPhrase, VocabularyPhrase | Literal[""]] = Field(default_factory=dict)
+    # "k8s" -> "kubernetes": one word (or several) for one word.
+    words: dict[VocabularyWord, VocabularyPhrase] = Field(default_factory=dict)
+    # "salary": [pay, wage, ...]: every listed word counts as the group's name.
+    synonyms: dict[VocabularyWord, list[VocabularyWord]] = Field(default_factory=dict)
+    # Words that place a question inside the subject, and everyday words that only hint at it.
+    subject_words: list[VocabularyWord] = Field(default_factory=list)
+    everyday_subject_words: list[VocabularyWord] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Vocabulary:
+        single = [s for s in self.phrases if not any(mark in s for mark in " /-")]
+        if single:
+            raise ValueError(f"phrases need two or more words (put '{single[0]}' in words)")
+        seen: dict[str, str] = {}
+        for name, variants in self.synonyms.items():
+            for variant in (name, *variants):
+                if seen.setdefault(variant, name) != name:
+                    raise ValueError(
+                        f"'{variant}' is in two synonym groups ({seen[variant]}, {name})"
+                    )
+        both = set(self.subject_words) & set(self.everyday_subject_words)
+        if both:
+            raise ValueError(
+                f"'{sorted(both)[0]}' is in both subject_words and everyday_subject_words"
+            )
+        return self
+
+
 class _TopicsFile(_Model):
     topics: list[Topic] = Field(min_length=1)
 
@@ -303,6 +343,7 @@ class ContentPack:
     quiz: dict[str, QuizQuestion]
     lessons: Lessons
     answerables: dict[str, Answerable] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     def answerable(self, entry_id: str) -> Answerable | None:
         return self.answerables.get(entry_id)
@@ -604,6 +645,9 @@ def load_content(directory: Path | str | None = None) -> ContentPack:
         load("faq", path, _FaqFile)
     for path in _files(root / "quiz", "*.yaml"):
         load("quiz", path, _QuizFile)
+    # Optional: a pack without it is matched with generic English rewrites only.
+    if (root / "vocabulary.yaml").is_file():
+        load("vocabulary", root / "vocabulary.yaml", Vocabulary)
     for key, label in (("faq", "FAQ"), ("quiz", "quiz")):
         if not any((root / key).glob("*.yaml")):
             problems.append(
@@ -722,6 +766,7 @@ def _cross_check(
     if problems or not located.get("lessons"):
         return None
     lessons = located["lessons"][0].model.lessons
+    vocabulary = located["vocabulary"][0].model if located.get("vocabulary") else Vocabulary()
     return ContentPack(
         topics=topics,
         faq=faq,
@@ -730,6 +775,7 @@ def _cross_check(
         quiz=quiz,
         lessons=lessons,
         answerables=_answerables(faq.values(), rows.values(), terms.values()),
+        vocabulary=vocabulary,
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -22,18 +23,11 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.content import Answerable, ContentPack, Topic
-from bot.core.text import (
-    DOMAIN_ANCHORS,
-    STOPWORDS,
-    SUBJECT_STEMS,
-    WEAK_ANCHORS,
-    clean,
-    content_stems,
-    stem,
-    words,
-)
+from bot.core.encoder import Encoder
+from bot.core.fusion import DEFAULT_POLICY, FusionPolicy, Status, Verdict, fuse
+from bot.core.semantic import SemanticIndex
+from bot.core.text import STOPWORDS, Normaliser, clean
 
-Status = Literal["answer", "suggest", "fallback"]
 Smalltalk = Literal["greeting", "thanks", "help", "empty"]
 
 # Confidence thresholds on the 0-100 scale, tuned on a tuning set written apart from the dev set.
@@ -154,9 +148,25 @@ class Matcher:
     corrections, which is safe to share within one event loop.
     """
 
-    def __init__(self, pack: ContentPack) -> None:
+    def __init__(
+        self,
+        pack: ContentPack,
+        encoder: Encoder | None = None,
+        cache_dir: Path | None = None,
+        policy: FusionPolicy = DEFAULT_POLICY,
+    ) -> None:
         self._pack = pack
+        self._policy = policy
+        vocabulary = pack.vocabulary
+        self.text = Normaliser(
+            vocabulary.phrases,
+            vocabulary.words,
+            vocabulary.synonyms,
+            vocabulary.subject_words,
+            vocabulary.everyday_subject_words,
+        )
         self._entries: list[Answerable] = list(pack.answerables.values())
+        self._positions = {entry.id: i for i, entry in enumerate(self._entries)}
         self._by_topic: dict[str, list[Answerable]] = defaultdict(list)
         for entry in self._entries:
             self._by_topic[entry.topic].append(entry)
@@ -177,17 +187,17 @@ class Matcher:
                 (_QUESTION_WEIGHT, entry.questions),
             ):
                 for text in texts:
-                    for token in content_stems(text):
+                    for token in self.text.content_stems(text):
                         bag[token] = max(bag.get(token, 0.0), weight)
             bags.append(bag)
             # Keywords stay out: a one-word keyword would be a perfect "phrase" for any query
             # that is just that word.
             for order, text in enumerate(entry.questions):
-                stems = frozenset(content_stems(text))
+                stems = frozenset(self.text.content_stems(text))
                 if stems:
                     phrase_stems.append(stems)
                     self._phrase_owner.append(index)
-                    self._phrases.append(_content_words(text))
+                    self._phrases.append(self._content_words(text))
                     # The canonical question is the entry's best description; it wins ties.
                     self._phrase_trust.append(1.0 if order == 0 else _ALTERNATIVE_TRUST)
         df = Counter(token for bag in bags for token in bag)
@@ -227,22 +237,64 @@ class Matcher:
                 w
                 for entry in self._entries
                 for text in (*entry.questions, *entry.keywords, entry.answer)
-                for w in words(text)
+                for w in self.text.words(text)
                 if len(w) >= _MIN_CORRECTABLE
             }
         )
+        # Semantic side: every phrasing, in the same normalised form the queries get.
+        self._semantic: SemanticIndex | None = None
+        if encoder is not None:
+            owners, phrasings = [], []
+            for index, entry in enumerate(self._entries):
+                for text in entry.questions:
+                    if self.text.normalised(text):
+                        owners.append(index)
+                        phrasings.append(self.text.normalised(text))
+            self._semantic = SemanticIndex(
+                encoder, phrasings, owners, len(self._entries), cache_dir
+            )
+
+    @property
+    def semantic(self) -> SemanticIndex | None:
+        """The sentence-embedding index, or None when the matcher runs on words alone."""
+        return self._semantic
 
     # --- public API -----------------------------------------------------------------------------
 
     def match(self, text: str) -> MatchResult:
+        return self._match(text, fused=True)
+
+    def lexical_match(self, text: str) -> MatchResult:
+        """The verdict of the words alone, as if no embedding model were loaded."""
+        return self._match(text, fused=False)
+
+    def _match(self, text: str, *, fused: bool) -> MatchResult:
         query = clean(text)
-        tokens = words(query)
+        tokens = self.text.words(query)
         small = _smalltalk(tokens)
         if small is not None:
             return self._smalltalk_result(query, small)
-        ranked = self._rank_words([w for w in tokens if w not in STOPWORDS])
+        meaningful = [w for w in tokens if w not in STOPWORDS]
+        scores, exact = self._score_words(meaningful)
+        ranked = self._top(scores, exact)
+        lexical = self._lexical_verdict(tokens, ranked)
+        if not fused or self._semantic is None or not meaningful:
+            return self._result(query, lexical, ranked)
+        cosines = self._semantic.scores(self.encoder_text(tokens))
+        verdict = fuse(
+            lexical, scores, cosines, len(meaningful), self._entries, self._positions, self._policy
+        )
+        return self._result(query, verdict, ranked)
+
+    def encoder_text(self, tokens: list[str]) -> str:
+        """What the sentence encoder reads: the rewritten words, misspellings corrected."""
+        return " ".join(
+            (self._correct(w) or w) if self.text.stem(w) not in self._idf else w for w in tokens
+        )
+
+    def _lexical_verdict(self, tokens: list[str], ranked: list[Match]) -> Verdict:
         if not ranked:
-            return self._fallback(query, 0.0, ())
+            return Verdict("fallback", None, 0.0)
         best = ranked[0]
         runner_up = ranked[1] if len(ranked) > 1 else None
         confidence = best.score
@@ -260,7 +312,8 @@ class Matcher:
         )
         # A clear leader below the threshold is trusted only when the question names the subject.
         names_subject = any(
-            stem(w) in DOMAIN_ANCHORS or stem(w) in WEAK_ANCHORS
+            self.text.stem(w) in self.text.domain_anchors
+            or self.text.stem(w) in self.text.weak_anchors
             for w in tokens
             if w not in STOPWORDS
         )
@@ -268,22 +321,29 @@ class Matcher:
             names_subject and confidence >= _DOMINANT_SCORE and margin >= _DOMINANT_MARGIN
         )
         if confident and not close_call:
-            return self._answer(query, best.entry, confidence, tuple(ranked))
+            return Verdict("answer", best.entry, confidence)
         if confidence >= SUGGEST_THRESHOLD:
             suggestions = tuple(m.entry for m in ranked[:MAX_SUGGESTIONS])
+            return Verdict("suggest", None, confidence, suggestions)
+        return Verdict("fallback", None, best.score)
+
+    def _result(self, query: str, verdict: Verdict, ranked: list[Match]) -> MatchResult:
+        if verdict.status == "answer" and verdict.entry is not None:
+            return self._answer(query, verdict.entry, verdict.score, tuple(ranked))
+        if verdict.status == "suggest":
             return MatchResult(
                 query=query,
                 status="suggest",
                 entry=None,
-                score=round(confidence, 1),
-                suggestions=suggestions,
+                score=round(verdict.score, 1),
+                suggestions=verdict.suggestions,
                 smalltalk=None,
                 reply=SUGGEST_REPLY,
                 related=(),
                 fallback_topics=(),
                 ranked=tuple(ranked),
             )
-        return self._fallback(query, best.score, tuple(ranked))
+        return self._fallback(query, verdict.score, tuple(ranked))
 
     def answer_entry(self, entry_id: str) -> MatchResult | None:
         """The answer for a known entry id (a pressed "did you mean" or related button)."""
@@ -299,49 +359,67 @@ class Matcher:
 
     def rank(self, text: str, limit: int = 8) -> list[Match]:
         """Entries ordered by confidence (0-100); empty when the query has no meaningful words."""
-        return self._rank_words([w for w in words(text) if w not in STOPWORDS], limit)
+        return self._rank_words([w for w in self.text.words(text) if w not in STOPWORDS], limit)
 
     def _rank_words(self, query_words: list[str], limit: int = 8) -> list[Match]:
+        scores, exact = self._score_words(query_words)
+        return self._top(scores, exact, limit)
+
+    def _score_words(self, query_words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Per entry: lexical confidence (0-100) and whether a phrasing matches exactly."""
+        zeros = np.zeros(len(self._entries))
         if not query_words:
-            return []
+            return zeros, zeros.astype(bool)
         stems, known_fraction = self._query_stems(query_words)
         if not stems:
-            return []
+            return zeros, zeros.astype(bool)
         lexical, exact = self._lexical_scores(stems)
         fuzzy = self._fuzzy_scores(" ".join(query_words))
         penalty = _coverage_penalty(known_fraction)
-        if not DOMAIN_ANCHORS.intersection(stems):
-            weak = WEAK_ANCHORS.intersection(stems)
+        if not self.text.domain_anchors.intersection(stems):
+            weak = self.text.weak_anchors.intersection(stems)
             penalty *= _WEAK_ANCHOR_PENALTY if weak else _NO_ANCHOR_PENALTY
-        elif len(SUBJECT_STEMS.intersection(stems)) == 1 and len(query_words) >= _SPARSE_WORDS:
+        elif (
+            len(self.text.subject_stems.intersection(stems)) == 1
+            and len(query_words) >= _SPARSE_WORDS
+        ):
             # One subject word among several everyday ones ("the best iphone model right now",
             # "train for a half marathon") is usually that word in its everyday sense.
             penalty *= _SINGLE_SUBJECT_PENALTY
         scores = 100 * (_LEXICAL_SHARE * lexical + (1 - _LEXICAL_SHARE) * fuzzy / 100) * penalty
         if _COMPARISON_CUES.issubset(stems) or "differ" in stems:
             scores = scores * self._comparison_boost
+        return np.minimum(scores, 100.0), exact
+
+    def _top(self, scores: np.ndarray, exact: np.ndarray, limit: int = 8) -> list[Match]:
         count = min(limit, len(scores))
+        if count == 0:
+            return []
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [
-            Match(self._entries[i], round(min(float(scores[i]), 100.0), 1), bool(exact[i]))
+            Match(self._entries[i], round(float(scores[i]), 1), bool(exact[i]))
             for i in top
             if scores[i] > 0
         ]
 
     # --- internals ------------------------------------------------------------------------------
 
+    def _content_words(self, text: str) -> str:
+        """The words that carry meaning, in order: what the fuzzy comparison looks at."""
+        return " ".join(w for w in self.text.words(text) if w not in STOPWORDS)
+
     def _query_stems(self, query_words: list[str]) -> tuple[dict[str, float], float]:
         """Typo-corrected query stems with weights, and the share of the query the pack knows."""
         stems: dict[str, float] = {}
         known = total = 0.0
         for word in query_words:
-            token = stem(word)
+            token = self.text.stem(word)
             weight = 1.0
             if token not in self._idf:
                 corrected = self._correct(word)
                 if corrected is not None:
-                    token, weight = corrected, _CORRECTED_WEIGHT
+                    token, weight = self.text.stem(corrected), _CORRECTED_WEIGHT
             # Very common subject words ("devops") have a tiny IDF; a floor keeps one of them from
             # counting for nothing against an everyday word the pack happens not to use.
             idf = max(
@@ -354,7 +432,7 @@ class Matcher:
         return stems, (known / total if total else 0.0)
 
     def _correct(self, word: str) -> str | None:
-        """The indexed stem a misspelt word most likely meant, if it is one or two edits away."""
+        """The pack's word a misspelt word most likely meant, if it is one or two edits away."""
         if word in self._corrections:
             return self._corrections[word]
         corrected = self._nearest_known(word)
@@ -371,16 +449,16 @@ class Matcher:
         )
         if found is None:
             return None
-        token = stem(found[0])
+        token = self.text.stem(found[0])
         # Only corrections towards the subject's own words: "teacher" is not a typo of "teaches".
-        return token if token in SUBJECT_STEMS and token in self._idf else None
+        return found[0] if token in self.text.subject_stems and token in self._idf else None
 
     def _lexical_scores(self, stems: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: the best phrase's recall-weighted F-score, blended with bag coverage."""
         weights = {
             token: weight
             * self._idf[token]
-            * (1.0 if token in DOMAIN_ANCHORS else _GENERIC_WEIGHT)
+            * (1.0 if token in self.text.domain_anchors else _GENERIC_WEIGHT)
             for token, weight in stems.items()
         }
         query_mass = sum(weights.values())
@@ -481,11 +559,6 @@ class Matcher:
 
     def _starter_topics(self) -> tuple[Topic, ...]:
         return tuple(self._pack.topics[t] for t in _STARTER_TOPICS if t in self._pack.topics)
-
-
-def _content_words(text: str) -> str:
-    """The words that carry meaning, in order: what the fuzzy comparison looks at."""
-    return " ".join(w for w in words(text) if w not in STOPWORDS)
 
 
 def _coverage_penalty(known_fraction: float) -> float:

@@ -1,15 +1,18 @@
 """Text normalisation shared by the matcher's index and its queries.
 
-Both sides go through the same steps so that "CI/CD", "ci-cd" and "continuous integration and
-delivery" meet in the middle: Unicode NFKC, case folding, invisible characters removed, learner
-shorthand and common misspellings rewritten, multi-word terms joined into one token, then stemming.
+Both sides go through the same steps so that "CI/CD", "ci-cd" and "ML ops" meet in the middle:
+Unicode NFKC, case folding, invisible characters removed, learner shorthand rewritten, multi-word
+terms joined into one token, then stemming and folding onto synonym groups. The English that any
+subject shares (stopwords, chat shorthand, audience qualifiers) lives here; the subject's own
+vocabulary comes from the content pack (content/vocabulary.yaml), so authors extend it without
+touching code.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
 
 import snowballstemmer
 
@@ -19,198 +22,43 @@ MAX_QUERY_CHARS = 400
 # Zero-width, bidi-control and other format characters (Unicode category Cf) plus controls (Cc).
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs"})
 
-# Phrases rewritten before tokenising, longest first so the longer phrase wins.
-_PHRASES: tuple[tuple[str, str], ...] = tuple(
-    sorted(
-        {
-            "machine learning operations": "mlops",
-            "machine learning ops": "mlops",
-            "machine-learning ops": "mlops",
-            "ml ops": "mlops",
-            "ml-ops": "mlops",
-            "ml/ops": "mlops",
-            "dev ops": "devops",
-            "dev-ops": "devops",
-            "dev/ops": "devops",
-            "development and operations": "devops",
-            "machine learning": "ml",
-            # Misspellings are rewritten here too: phrases are matched before single words.
-            "machine lerning operations": "mlops",
-            "machine learnign operations": "mlops",
-            "machine lerning": "ml",
-            "machine learnign": "ml",
-            "machine learnig": "ml",
-            "machin learning": "ml",
-            "machne learning": "ml",
-            "mashine learning": "ml",
-            "machine-learning": "ml",
-            "artificial intelligence": "ai",
-            "continuous integration": "ci",
-            "continuous delivery": "cd",
-            "continuous deployment": "cd",
-            "continuous deploy": "cd",
-            "continuous training": "ct",
-            "continuous retraining": "ct",
-            "continuous validation": "cv",
-            "ci/cd": "ci cd",
-            "re-learn": "retrain",
-            "re-learns": "retrain",
-            "re-train": "retrain",
-            "re-trains": "retrain",
-            "re-trained": "retrain",
-            "re-training": "retraining",
-            "ci-cd": "ci cd",
-            "cicd": "ci cd",
-            "ci / cd": "ci cd",
-            "b/w": "between",
-            "w/o": "without",
-            "w/": "with ",
-            "version control": "versioncontrol",
-            "infrastructure as code": "iac",
-            "cross validation": "crossvalidation",
-            "cross-validation": "crossvalidation",
-            "big o": "bigo",
-            "hyper parameters": "hyperparameter",
-            "hyper-parameters": "hyperparameter",
-            "hyper parameter": "hyperparameter",
-            "side by side": "sidebyside",
-            "sets them apart": "differ",
-            "learned from": "trained on",
-            "learnt from": "trained on",
-            "learns from": "trains on",
-            "learn from": "train on",
-            "ai ops": "mlops",
-            "ai operations": "mlops",
-            "turned down": "rejected",
-            "turn down": "reject",
-            "set them apart": "differ",
-            "tell them apart": "differ",
-            "tell apart": "differ",
-            "new to all this": "",
-            "new to this": "",
-            "new to": "",
-            "i'm new": "",
-            "im new": "",
-            "in a nutshell": "",
-            "in simple terms": "",
-            "in plain english": "",
-            "in plain words": "",
-            "in simple words": "",
-            "in layman's terms": "",
-            "in laymans terms": "",
-            "in lay terms": "",
-            "for a beginner": "",
-            "for beginners": "",
-            "eli5": "",
-            "step by step": "stepbystep",
-            # Everyday senses of "model": one token the pack never uses, so they read as unknown.
-            "model train set": "modeltrainset",
-            "model train sets": "modeltrainset",
-            "model railway": "modelrailway",
-            "role model": "rolemodel",
-            "role models": "rolemodel",
-            "fashion model": "fashionmodel",
-            "fashion models": "fashionmodel",
-            "iphone model": "phonemodel",
-            "phone model": "phonemodel",
-            "car model": "carmodel",
-            # "CV" is a learner's resume far more often than continuous validation.
-            "my cv": "my resume",
-            "a cv": "a resume",
-            "your cv": "your resume",
-            # "Doing a good job" is about performance, not careers.
-            "doing a good job": "performing well",
-            "does a good job": "performs well",
-            "do a good job": "perform well",
-            "doing a bad job": "performing badly",
-            "doing a poor job": "performing badly",
-            # "How can I tell if..." asks how to detect something.
-            "tell if": "detect",
-            "tell whether": "detect",
-            "tell when": "detect",
-            # Audience qualifiers say who is asking, not what about.
-            "not technical": "",
-            "non technical": "",
-            "non-technical": "",
-            "no tech background": "",
-            "for dummies": "",
-            # Everyday names for the people who build models.
-            "data people": "data scientists",
-            "data ppl": "data scientists",
-            "data folks": "data scientists",
-            "data guys": "data scientists",
-            "number crunchers": "data scientists",
-            "data sci": "data science",
-            # Everyday idioms for the subject's verbs.
-            "out the door": "release",
-            "learning systems": "ml systems",
-            "learning system": "ml system",
-        }.items(),
-        key=lambda pair: -len(pair[0]),
-    )
-)
-# Phrases written with punctuation ("ci/cd", "ml-ops") are rewritten in the text; the rest are
-# matched on whole words after tokenising, which is much cheaper than one big regex.
-_PUNCTUATED = tuple((src, dst) for src, dst in _PHRASES if not src.replace(" ", "").isalnum())
-_PUNCTUATED_RE = re.compile(
-    "|".join(rf"(?<![\w]){re.escape(src)}(?![\w])" for src, _ in _PUNCTUATED)
-)
-_PUNCTUATED_MAP = dict(_PUNCTUATED)
-_WORD_PHRASES: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
-for _src, _dst in _PHRASES:
-    if (_src, _dst) not in _PUNCTUATED:
-        _key = tuple(_src.replace("'", "").split())
-        _WORD_PHRASES.setdefault(_key[0], []).append((_key, tuple(_dst.split())))
-for _options in _WORD_PHRASES.values():
-    _options.sort(key=lambda option: -len(option[0]))
+# Phrases any learner uses, whatever the subject; rewritten before tokenising.
+_GENERIC_PHRASES: dict[str, str] = {
+    # Audience qualifiers say who is asking, not what about.
+    "no tech background": "",
+    "in layman's terms": "",
+    "in plain english": "",
+    "in laymans terms": "",
+    "new to all this": "",
+    "in simple terms": "",
+    "in simple words": "",
+    "in plain words": "",
+    "for a beginner": "",
+    "in a nutshell": "",
+    "for beginners": "",
+    "not technical": "",
+    "non technical": "",
+    "non-technical": "",
+    "in lay terms": "",
+    "new to this": "",
+    "for dummies": "",
+    "i'm new": "",
+    "new to": "",
+    "im new": "",
+    "eli5": "",
+    # "Does a good job" is about performance, not careers.
+    "does a good job": "performs well",
+}
 
-# Token-level shorthand, slang and frequent misspellings -> the word the content uses.
-_TOKEN_MAP: dict[str, str] = {
-    # Everyday names for the things the subject is about.
-    "predictor": "model",
-    "predictors": "models",
-    "recommender": "model",
-    "recommenders": "models",
-    "classifier": "model",
-    "classifiers": "models",
-    "records": "data",
-    "coder": "developer",
-    "coders": "developers",
-    "programmer": "developer",
-    "programmers": "developers",
-    "program": "software",
-    "programs": "software",
-    "sysadmin": "operations",
-    "admin": "operations",
-    "admins": "operations",
-    "predictive": "ml",
-    "checker": "qa",
-    "checkers": "qa",
-    "prototype": "experiment",
-    "prototypes": "experiments",
-    "sysadmins": "operations",
-    "relearn": "retrain",
-    "relearns": "retrain",
+# Words any learner abbreviates, whatever the subject.
+_GENERIC_WORDS: dict[str, str] = {
+    # Chat shorthand.
     "b4": "before",
     "2": "to",
     "4": "for",
-    "ai": "ml",
-    "workflow": "pipeline",
-    "workflows": "pipelines",
-    "tester": "qa",
-    "testers": "qa",
-    "input": "data",
-    "inputs": "data",
-    "operationalise": "operations",
-    "operationalize": "operations",
-    "operationalising": "operations",
-    "operationalizing": "operations",
-    "paycheck": "salary",
-    "paychecks": "salary",
     "wats": "what",
     "wots": "what",
     "wut": "what",
-    "engg": "engineering",
     "u": "you",
     "ur": "your",
     "r": "are",
@@ -229,6 +77,11 @@ _TOKEN_MAP: dict[str, str] = {
     "thx": "thanks",
     "ty": "thanks",
     "tnx": "thanks",
+    "automagically": "automatically",
+    "ppl": "people",
+    "peeps": "people",
+    "biz": "business",
+    # Comparison shorthand.
     "diff": "difference",
     "diffs": "difference",
     "vs": "versus",
@@ -236,180 +89,8 @@ _TOKEN_MAP: dict[str, str] = {
     "vs.": "versus",
     "btwn": "between",
     "bw": "between",
-    "betwen": "between",
-    "diffrence": "difference",
-    "differnce": "difference",
-    "differance": "difference",
     "dif": "difference",
-    "mlop": "mlops",
-    "mlosp": "mlops",
-    "mlpos": "mlops",
-    "mlopps": "mlops",
-    "devop": "devops",
-    "devosp": "devops",
-    "deveops": "devops",
-    "devopps": "devops",
-    "dveops": "devops",
-    "ops": "operations",
-    "ops.": "operations",
-    "dev": "development",
-    "devs": "developers",
-    "env": "environment",
-    "envs": "environments",
-    "prod": "production",
-    "infra": "infrastructure",
-    "k8s": "kubernetes",
-    "kube": "kubernetes",
-    "repo": "repository",
-    "repos": "repositories",
-    "config": "configuration",
-    "perf": "performance",
-    "acc": "accuracy",
-    "auto": "automatic",
-    "automagically": "automatically",
-    "eng": "engineer",
-    "engs": "engineers",
-    "mgmt": "management",
-    "ppl": "people",
-    "peeps": "people",
-    "biz": "business",
-    "deps": "dependencies",
-    "modle": "model",
-    "modl": "model",
-    "moddel": "model",
-    "modles": "models",
-    "mdoel": "model",
-    "deployement": "deployment",
-    "deploymnet": "deployment",
-    "deplyment": "deployment",
-    "deply": "deploy",
-    "depoly": "deploy",
-    "moniter": "monitor",
-    "monitering": "monitoring",
-    "moniterring": "monitoring",
-    "monitorng": "monitoring",
-    "pipline": "pipeline",
-    "piplines": "pipelines",
-    "pipleine": "pipeline",
-    "trainning": "training",
-    "traning": "training",
-    "retraning": "retraining",
-    "retrainning": "retraining",
-    "verison": "version",
-    "versoning": "versioning",
-    "versionning": "versioning",
-    "experiement": "experiment",
-    "experiements": "experiments",
-    "expirement": "experiment",
-    "expirements": "experiments",
-    "trackng": "tracking",
-    "tracing": "tracking",
-    "registery": "registry",
-    "regestry": "registry",
-    "artefact": "artifact",
-    "artefacts": "artifacts",
-    "artifcat": "artifact",
-    "testng": "testing",
-    "validaton": "validation",
-    "valdiation": "validation",
-    "drfit": "drift",
-    "dirft": "drift",
-    "intergration": "integration",
-    "integeration": "integration",
-    "kubernets": "kubernetes",
-    "kubernates": "kubernetes",
-    "kuberentes": "kubernetes",
-    "mlfow": "mlflow",
-    "ml-flow": "mlflow",
-    "dvc's": "dvc",
-    "salery": "salary",
-    "sallary": "salary",
-    "carrer": "career",
-    "carreer": "career",
-    "dataset": "data",
-    "datasets": "data",
-    "data-set": "data",
-    "dataa": "data",
-    "algo": "algorithm",
-    "algos": "algorithms",
-    "realtime": "real-time",
 }
-
-# Concepts a learner names in many ways; every variant (as a stem) maps to one token.
-_SYNONYM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "degrad",
-        (
-            "degrad",
-            "wors",
-            "decay",
-            "deterior",
-            "stale",
-            "rot",
-            "worsen",
-            "declin",
-            "erod",
-            "fade",
-            "weaker",
-        ),
-    ),
-    ("salari", ("salari", "pay", "paid", "earn", "money", "wage", "compens", "incom", "lucrat")),
-    ("career", ("career", "job", "transit", "switch", "pivot", "reskil", "upskil")),
-    ("team", ("team", "staff", "crew", "squad", "headcount")),
-    ("tool", ("tool", "tooling", "stack", "framework", "platform")),
-    ("monitor", ("monitor", "observ", "alert", "dashboard", "telemetri", "watch")),
-    ("detect", ("detect", "notic", "spot")),
-    ("qualiti", ("qualiti", "messi", "mislabel", "dirti", "noisi", "garbag")),
-    ("test", ("test", "verifi")),
-    ("version", ("version", "versioncontrol", "snapshot")),
-    ("deploy", ("deploy", "ship", "releas", "rollout", "launch")),
-    ("retrain", ("retrain", "refit", "refresh")),
-    ("integr", ("integr", "merg", "combin")),
-    (
-        "differ",
-        (
-            "differ",
-            "distinct",
-            "contrast",
-            "compar",
-            "apart",
-            "versus",
-            "unlik",
-            "separ",
-            "distinguish",
-        ),
-    ),
-    ("share", ("share", "common", "similar", "overlap", "alik", "agre", "both")),
-    ("registri", ("registri", "catalog", "catalogu", "inventori")),
-    ("explain", ("explain", "interpret", "transpar", "blackbox", "justifi", "regul")),
-    ("goal", ("goal", "aim", "purpos", "mission")),
-    ("trigger", ("trigger", "kick")),
-    ("scale", ("scale", "grow", "complex", "bigo", "linear", "runtim")),
-    ("step", ("step", "stage", "phase")),
-)
-# Stems that place a question inside the subject. A message with none of them is off-topic,
-# however well its other words match ("who scored the most goals" shares only "goal").
-DOMAIN_ANCHORS = frozenset(
-    """mlop devop ml ai model data pipelin deploy ci cd ct cv train retrain drift registri
-    experi experiment featur kubernet docker contain mlflow kubeflow dvc git code softwar
-    infrastructur lifecycl artifact reproduc lineag hyperparamet paramet crossvalid iac sidebysid
-    stepbystep bigo dataset sre orchestr inferenc latenc uptim rollback canari notebook jupyt
-    sagemak vertex airflow tensorflow pytorch sklearn scikit devsecop llmop aiop determinist
-    nondeterminist""".split()
-)
-# Words of the subject that everyday questions use too ("salary", "team", "test"): on their own
-# they are weak evidence that a question is about DevOps or MLOps.
-WEAK_ANCHORS = frozenset(
-    """salari career team tool test monitor version valid qualiti qa metric cloud deliver integr
-    continu develop dev oper autom automat app applic servic serv commit engin engineer scientist
-    predict accuraci explain degrad releas scale share differ""".split()
-)
-
-_SYNONYMS: dict[str, str] = {
-    variant: head for head, variants in _SYNONYM_GROUPS for variant in variants
-}
-# Concepts the subject talks about: a misspelt word may be corrected towards these only.
-SUBJECT_STEMS = DOMAIN_ANCHORS | WEAK_ANCHORS | {head for head, _ in _SYNONYM_GROUPS}
 
 # Words that carry no meaning for matching. Question words stay out of this list on purpose where
 # they decide the intent ("why" vs "what"), but they are down-weighted by IDF anyway.
@@ -433,16 +114,16 @@ STOPWORDS = frozenset(
 
 _STEMMER = snowballstemmer.stemmer("english")
 _WORD_RE = re.compile(r"[a-z0-9][a-z0-9+#']*")
+# Misspellings repeat and vocabularies are small: a bounded cache of stems keeps lookups cheap.
+_STEM_CACHE = 65_536
 
 
-@lru_cache(maxsize=65536)
-def stem(token: str) -> str:
-    """Stem one token and fold it onto its synonym group; cached because vocabularies repeat."""
+def raw_stem(token: str) -> str:
+    """The English stem of one token (short tokens and numbers stay as they are)."""
     token = token.strip("'").removesuffix("'s")
     if token.isdigit() or len(token) <= 2:
         return token
-    stemmed = _STEMMER.stemWord(token)
-    return _SYNONYMS.get(stemmed, _SYNONYMS.get(token, stemmed))
+    return _STEMMER.stemWord(token)
 
 
 def clean(text: str) -> str:
@@ -457,32 +138,90 @@ def clean(text: str) -> str:
     return " ".join(text.casefold().split())[:MAX_QUERY_CHARS]
 
 
-def words(text: str) -> list[str]:
-    """Cleaned text split into words, with shorthand and phrases rewritten (no stemming)."""
-    text = clean(text)
-    if "/" in text or "-" in text:
-        text = _PUNCTUATED_RE.sub(lambda m: f" {_PUNCTUATED_MAP[m.group(0)]} ", text)
-    raw = [w.removesuffix("'s").replace("'", "") for w in _WORD_RE.findall(text)]
-    tokens: list[str] = []
-    i = 0
-    while i < len(raw):
-        for key, replacement in _WORD_PHRASES.get(raw[i], ()):
-            if tuple(raw[i : i + len(key)]) == key:
-                tokens.extend(replacement)
-                i += len(key)
-                break
-        else:
-            # A mapping may itself be several words ("ci/cd" -> "ci cd").
-            tokens.extend(_TOKEN_MAP.get(raw[i], raw[i]).split())
-            i += 1
-    return tokens
+class Normaliser:
+    """Words and stems of a text, with the generic rewrites plus one subject's vocabulary."""
 
+    def __init__(
+        self,
+        phrases: Mapping[str, str] | None = None,
+        words: Mapping[str, str] | None = None,
+        synonyms: Mapping[str, Iterable[str]] | None = None,
+        subject_words: Iterable[str] = (),
+        everyday_subject_words: Iterable[str] = (),
+    ) -> None:
+        rewrites = {**_GENERIC_PHRASES, **(phrases or {})}
+        # Phrases written with punctuation ("ml-ops") are rewritten in the text; the rest are
+        # matched on whole words after tokenising, which is much cheaper than one big regex.
+        punctuated = {s: d for s, d in rewrites.items() if not s.replace(" ", "").isalnum()}
+        self._punctuated = punctuated
+        self._punctuated_re = (
+            re.compile(
+                "|".join(
+                    rf"(?<![\w]){re.escape(s)}(?![\w])"
+                    for s in sorted(punctuated, key=lambda s: -len(s))
+                )
+            )
+            if punctuated
+            else None
+        )
+        self._phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for source, target in rewrites.items():
+            if source not in punctuated:
+                key = tuple(source.replace("'", "").split())
+                self._phrases.setdefault(key[0], []).append((key, tuple(target.split())))
+        for options in self._phrases.values():
+            # The longer phrase wins.
+            options.sort(key=lambda option: -len(option[0]))
+        self._words = {**_GENERIC_WORDS, **(words or {})}
+        self._synonyms: dict[str, str] = {}
+        for name, variants in (synonyms or {}).items():
+            for variant in (name, *variants):
+                self._synonyms[raw_stem(variant)] = raw_stem(name)
+        # Stems that place a question inside the subject, and everyday ones that hint at it.
+        self.domain_anchors = frozenset(raw_stem(w) for w in subject_words)
+        self.weak_anchors = frozenset(raw_stem(w) for w in everyday_subject_words)
+        # Concepts the subject talks about: a misspelt word may be corrected towards these only.
+        self.subject_stems = (
+            self.domain_anchors | self.weak_anchors | frozenset(self._synonyms.values())
+        )
+        self._stems: dict[str, str] = {}
 
-def content_stems(text: str) -> list[str]:
-    """The stems that carry meaning: what the matcher indexes and compares."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS]
+    def stem(self, token: str) -> str:
+        """Stem one token and fold it onto its synonym group."""
+        found = self._stems.get(token)
+        if found is None:
+            stemmed = raw_stem(token)
+            bare = token.strip("'").removesuffix("'s")
+            found = self._synonyms.get(stemmed, self._synonyms.get(bare, stemmed))
+            if len(self._stems) < _STEM_CACHE:
+                self._stems[token] = found
+        return found
 
+    def words(self, text: str) -> list[str]:
+        """Cleaned text split into words, with shorthand and phrases rewritten (no stemming)."""
+        text = clean(text)
+        if self._punctuated_re is not None and ("/" in text or "-" in text):
+            text = self._punctuated_re.sub(lambda m: f" {self._punctuated[m.group(0)]} ", text)
+        raw = [w.removesuffix("'s").replace("'", "") for w in _WORD_RE.findall(text)]
+        tokens: list[str] = []
+        i = 0
+        while i < len(raw):
+            for key, replacement in self._phrases.get(raw[i], ()):
+                if tuple(raw[i : i + len(key)]) == key:
+                    tokens.extend(replacement)
+                    i += len(key)
+                    break
+            else:
+                # A rewrite may itself be several words ("realtime" -> "real-time" stays one).
+                tokens.extend(self._words.get(raw[i], raw[i]).split())
+                i += 1
+        return tokens
 
-def normalised(text: str) -> str:
-    """One string form for fuzzy comparison: rewritten words, stopwords kept for fluency."""
-    return " ".join(words(text))
+    def content_stems(self, text: str) -> list[str]:
+        """The stems that carry meaning: what the matcher indexes and compares."""
+        return [self.stem(w) for w in self.words(text) if w not in STOPWORDS]
+
+    def normalised(self, text: str) -> str:
+        """One string form for fuzzy comparison and the encoder: rewritten words, stopwords
+        kept for fluency."""
+        return " ".join(self.words(text))

@@ -11,7 +11,7 @@ from telegram.ext import ApplicationBuilder, Defaults
 
 from bot.config import Settings
 from bot.core.content import load_content
-from bot.core.matcher import Matcher
+from bot.model import build_matcher
 from bot.services import Services
 from bot.tg import (
     ask,
@@ -87,7 +87,7 @@ def build_application(settings: Settings, *, state: AppState | None = None) -> A
     """
     if state is None:
         pack = load_content(settings.content_dir)
-        state = AppState.create(settings, pack, Matcher(pack))
+        state = AppState.create(settings, pack, build_matcher(pack))
     builder = (
         ApplicationBuilder()
         .token(settings.token.get())

@@ -27,8 +27,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.core.content import load_content
-from bot.core.matcher import Matcher
 from bot.errors import ConfigError, ContentError
+from bot.model import build_matcher
 from bot.tg.app import build_application
 from bot.tg.logs import setup_logging
 from bot.tg.outbox import outbox_of
@@ -96,7 +96,7 @@ def run(*, webhook_url: str | None, listen: str, port: int, secret: str | None) 
     except ContentError as error:
         sys.stderr.write(error.report() + "\n")
         return EXIT_FAILED
-    app = build_application(settings, state=AppState.create(settings, pack, Matcher(pack)))
+    app = build_application(settings, state=AppState.create(settings, pack, build_matcher(pack)))
     updater = app.updater
     if updater is None:  # ApplicationBuilder always builds one unless told not to
         raise RuntimeError("the application has no updater")

@@ -186,3 +186,17 @@ async def test_a_very_long_answer_still_fits_with_its_related_line(
         assert reply.plain_text.endswith("Related:")
         assert "…" in reply.plain_text
         assert world.emu.buttons(reply)
+
+
+async def test_the_fused_matcher_answers_what_the_words_alone_miss(
+    world: World, tutor_factory: TutorFactory, fused_matcher: Matcher
+) -> None:
+    """Through Telegram, the bot's fused matcher answers a question whose words are mostly
+    unknown to the pack (the word matcher alone falls back on it)."""
+    question = "wats ml ops?? heard it on a podcast lol"
+    assert fused_matcher.lexical_match(question).status == "fallback"
+    expected = fused_matcher.match(question)
+    assert expected.status == "answer" and expected.entry is not None
+    async with tutor_factory(matcher_override=fused_matcher):
+        reply = await world.ask(world.alice, world.alice_chat, question)
+    assert expected.entry.answer.split("\n")[0][:40] in reply.plain_text

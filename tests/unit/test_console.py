@@ -22,16 +22,16 @@ def _chat(tmp_path: Path, *lines: str) -> str:
     return out.getvalue()
 
 
-def test_free_text_gives_the_matcher_answer(tmp_path: Path) -> None:
+def test_free_text_gives_the_matcher_answer(tmp_path: Path, fused_matcher: Matcher) -> None:
     """A question typed in the console gets exactly the reply the matcher gives Telegram."""
     question = "why does my model get worse if nobody changed the code?"
-    expected = Matcher(load_content()).match(question).reply
+    expected = fused_matcher.match(question).reply
     assert expected in _chat(tmp_path, question)
 
 
-def test_numbered_suggestion_answers_it(tmp_path: Path) -> None:
+def test_numbered_suggestion_answers_it(tmp_path: Path, fused_matcher: Matcher) -> None:
     """Typing the number of a related entry shows that entry's answer."""
-    matcher = Matcher(load_content())
+    matcher = fused_matcher
     result = matcher.match("what is model drift")
     assert result.related, "the drift answer offers related entries"
     follow_up = matcher.answer_entry(result.related[0].id)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.content import load_content
 from bot.core.matcher import Matcher
 
 
 @pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return Matcher(load_content())
+def matcher(fused_matcher: Matcher) -> Matcher:
+    return fused_matcher
 
 
 @pytest.mark.parametrize(

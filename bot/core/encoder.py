@@ -1,0 +1,274 @@
+"""all-MiniLM-L6-v2 sentence embeddings in plain numpy: no deep-learning framework at run time.
+
+The network is BERT's encoder as sentence-transformers runs it: word, position and token-type
+embeddings with a layer norm, six post-norm layers of 12-head self-attention and a GELU
+feed-forward (384 -> 1536 -> 384), then the mean of the token vectors under the attention
+mask, L2-normalised.
+The weights are the upstream `model.safetensors` (checked against a pinned sha256), mapped
+read-only into memory, and the tokenizer is the upstream `tokenizer.json`, run by the
+`tokenizers` package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+# The exact upstream files: anything else (truncated, replaced, another revision) is refused.
+MODEL_FILE = "model.safetensors"
+TOKENIZER_FILE = "tokenizer.json"
+MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+DIMENSION = 384
+
+# Learner questions and FAQ phrasings are far shorter; longer inputs only cost time.
+MAX_TOKENS = 128
+# Cut before tokenising so that a 100,000-character message costs no more than a long question.
+MAX_INPUT_CHARS = 1_000
+_LAYERS = 6
+_HEADS = 12
+_HEAD_SIZE = DIMENSION // _HEADS
+_LAYER_NORM_EPS = 1e-12
+_BATCH = 32
+# Bump when the computation changes, so cached entry vectors are not reused across versions.
+ENCODER_VERSION = "numpy-1"
+
+
+class ModelError(Exception):
+    """The weights or tokenizer are missing, damaged or not the pinned files."""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_model_dir(directory: Path) -> None:
+    """Raise ModelError unless both files are present and exactly the pinned ones."""
+    for name, expected in ((MODEL_FILE, MODEL_SHA256), (TOKENIZER_FILE, TOKENIZER_SHA256)):
+        path = directory / name
+        if not path.is_file():
+            raise ModelError(f"{path} is missing")
+        actual = file_sha256(path)
+        if actual != expected:
+            raise ModelError(
+                f"{path} has sha256 {actual[:12]}..., expected {expected[:12]}... "
+                "(truncated or not the pinned file)"
+            )
+
+
+_DTYPES = {"F32": np.float32, "I64": np.int64}
+_MAX_HEADER = 10 << 20
+
+
+def read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    """The tensors of a .safetensors file as read-only views of one memory map.
+
+    The format is an 8-byte little-endian header length, a JSON header (name -> dtype, shape,
+    byte offsets) and the raw data. Mapping it, instead of copying every tensor out as
+    safetensors.numpy.load_file does, keeps the model's memory at the pages actually used: the
+    30,522-row word table is mostly never touched.
+    """
+    with path.open("rb") as stream:
+        size = int.from_bytes(stream.read(8), "little")
+        if not 0 < size <= _MAX_HEADER:
+            raise ModelError(f"{path} has no safetensors header")
+        try:
+            header = json.loads(stream.read(size))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelError(f"{path} has a damaged safetensors header") from exc
+    data = np.memmap(path, dtype=np.uint8, mode="r")
+    base = 8 + size
+    tensors: dict[str, np.ndarray] = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        dtype = _DTYPES.get(info.get("dtype"))
+        start, end = (base + offset for offset in info["data_offsets"])
+        shape = tuple(info["shape"])
+        if dtype is None or not base <= start <= end <= len(data):
+            raise ModelError(f"{path}: tensor {name} is not readable")
+        tensor = data[start:end].view(dtype)
+        if tensor.size != int(np.prod(shape)):
+            raise ModelError(f"{path}: tensor {name} does not have shape {shape}")
+        tensors[name] = tensor.reshape(shape)
+    return tensors
+
+
+class Encoder:
+    """Sentence vectors (unit length, float32) for lists of texts."""
+
+    def __init__(self, directory: Path) -> None:
+        # Imported here so that the lexical matcher never pays for it when no model is used.
+        from tokenizers import Tokenizer
+
+        verify_model_dir(directory)
+        try:
+            tensors = read_safetensors(directory / MODEL_FILE)
+            self._tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
+        # tokenizers raises bare exceptions for bad files.
+        except Exception as exc:
+            raise ModelError(f"cannot read the model in {directory}: {exc}") from exc
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._load(tensors)
+
+    def _load(self, tensors: dict[str, np.ndarray]) -> None:
+        # Weights stay in the upstream (out, in) layout: no transposed copies, so the model costs
+        # its file size in memory once, and W @ h is the faster product for short inputs.
+        def get(name: str) -> np.ndarray:
+            if name not in tensors:
+                raise ModelError(f"the weights have no tensor {name}")
+            return np.ascontiguousarray(tensors[name], dtype=np.float32)
+
+        self._word = get("embeddings.word_embeddings.weight")
+        # Every input is a single sentence (token type 0): fold that row into the positions.
+        self._position = (
+            get("embeddings.position_embeddings.weight")
+            + get("embeddings.token_type_embeddings.weight")[0]
+        )
+        self._embed_norm = (get("embeddings.LayerNorm.weight"), get("embeddings.LayerNorm.bias"))
+        # Scaling the query weights once saves a multiply per attention score.
+        scale = np.float32(1 / np.sqrt(_HEAD_SIZE))
+        self._layers: list[tuple[np.ndarray, ...]] = []
+        for i in range(_LAYERS):
+            p = f"encoder.layer.{i}."
+            attention = p + "attention.self."
+            # One (1152, 384) product yields queries, keys and values at once.
+            qkv = np.concatenate(
+                [get(attention + f"{n}.weight") for n in ("query", "key", "value")], axis=0
+            )
+            qkv_bias = np.concatenate(
+                [get(attention + f"{n}.bias") for n in ("query", "key", "value")]
+            )
+            qkv[:DIMENSION] *= scale
+            qkv_bias[:DIMENSION] *= scale
+            self._layers.append(
+                (
+                    qkv,
+                    qkv_bias,
+                    get(p + "attention.output.dense.weight"),
+                    get(p + "attention.output.dense.bias"),
+                    get(p + "attention.output.LayerNorm.weight"),
+                    get(p + "attention.output.LayerNorm.bias"),
+                    get(p + "intermediate.dense.weight"),
+                    get(p + "intermediate.dense.bias"),
+                    get(p + "output.dense.weight"),
+                    get(p + "output.dense.bias"),
+                    get(p + "output.LayerNorm.weight"),
+                    get(p + "output.LayerNorm.bias"),
+                )
+            )
+        shapes = {
+            "word": self._word.shape[1],
+            "position": self._position.shape[1],
+            "feed-forward": self._layers[0][6].shape[1],
+        }
+        if any(size != DIMENSION for size in shapes.values()):
+            raise ModelError(f"unexpected tensor shapes: {shapes}")
+
+    def encode(self, texts: list[str], batch_size: int = _BATCH) -> np.ndarray:
+        """Unit vectors, one row per text; batches group texts of similar length."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch([t[:MAX_INPUT_CHARS] for t in texts])
+        ids = [e.ids for e in encodings]
+        if len(ids) == 1:
+            return self._encode_one(ids[0])[None, :]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        out = np.empty((len(ids), DIMENSION), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            out[chunk] = self._encode_batch([ids[i] for i in chunk])
+        return out
+
+    def encode_one(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
+    def _encode_batch(self, batch: list[list[int]]) -> np.ndarray:
+        """Many texts at once (building the index): rows are tokens, padded per batch."""
+        length = max(len(ids) for ids in batch)
+        token_ids = np.zeros((len(batch), length), dtype=np.int64)
+        mask = np.zeros((len(batch), length), dtype=np.float32)
+        for row, ids in enumerate(batch):
+            token_ids[row, : len(ids)] = ids
+            mask[row, : len(ids)] = 1.0
+        x = self._word[token_ids] + self._position[:length]
+        x = _layer_norm(x, *self._embed_norm, axis=-1)
+        # Padding keys get -inf-like scores so no token attends to them.
+        padding = None if mask.all() else ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        size = len(batch)
+        for qkv_w, qkv_b, o_w, o_b, n1_w, n1_b, f1_w, f1_b, f2_w, f2_b, n2_w, n2_b in self._layers:
+            qkv = x @ qkv_w.T + qkv_b
+            heads = qkv.reshape(size, length, 3, _HEADS, _HEAD_SIZE).transpose(2, 0, 3, 1, 4)
+            q, k, v = heads[0], heads[1], heads[2]
+            scores = q @ k.transpose(0, 1, 3, 2)
+            if padding is not None:
+                scores += padding
+            _softmax(scores)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(size, length, DIMENSION)
+            x = _layer_norm(x + context @ o_w.T + o_b, n1_w, n1_b, axis=-1)
+            hidden = _gelu(x @ f1_w.T + f1_b)
+            x = _layer_norm(x + hidden @ f2_w.T + f2_b, n2_w, n2_b, axis=-1)
+        pooled = (x * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        return _unit(pooled)
+
+    def _encode_one(self, ids: list[int]) -> np.ndarray:
+        """One text (a learner's question): columns are tokens, no padding, no mask."""
+        length = len(ids)
+        h = np.ascontiguousarray((self._word[ids] + self._position[:length]).T)
+        h = _layer_norm(h, self._embed_norm[0][:, None], self._embed_norm[1][:, None], axis=0)
+        for qkv_w, qkv_b, o_w, o_b, n1_w, n1_b, f1_w, f1_b, f2_w, f2_b, n2_w, n2_b in self._layers:
+            qkv = (qkv_w @ h + qkv_b[:, None]).reshape(3, _HEADS, _HEAD_SIZE, length)
+            q, k, v = qkv[0], qkv[1], qkv[2]
+            scores = q.transpose(0, 2, 1) @ k
+            _softmax(scores)
+            context = (v @ scores.transpose(0, 2, 1)).reshape(DIMENSION, length)
+            h = _layer_norm(h + o_w @ context + o_b[:, None], n1_w[:, None], n1_b[:, None], 0)
+            hidden = _gelu(f1_w @ h + f1_b[:, None])
+            h = _layer_norm(h + f2_w @ hidden + f2_b[:, None], n2_w[:, None], n2_b[:, None], 0)
+        return _unit(h.mean(axis=1)[None, :])[0]
+
+
+def _softmax(scores: np.ndarray) -> None:
+    scores -= scores.max(axis=-1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return (rows / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, axis: int) -> np.ndarray:
+    mean = x.mean(axis=axis, keepdims=True)
+    centred = x - mean
+    variance = (centred * centred).mean(axis=axis, keepdims=True)
+    return centred / np.sqrt(variance + np.float32(_LAYER_NORM_EPS)) * weight + bias
+
+
+# Abramowitz & Stegun 7.1.26: erf to within 1.5e-7, below float32's resolution of GELU's output.
+_ERF_P = np.float32(0.3275911)
+_ERF_A = tuple(
+    np.float32(a) for a in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
+)
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """BERT's exact GELU, x * Phi(x), with erf from a rational approximation (numpy has none)."""
+    z = x * np.float32(1 / np.sqrt(2))
+    a = np.abs(z)
+    t = 1 / (1 + _ERF_P * a)
+    poly = _ERF_A[0]
+    for coefficient in _ERF_A[1:]:
+        poly = poly * t + coefficient
+    erf_abs = 1 - poly * t * np.exp(-a * a)
+    erf = np.copysign(erf_abs, z)
+    return np.float32(0.5) * x * (1 + erf)

@@ -1,0 +1,119 @@
+"""How the matcher decides when it has both words and meaning to go on.
+
+Each entry gets one fused score: the sentence encoder's cosine between the question and the
+entry's closest phrasing (about -0.1 to 1), plus the lexical matcher's 0-100 confidence scaled to
+0-1. Neither signal alone is trusted with a confident answer when the other disagrees: the words
+catch exact terms and typos that word pieces miss, the encoder catches paraphrases that share no
+words with the content. The lexical matcher also brings its own verdict (answer, suggest or
+fallback, with its close-call and off-topic rules). The policy, in order:
+
+1. The lexical matcher answers and its entry is the fused favourite, or within `agreement` of it:
+   answer that entry.
+2. The lexical matcher answers another entry and the fused favourite reaches `answer_bar`: the
+   encoder has found a better paraphrase; answer the fused favourite.
+3. The lexical matcher answers, the fused favourite is another entry below the bar: the signals
+   disagree, so ask "did you mean" with both candidates instead of stating either.
+4. The lexical matcher asks "did you mean": answer the fused favourite if it reaches
+   `answer_bar`, unless the question has at most `vague_words` meaningful words (one or two
+   words cannot settle an ambiguity, whatever the encoder says).
+5. The lexical matcher falls back: answer the fused favourite only if it reaches the higher
+   `rescue_bar`, or, for a question of more than `vague_words` meaningful words, the encoder's
+   favourite if its cosine alone reaches `meaning_bar` (the words are mostly unknown to the pack,
+   "wats ml ops?? heard it on a podcast", but the meaning is unmistakable).
+6. Otherwise keep the lexical verdict (a "did you mean" or the polite fallback).
+
+The bars were chosen on the development, held-out and first blind question sets and on the
+matcher's unit-test wordings only; every off-topic question there stays below them (the closest:
+fused 0.85 for "my bank rejected my loan application", cosine 0.69 for "what does ops mean in the
+military"). The second blind set is checked, never tuned on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from bot.core.content import Answerable
+
+Status = Literal["answer", "suggest", "fallback"]
+
+MAX_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    status: Status
+    entry: Answerable | None
+    score: float
+    suggestions: tuple[Answerable, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FusionPolicy:
+    # Fused score (cosine + lexical/100) from which the favourite is answered outright.
+    answer_bar: float = 0.8
+    # ...and when the lexical matcher fell back.
+    rescue_bar: float = 0.87
+    # How far below the fused favourite the lexical answer may be and still stand.
+    agreement: float = 0.05
+    # Cosine from which the encoder's favourite is answered whatever the words say.
+    meaning_bar: float = 0.72
+    vague_words: int = 2
+
+
+DEFAULT_POLICY = FusionPolicy()
+
+
+def fused_scores(lexical_scores: np.ndarray, cosines: np.ndarray) -> np.ndarray:
+    """Per entry: cosine plus the lexical confidence on the same 0-1 scale."""
+    return cosines + np.minimum(lexical_scores, 100.0) / 100.0
+
+
+def fuse(
+    lexical: Verdict,
+    lexical_scores: np.ndarray,
+    cosines: np.ndarray,
+    meaningful_words: int,
+    entries: Sequence[Answerable],
+    positions: Mapping[str, int],
+    policy: FusionPolicy = DEFAULT_POLICY,
+) -> Verdict:
+    """The final verdict from the lexical one and the per-entry cosines (see the module doc)."""
+    fused = fused_scores(lexical_scores, cosines)
+    top = int(np.argmax(fused))
+    best = float(fused[top])
+    # Scores stay on the matcher's 0-100 scale for the adapters and the JSON output.
+    score = min(100.0, 50.0 * best)
+    if lexical.status == "answer" and lexical.entry is not None:
+        picked = positions[lexical.entry.id]
+        if fused[picked] >= best - policy.agreement:
+            return lexical
+        if best >= policy.answer_bar:
+            return Verdict("answer", entries[top], score)
+        return Verdict("suggest", None, score, _distinct(picked, fused, entries))
+    if lexical.status == "suggest":
+        if meaningful_words > policy.vague_words and best >= policy.answer_bar:
+            return Verdict("answer", entries[top], score)
+        return lexical
+    if best >= policy.rescue_bar:
+        return Verdict("answer", entries[top], score)
+    nearest = int(np.argmax(cosines))
+    if meaningful_words > policy.vague_words and cosines[nearest] >= policy.meaning_bar:
+        return Verdict("answer", entries[nearest], score)
+    return lexical
+
+
+def _distinct(
+    first: int, fused: np.ndarray, entries: Sequence[Answerable]
+) -> tuple[Answerable, ...]:
+    """Entry `first`, then the fused favourites, without repeats."""
+    chosen = [first]
+    for i in np.argsort(-fused, kind="stable"):
+        if len(chosen) == MAX_SUGGESTIONS:
+            break
+        if int(i) not in chosen:
+            chosen.append(int(i))
+    return tuple(entries[i] for i in chosen)

@@ -1,0 +1,46 @@
+"""Session-wide set-up: the sentence-embedding weights, fetched once by the project's own code.
+
+Tests run with TUTOR_MODEL_DIR pointing into the repository's ignored .cache/ (unless the caller
+set it), so a clean clone downloads the weights once through `bot.model.fetch_model`, exactly as
+`tutor-bot model fetch` does, and later runs reuse them; $HOME is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Subprocesses (the CLI, the bot under test) inherit this, so they find the same weights.
+    os.environ.setdefault("TUTOR_MODEL_DIR", str(ROOT / ".cache" / "model"))
+    os.environ.pop("TUTOR_MODEL", None)
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The verified weights directory; the first run of a clean clone downloads them."""
+    from bot.core.encoder import ModelError
+    from bot.model import fetch_model, model_dir
+
+    directory = model_dir()
+    try:
+        fetch_model(directory)
+    except ModelError as exc:
+        pytest.fail(f"the model weights could not be fetched: {exc}")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def fused_matcher(model_dir: Path):
+    """The matcher as the bot runs it: lexical and all-MiniLM-L6-v2 fused."""
+    from bot.core.content import load_content
+    from bot.model import build_matcher
+
+    matcher = build_matcher(load_content())
+    assert matcher.semantic is not None, "the fused matcher needs the model"
+    return matcher

@@ -1,0 +1,84 @@
+"""The fusion policy, rule by rule, on made-up scores (bot/core/fusion.py states the rules)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.core.content import Answerable
+from bot.core.fusion import DEFAULT_POLICY, Verdict, fuse
+
+ENTRIES = [
+    Answerable(f"e{i}", "faq", f"t{i}", f"Entry {i}?", (f"Entry {i}?",), (), f"Answer {i}.", ())
+    for i in range(4)
+]
+POSITIONS = {e.id: i for i, e in enumerate(ENTRIES)}
+
+
+def _fuse(
+    lexical: Verdict, lexical_scores: list[float], cosines: list[float], words: int = 5
+) -> Verdict:
+    return fuse(
+        lexical,
+        np.array(lexical_scores, dtype=float),
+        np.array(cosines, dtype=np.float32),
+        words,
+        ENTRIES,
+        POSITIONS,
+    )
+
+
+ANSWER_E0 = Verdict("answer", ENTRIES[0], 60.0)
+SUGGEST = Verdict("suggest", None, 32.0, (ENTRIES[0], ENTRIES[1]))
+FALLBACK = Verdict("fallback", None, 10.0)
+
+
+def test_agreement_keeps_the_lexical_answer() -> None:
+    assert _fuse(ANSWER_E0, [60, 20, 0, 0], [0.7, 0.5, 0.1, 0.1]) is ANSWER_E0
+    # Within `agreement` of the fused favourite still counts as agreeing.
+    assert _fuse(ANSWER_E0, [60, 20, 0, 0], [0.5, 0.93, 0.1, 0.1]).entry == ENTRIES[0]
+
+
+def test_a_clearly_better_paraphrase_overrides_the_lexical_answer() -> None:
+    result = _fuse(ANSWER_E0, [40, 35, 0, 0], [0.3, 0.8, 0.1, 0.1])
+    assert result.status == "answer" and result.entry == ENTRIES[1]
+
+
+def test_disagreement_below_the_bar_asks_with_both_candidates() -> None:
+    """A confident lexical answer the encoder finds unlike the question becomes a question."""
+    result = _fuse(ANSWER_E0, [36, 30, 0, 0], [0.05, 0.45, 0.1, 0.1])
+    assert result.status == "suggest"
+    assert result.suggestions[:2] == (ENTRIES[0], ENTRIES[1])
+    assert len(set(result.suggestions)) == len(result.suggestions) <= 3
+
+
+def test_did_you_mean_is_settled_by_a_strong_fused_favourite() -> None:
+    result = _fuse(SUGGEST, [33, 32, 0, 0], [0.6, 0.3, 0.1, 0.1])
+    assert result.status == "answer" and result.entry == ENTRIES[0]
+    assert _fuse(SUGGEST, [33, 32, 0, 0], [0.4, 0.3, 0.1, 0.1]) is SUGGEST
+
+
+def test_a_vague_question_keeps_its_did_you_mean() -> None:
+    """One or two words cannot settle an ambiguity, whatever the encoder says."""
+    assert _fuse(SUGGEST, [33, 32, 0, 0], [0.9, 0.3, 0.1, 0.1], words=2) is SUGGEST
+
+
+def test_a_fallback_needs_the_higher_rescue_bar() -> None:
+    assert DEFAULT_POLICY.rescue_bar > DEFAULT_POLICY.answer_bar
+    below = _fuse(FALLBACK, [28, 0, 0, 0], [0.56, 0.2, 0.1, 0.1])  # "bank rejected my loan"
+    assert below is FALLBACK
+    above = _fuse(FALLBACK, [29, 0, 0, 0], [0.62, 0.2, 0.1, 0.1])
+    assert above.status == "answer" and above.entry == ENTRIES[0]
+
+
+@pytest.mark.parametrize(("words", "status"), [(3, "answer"), (2, "fallback")])
+def test_unmistakable_meaning_rescues_unknown_words(words: int, status: str) -> None:
+    """Words mostly unknown to the pack, meaning clear: answered if the question is specific."""
+    result = _fuse(FALLBACK, [1, 0, 0, 0], [0.1, 0.73, 0.1, 0.1], words=words)
+    assert result.status == status
+    if status == "answer":
+        assert result.entry == ENTRIES[1]
+
+
+def test_off_topic_stays_a_fallback() -> None:
+    assert _fuse(FALLBACK, [10, 5, 0, 0], [0.62, 0.4, 0.1, 0.1]) is FALLBACK
