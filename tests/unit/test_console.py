@@ -59,10 +59,10 @@ def test_walkthrough_checkpoint_is_answered_with_a_number(tmp_path: Path) -> Non
     assert checkpoint is not None
     key = next(i for i, o in enumerate(checkpoint.options) if o.correct)
     wrong = next(i for i, o in enumerate(checkpoint.options) if not o.correct)
-    # /learn -> "Step by step" (2) -> Next (1) -> step 2 offers Back, Next, then the options.
-    right = _chat(tmp_path, "/learn", "2", "1", str(3 + key))
+    # /learn -> "Step by step" (2) -> Next (always 2) -> step 2: Back 1, Next 2, options from 3.
+    right = _chat(tmp_path, "/learn", "2", "2", str(3 + key))
     assert f"{'ABCD'[key]} is right." in right and checkpoint.explanation in right
-    miss = _chat(tmp_path, "/learn", "2", "1", str(3 + wrong))
+    miss = _chat(tmp_path, "/learn", "2", "2", str(3 + wrong))
     assert checkpoint.options[wrong].why in miss and checkpoint.explanation in miss
 
 
@@ -182,7 +182,7 @@ def test_open_quiz_survives_a_question_in_between(tmp_path: Path) -> None:
     question_line = question_line.removeprefix("> ")
     assert "machine learning" in after_question.lower(), "the question got its answer"
     assert question_line in after_question, "the quiz was shown again after the answer"
-    assert re.search(r"(Right!|Not quite\.) The answer is: ", after_question)
+    assert re.search(r"Right! The answer is: |Not quite\. You chose: ", after_question)
     assert "  - " in after_question, "follow-ups are listed without numbers while a quiz is open"
 
 

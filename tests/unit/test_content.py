@@ -324,7 +324,7 @@ def test_every_schema_problem_of_every_file_comes_in_one_run(tmp_path: Path) -> 
     """Placeholders, field errors and option rules of several files are reported together."""
     problems = _problems_after(
         tmp_path,
-        # one quiz question: a missing field and two correct options
+        # one quiz question: a missing field, and a `why` on an option made correct
         _replace("quiz/basics.yaml", "    hint: Think about what the model learned from.\n", ""),
         _replace(
             "quiz/basics.yaml",
@@ -337,7 +337,7 @@ def test_every_schema_problem_of_every_file_comes_in_one_run(tmp_path: Path) -> 
     )
     expected = [
         "minipack/quiz/basics.yaml:2: questions.0.hint: required field is missing",
-        "minipack/quiz/basics.yaml:7: questions.0.options: needs exactly one correct option",
+        "minipack/quiz/basics.yaml:9: questions.0.options.1: the correct option takes no `why`",
         "minipack/faq/basics.yaml:8: entries.0.keyword: unknown field",
         "minipack/faq/basics.yaml:17: entries.1.answer: contains a placeholder",
     ]

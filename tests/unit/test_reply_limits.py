@@ -15,7 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.clock import UnknownTimezoneError, zone
-from bot.core.content import QUIZ_OPTION_LIMIT, QUIZ_QUESTION_LIMIT, QuizQuestion
+from bot.core.content import (
+    QUIZ_OPTION_LIMIT,
+    QUIZ_QUESTION_LIMIT,
+    QUIZ_WHY_LIMIT,
+    QuizQuestion,
+)
 from bot.core.daily import InvalidTimeError, parse_send_time
 from bot.core.group_round import GroupArgsError, Total, parse_args, rank
 from bot.services.group import PlayerResult, Reveal, Round, Session, Started
@@ -55,10 +60,14 @@ def question(size_q: int, size_o: int, size_e: int) -> QuizQuestion:
         topic="topic",
         difficulty="hard",
         question="Q" * size_q,
-        options=[{"text": f"{c}" * size_o, "correct": c == "a"} for c in "abcd"],
+        options=[
+            {"text": f"{c}" * size_o, "correct": True}
+            if c == "a"
+            else {"text": f"{c}" * size_o, "why": "W&<" * (QUIZ_WHY_LIMIT // 3)}
+            for c in "abcd"
+        ],
         hint="h",
         explanation="E&<" * (size_e // 3),
-        mistakes=["m"],
     )
 
 
@@ -88,6 +97,7 @@ def test_reveal_and_standings_fit_with_200_long_names(players: list[str], over: 
         correct_text="C" * 4096,
         correct_position=0,
         explanation="E<&" * 2000,
+        trap=("T" * 4096, "W&<" * (QUIZ_WHY_LIMIT // 3)),
         results=results,
         fastest=results[1],
         standings=board,
