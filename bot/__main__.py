@@ -186,7 +186,12 @@ def _dotenv_has_token() -> bool:
 
 def version_text() -> str:
     """What `tutor-bot --version` prints: one line per component worth knowing about."""
-    lines = [f"tutor-bot {_installed_version()} (Python {platform.python_version()})"]
+    from bot.model import model_status
+
+    lines = [
+        f"tutor-bot {_installed_version()} (Python {platform.python_version()})",
+        model_status().line,
+    ]
     return "\n".join(lines)
 
 
@@ -208,10 +213,24 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+class _VersionAction(argparse.Action):
+    """Like argparse's version action, but the text (which checks the model) is built only when
+    asked for, and its lines are printed as they are instead of re-wrapped."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any) -> None:
+        sys.stdout.write(version_text() + "\n")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tutor-bot", description="A tutor bot that teaches MLOps vs DevOps.")
     parser.add_argument(
-        "--version", action="version", version=version_text(), help="show the version and exit"
+        "--version",
+        action=_VersionAction,
+        help="show the version and which matcher runs, then exit",
     )
     parser.set_defaults(
         handler=_cmd_start,

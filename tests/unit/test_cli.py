@@ -179,6 +179,13 @@ def test_version_names_the_package_version(tmp_path: Path) -> None:
     assert done.stdout.startswith(f"tutor-bot {metadata.version('tutor-bot')}")
 
 
+def test_version_says_when_the_matcher_runs_on_words_alone(tmp_path: Path) -> None:
+    """A bot without its embedding model says so in `--version`, never silently."""
+    done = _tutor_bot(tmp_path, "--version", TUTOR_MODEL="off")
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[1].startswith("matcher: lexical only"), done.stdout
+
+
 def test_configuration_errors_share_one_prefix(tmp_path: Path) -> None:
     """`run` and `chat` word a bad setting the same way."""
     bad = {"TUTOR_TIMEZONE": "Mars/Olympus", "TELEGRAM_BOT_TOKEN": "123:abc"}
