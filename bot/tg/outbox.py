@@ -117,6 +117,11 @@ class Outbox:
         group = self._groups.get(chat_id)
         return group.pending() if group is not None else 0
 
+    def idle(self) -> bool:
+        """Whether no group has a send waiting or in flight (a group's queue is removed when
+        its task has served everything)."""
+        return not self._groups
+
     def _wake(self, chat_id: int, group: _Group) -> None:
         if group.task is None or group.task.done():
             group.task = asyncio.create_task(self._serve(chat_id, group), name=f"outbox:{chat_id}")
