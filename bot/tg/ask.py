@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import MessageHandler, filters
 
@@ -9,6 +11,7 @@ from bot.core.matcher import MatchResult
 from bot.tg import keyboards
 from bot.tg.addressing import question_text
 from bot.tg.callbacks import EXPIRED_TEXT, Nav
+from bot.tg.outbox import is_queued, outbox_of
 from bot.tg.render import MESSAGE_LIMIT, fit, titled, units
 from bot.tg.send import PreparedReply, send_prepared
 from bot.tg.state import AnyApp, AppState, TutorContext
@@ -75,7 +78,17 @@ async def on_nav(update: Update, context: TutorContext, nav: Nav) -> str | None:
     if result is None:
         return "Nothing to show for that yet — try asking in your own words."
     html, markup = render_result(result)
-    await context.bot.send_message(query.message.chat.id, html, reply_markup=markup)
+    chat_id = query.message.chat.id
+    outbox = outbox_of(context.bot)
+    if outbox is not None and is_queued(chat_id):
+        # In a group the answer waits its turn there, not in this handler's slot.
+        outbox.post(
+            chat_id,
+            query.from_user.id,
+            partial(context.bot.send_message, chat_id, html, reply_markup=markup),
+        )
+    else:
+        await context.bot.send_message(chat_id, html, reply_markup=markup)
     return None
 
 
