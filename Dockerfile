@@ -6,11 +6,12 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 RUN python -m venv /opt/venv
-COPY pyproject.toml README.md LICENSE ./
+COPY pyproject.toml README.md LICENSE constraints.txt ./
 COPY bot ./bot
 # The wheel carries the content pack as package data (bot/_content), so the runtime needs no copy.
 COPY content ./content
-RUN /opt/venv/bin/pip install .
+# constraints.txt pins every dependency, so the image gets the versions the tests ran with.
+RUN /opt/venv/bin/pip install -c constraints.txt .
 # The sentence-embedding weights (pinned sha256) and the entry vectors for this content pack are
 # baked in here, so the container never downloads anything at start-up.
 RUN TUTOR_MODEL_DIR=/opt/model /opt/venv/bin/tutor-bot model fetch --content-dir /src/content
