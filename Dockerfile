@@ -24,7 +24,8 @@ ENV PYTHONUNBUFFERED=1 \
     TUTOR_DB_PATH=/data/tutor.sqlite3 \
     TUTOR_MODEL_DIR=/opt/model \
     TUTOR_HEARTBEAT_FILE=/tmp/tutor-heartbeat
-# DejaVu gives the lesson pictures and the heat map a legible font with a bold weight.
+# DejaVu is the first font bot/pictures/fonts.py looks for: every picture (diagram, table, heat
+# map) gets a legible face with a real bold weight instead of Pillow's built-in fallback.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install --yes --no-install-recommends fonts-dejavu-core \

@@ -43,7 +43,7 @@ from bot.core.content import (
     Topic,
     WalkthroughStep,
 )
-from bot.core.scheduling import review
+from bot.core.spaced_repetition import review
 from bot.services import Services
 from bot.storage.db import Database, to_ts
 

@@ -46,7 +46,7 @@ class LessonInfo:
     id: LessonId
     title: str
     blurb: str
-    # The picture that illustrates this lesson, if any (see bot.core.pictures.picture_png).
+    # The picture that illustrates this lesson, if any (see bot.pictures.diagrams.picture_png).
     picture: PictureName | None = None
 
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.core import scheduling, streaks
+from bot.core import spaced_repetition, streaks
 
 
 @dataclass(frozen=True, slots=True)
 class Progress:
     """What one answer does to a learner: the rescheduled card and the streak around it."""
 
-    reviewed: scheduling.Reviewed
+    reviewed: spaced_repetition.Reviewed
     before: streaks.StreakState
     settled: streaks.StreakState  # ``before`` with the missed days' freezes spent
     after: streaks.StreakState
@@ -37,7 +37,7 @@ def apply_answer(
     """The one rule for how any answer (private, daily or group) moves spaced repetition and
     the streak; ``today`` is the learner's local day."""
     return Progress(
-        reviewed=scheduling.review(card_json, correct, hinted, now),
+        reviewed=spaced_repetition.review(card_json, correct, hinted, now),
         before=streak,
         settled=streaks.settle(streak, today),
         after=streaks.record_activity(streak, today),

@@ -31,7 +31,7 @@ from bot.core.lessons import (
     walkthrough_page,
     walkthrough_pages,
 )
-from bot.core.pictures import headline
+from bot.pictures.diagrams import headline
 
 CONTENT = Path(__file__).parents[2] / "content"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from bot.core.heatmap import WEEKS, heatmap_png, level
+from bot.pictures.heatmap import WEEKS, heatmap_png, level
 from bot.services import Services
 from tests.storage.packs import services_at
 

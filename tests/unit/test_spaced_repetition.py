@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fsrs import Rating
 
-from bot.core.scheduling import card_due, pick_next, rating_for, review
+from bot.core.spaced_repetition import card_due, pick_next, rating_for, review
 
 NOW = datetime(2025, 4, 1, 12, 0, tzinfo=UTC)
 
