@@ -32,7 +32,6 @@ Public API:
     should_edit_count(last_edit_at, now, min_interval=EDIT_INTERVAL) -> bool
     TapStatus;  toast_text(status, option_text) -> str
     status_text(number, total) -> str             "round 2 of 5"
-    standings_lines(leaderboard, limit=TOP) -> list[str]
 """
 
 from __future__ import annotations
@@ -308,11 +307,3 @@ def toast_text(status: TapStatus, option_text: str | None = None) -> str:
 
 def status_text(number: int, total: int) -> str:
     return f"round {number} of {total}"
-
-
-def standings_lines(board: Leaderboard, limit: int = TOP) -> list[str]:
-    """Plain lines "1. Ana - 1850 points" for the first ``limit`` places."""
-    return [
-        f"{s.place}. {s.name} - {s.points} point{'s' if s.points != 1 else ''}"
-        for s in board.standings[:limit]
-    ]

@@ -7,7 +7,7 @@ Public API:
     ensure_user(conn, user_id, now, *, private_chat=False)
     get_user(conn, user_id) -> UserRow | None
     set_timezone(conn, user_id, name, now) / set_reminders(conn, user_id, enabled, now)
-    get_streak(conn, user_id) -> StreakState / save_streak(conn, user_id, state)
+    get_streak(conn, user_id) -> StreakState
     user_timezones(conn) -> list[str | None]
     reminder_candidates(conn, timezone, local_day) -> list[tuple[int, StreakState]]
     claim_reminder(conn, user_id, local_day, now) -> bool
@@ -122,10 +122,6 @@ async def get_streak(conn: aiosqlite.Connection, user_id: int) -> StreakState:
         "SELECT current, best, freezes, last_day FROM streaks WHERE user_id = ?", (user_id,)
     )
     return streak_from_row(await cursor.fetchone())
-
-
-async def save_streak(conn: aiosqlite.Connection, user_id: int, state: StreakState) -> None:
-    await conn.execute(UPSERT_STREAK, streak_params(user_id, state))
 
 
 async def user_timezones(conn: aiosqlite.Connection) -> list[str | None]:
