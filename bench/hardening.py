@@ -13,7 +13,7 @@ bot paces itself to them). Each figure is printed next to a baseline from the sa
   webhook flood     the bot's peak RSS and a genuine update's reply time while 16 clients POST
                     99 MB bodies without the secret (baseline: before the flood)
 
-    python bench/hardening.py            # ~1.5 minutes
+    python -m bench.hardening            # ~1.5 minutes
 """
 
 from __future__ import annotations
@@ -25,16 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from telegram import Chat, User
+
+from tests.emulator import BotApiEmulator, started_emulator
+from tests.support.processes import bot_env, bot_process, free_port, stop
+from tests.support.webhook_flood import flood, peak_rss_kb
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    # Run as a script (python bench/hardening.py): make `tests` and `bot` importable.
-    sys.path.insert(0, str(ROOT))
-
-from telegram import Chat, User  # noqa: E402 - after the sys.path fix above
-
-from tests.e2e.processes import bot_env, bot_process, free_port, stop  # noqa: E402
-from tests.e2e.test_webhook import flood, peak_rss_kb  # noqa: E402
-from tests.emulator import BotApiEmulator, started_emulator  # noqa: E402
 
 GROUP = -100424242
 SECRET = "bench_secret"  # noqa: S105 - a made-up secret for the emulator

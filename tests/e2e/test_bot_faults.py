@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from bot.tg.errors import APOLOGY
-from tests.e2e.conftest import ALL_ATTEMPTS, TutorFactory, World
-from tests.e2e.processes import bot_env, bot_process, stop
 from tests.emulator import ApiCall, BotApiEmulator
+from tests.support.processes import bot_env, bot_process, stop
+from tests.support.world import ALL_ATTEMPTS, TutorFactory, World
 
 pytestmark = pytest.mark.e2e
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from telegram import User
 
-from tests.e2e.conftest import GROUP_ID, TutorFactory, World
-from tests.e2e.processes import bot_env, bot_process
 from tests.emulator import BotApiEmulator
+from tests.support.processes import bot_env, bot_process
+from tests.support.world import GROUP_ID, TutorFactory, World
 
 pytestmark = pytest.mark.e2e
 

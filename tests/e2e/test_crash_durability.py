@@ -12,8 +12,8 @@ import pytest
 
 from bot.core.content import ContentPack
 from bot.tg.updates import BACKLOG
-from tests.e2e.crash_scenario import run_scenario
 from tests.emulator import started_emulator
+from tests.support.crash_scenario import run_scenario
 
 pytestmark = pytest.mark.e2e
 

@@ -32,7 +32,6 @@ from telegram.ext import (
     filters,
 )
 
-from tests.e2e.harness import running_application
 from tests.emulator import (
     SECRET_HEADER,
     BotApiEmulator,
@@ -40,6 +39,7 @@ from tests.emulator import (
     started_emulator,
 )
 from tests.emulator._entities import detect_entities, parse_html
+from tests.support.harness import running_application
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.processes import bot_env, bot_process, stop
 from tests.emulator import BotApiEmulator, BotMessage
+from tests.support.processes import bot_env, bot_process, stop
 
 pytestmark = pytest.mark.e2e
 

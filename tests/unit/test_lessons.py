@@ -14,7 +14,6 @@ from bot.core.content import (
     Checkpoint,
     ContentPack,
     Lessons,
-    load_content,
 )
 from bot.core.lessons import (
     ARROW,
@@ -34,11 +33,6 @@ from bot.core.lessons import (
 from bot.pictures.diagrams import headline
 
 CONTENT = Path(__file__).parents[2] / "content"
-
-
-@pytest.fixture(scope="module")
-def pack() -> ContentPack:
-    return load_content()
 
 
 # --- the lesson content ------------------------------------------------------------------------

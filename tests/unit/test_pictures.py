@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image, ImageFont
 
-from bot.core.content import ContentPack, PipelineStage, load_content
+from bot.core.content import ContentPack, PipelineStage
 from bot.core.lessons import LESSONS
 from bot.pictures import diagrams, fonts
 from bot.pictures.diagrams import (
@@ -23,11 +23,6 @@ from bot.pictures.diagrams import (
     pipelines_png,
 )
 from bot.pictures.fonts import wrap
-
-
-@pytest.fixture(scope="module")
-def pack() -> ContentPack:
-    return load_content()
 
 
 @pytest.fixture(autouse=True)
@@ -179,11 +174,12 @@ def test_headline_is_the_first_sentence(cell: str, expected: str) -> None:
     assert headline(cell) == expected
 
 
-def test_concurrent_requests_render_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_requests_render_once(
+    pack: ContentPack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Several threads asking for the same picture at once share one rendering."""
     from concurrent.futures import ThreadPoolExecutor
 
-    pack = load_content()
     diagrams.clear_cache()
     calls = []
     real = diagrams.render_pipelines

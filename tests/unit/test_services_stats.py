@@ -10,7 +10,7 @@ from PIL import Image
 
 from bot.pictures.heatmap import WEEKS, heatmap_png, level
 from bot.services import Services
-from tests.storage.packs import services_at
+from tests.support.storage import services_at
 
 
 async def answer(services: Services, user: int, difficulty: str, right: bool) -> None:
