@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from bot.tg.app import build_application
 from bot.tg.state import AppState
 from tests.emulator import BotApiEmulator, started_emulator
 from tests.support.harness import running_application
-from tests.support.world import GROUP_ID, START, TutorFactory, World
+from tests.support.world import GROUP_ID, START, TutorFactory, World, bot_idle
 
 # What `tutor-bot run` sets at start-up (bot.tg.runner.configure_ptb); the warning it silences
 # is ignored in pyproject's filterwarnings.
@@ -137,7 +138,12 @@ def tutor_factory(
         async with running_application(app) as running:
             # Polling has begun once a getUpdates arrives (it stays in flight: a long poll).
             await emu.wait_for(lambda: any(c.method == "getUpdates" for c in emu.calls[since:]))
-            yield running
+            # Silence checks (emu.wait_quiet) then wait for this bot to drain, not for a lull.
+            emu.attach_bot(partial(bot_idle, running))
+            try:
+                yield running
+            finally:
+                emu.attach_bot(None)
 
     return start
 

@@ -14,7 +14,9 @@ from telegram import Chat, User
 from telegram.ext import Application
 
 from bot.services import Services
+from bot.tg.outbox import outbox_of
 from bot.tg.state import app_state
+from bot.tg.updates import BoundedUpdateQueue
 from tests.emulator import BotApiEmulator, BotMessage
 
 GROUP_ID = -1001234
@@ -104,3 +106,12 @@ def daily_messages(world: World, chat_id: int) -> list[Any]:
     return [
         m for m in world.emu.bot_messages(chat_id) if m.plain_text.startswith("📅 Question of")
     ]
+
+
+def bot_idle(app: App) -> bool:
+    """Whether the running tutor has finished every update it took (PTB marks one done after its
+    handlers ran) and its group outbox has no send waiting or in flight."""
+    queue = app.update_queue
+    unfinished = queue.unfinished if isinstance(queue, BoundedUpdateQueue) else queue.qsize()
+    outbox = outbox_of(app.bot)
+    return unfinished == 0 and (outbox is None or outbox.idle())
