@@ -66,7 +66,7 @@ class SemanticIndex:
         if self.cache_path is None or not self.cache_path.is_file():
             return None
         try:
-            vectors = np.load(self.cache_path, allow_pickle=False)
+            vectors: np.ndarray = np.load(self.cache_path, allow_pickle=False)
         except (OSError, ValueError) as exc:
             log.warning("ignoring unreadable embedding cache %s: %s", self.cache_path, exc)
             return None

@@ -183,6 +183,14 @@ _SECTION_FILES = {
 }
 
 
+_SECTION_SCHEMAS: dict[str, type[BaseModel]] = {
+    "topics": TopicsFile,
+    "comparison": ComparisonFile,
+    "glossary": GlossaryFile,
+    "lessons": LessonsFile,
+}
+
+
 def load_content(directory: Path | str | None = None) -> ContentPack:
     """Load and validate the whole pack; raise ContentError listing every problem found."""
     root = Path(directory) if directory is not None else default_content_dir()
@@ -220,13 +228,7 @@ def load_content(directory: Path | str | None = None) -> ContentPack:
             problems.append(ContentProblem(_display(path, root), 1, "required file is missing"))
             unknown.add(key)
             continue
-        schema = {
-            "topics": TopicsFile,
-            "comparison": ComparisonFile,
-            "glossary": GlossaryFile,
-            "lessons": LessonsFile,
-        }[key]
-        load(key, path, schema)
+        load(key, path, _SECTION_SCHEMAS[key])
     for path in _files(root / "faq", "*.yaml"):
         load("faq", path, FaqFile)
     for path in _files(root / "quiz", "*.yaml"):
@@ -296,7 +298,7 @@ def _cross_check(
                     )
                     continue
                 seen[item.id] = where
-                registry[item.id] = item  # type: ignore[index]
+                registry[item.id] = item
                 placed.append((doc, list_key, i, item))
 
     answerable_ids = set(faq) | set(rows) | set(terms)
