@@ -24,7 +24,7 @@ Public API:
     parse_args(args: str | Sequence[str]) -> GroupArgs
     speed_points(elapsed, limit) -> int           500..1000
     streak_bonus(streak) -> int                   0, 100, ... 500 (streak counts this answer)
-    score(correct, elapsed, limit, streak_before) -> Score(points, streak, speed, bonus)
+    score(*, correct, elapsed, limit, streak_before) -> Score(points, streak, speed, bonus)
     all_answered(participants, answered) -> bool  may the round close before its deadline?
     Standing(place, user_id, name, points, correct);  Leaderboard(standings, .top, .place_of)
     rank(totals) -> Leaderboard                   competition ranking: 1, 2, 2, 4
@@ -196,7 +196,7 @@ def streak_bonus(streak: int) -> int:
     return min(max(streak - 1, 0) * STREAK_STEP, MAX_STREAK_BONUS)
 
 
-def score(correct: bool, elapsed: float, limit: float, streak_before: int) -> Score:
+def score(*, correct: bool, elapsed: float, limit: float, streak_before: int) -> Score:
     """Points for one answer; ``streak_before`` is the answerer's run before this round."""
     if not correct:
         return Score(points=0, streak=0, speed=0, bonus=0)

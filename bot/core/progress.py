@@ -5,7 +5,7 @@ so a learner's card and streak never depend on where they answered.
 
 Public API:
     Progress(reviewed, before, settled, after)
-    apply_answer(card_json, streak, correct, hinted, now, today) -> Progress
+    apply_answer(card_json, streak, *, correct, hinted, now, today) -> Progress
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class Progress:
 def apply_answer(
     card_json: str | None,
     streak: streaks.StreakState,
+    *,
     correct: bool,
     hinted: bool,
     now: datetime,
@@ -37,7 +38,7 @@ def apply_answer(
     """The one rule for how any answer (private, daily or group) moves spaced repetition and
     the streak; ``today`` is the learner's local day."""
     return Progress(
-        reviewed=spaced_repetition.review(card_json, correct, hinted, now),
+        reviewed=spaced_repetition.review(card_json, correct=correct, hinted=hinted, now=now),
         before=streak,
         settled=streaks.settle(streak, today),
         after=streaks.record_activity(streak, today),

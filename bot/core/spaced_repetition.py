@@ -10,9 +10,9 @@ is due, the one that will be due soonest, so the quiz never runs dry. The questi
 never asked again straight away; when it is the only candidate, there is no next question.
 
 Public API:
-    rating_for(correct, hinted) -> Rating
+    rating_for(*, correct, hinted) -> Rating
     new_card(now) -> Card
-    review(card_json | None, correct, hinted, now) -> Reviewed(card_json, due)
+    review(card_json | None, *, correct, hinted, now) -> Reviewed(card_json, due)
     pick_next(candidates, dues, avoid, now, rng) -> str | None
     card_due(card_json) -> datetime
 """
@@ -39,7 +39,7 @@ class Reviewed:
     due: datetime
 
 
-def rating_for(correct: bool, hinted: bool) -> Rating:
+def rating_for(*, correct: bool, hinted: bool) -> Rating:
     """Wrong -> Again, right after a hint -> Hard, right -> Good."""
     if not correct:
         return Rating.Again
@@ -51,11 +51,13 @@ def new_card(now: datetime) -> Card:
     return Card(card_id=1, due=require_aware(now).astimezone(UTC))
 
 
-def review(card_json: str | None, correct: bool, hinted: bool, now: datetime) -> Reviewed:
+def review(card_json: str | None, *, correct: bool, hinted: bool, now: datetime) -> Reviewed:
     """Apply one answer to a card (a fresh one when ``card_json`` is None)."""
     at = require_aware(now).astimezone(UTC)
     card = Card.from_json(card_json) if card_json else new_card(at)
-    card, _log = _SCHEDULER.review_card(card, rating_for(correct, hinted), review_datetime=at)
+    card, _log = _SCHEDULER.review_card(
+        card, rating_for(correct=correct, hinted=hinted), review_datetime=at
+    )
     return Reviewed(card_json=card.to_json(), due=card.due)
 
 

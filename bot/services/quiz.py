@@ -370,7 +370,12 @@ class _BatchGrading:
 
         card = self._cards.setdefault((req.user_id, question.id), _CardState(ctx.card))
         progress = apply_answer(
-            card.card_json, learner.streak, graded.correct, hinted, req.now, today
+            card.card_json,
+            learner.streak,
+            correct=graded.correct,
+            hinted=hinted,
+            now=req.now,
+            today=today,
         )
         card.card_json, card.due = progress.reviewed.card_json, progress.reviewed.due
         card.reviews += 1

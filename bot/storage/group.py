@@ -10,7 +10,7 @@ depends only on the previous round, which is always closed by then).
 Public API (every function takes the connection from ``Database.write()``/``read()``):
     SessionRow, RoundRow, GroupAnswerRow, ScoreRow;  SessionState
     get_settings(conn, chat_id) -> bool                  anyone may start (default False)
-    set_settings(conn, chat_id, anyone_can_start, now)
+    set_settings(conn, chat_id, *, anyone_can_start, now)
     insert_session(conn, *, chat_id, starter_id, questions, seconds, difficulty, now)
         -> int | None                                    None: the chat already has one running
     get_session(conn, session_id) / running_session(conn, chat_id) -> SessionRow | None
@@ -132,7 +132,7 @@ async def get_settings(conn: aiosqlite.Connection, chat_id: int) -> bool:
 
 
 async def set_settings(
-    conn: aiosqlite.Connection, chat_id: int, anyone_can_start: bool, now: datetime
+    conn: aiosqlite.Connection, chat_id: int, *, anyone_can_start: bool, now: datetime
 ) -> None:
     await conn.execute(
         "INSERT INTO group_settings (chat_id, anyone_can_start, updated_at) VALUES (?, ?, ?)"

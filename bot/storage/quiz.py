@@ -306,7 +306,8 @@ async def save_answers(
 ) -> None:
     """Write a graded batch: users first (foreign keys), then answers, cards and streaks."""
     await conn.executemany(
-        UPSERT_USER, [user_params(user_id, private, at) for user_id, private, at in new_users]
+        UPSERT_USER,
+        [user_params(user_id, private_chat=private, now=at) for user_id, private, at in new_users],
     )
     cursor = await conn.executemany(
         "INSERT INTO answers (delivery_id, user_id, question_id, difficulty, position,"
