@@ -15,23 +15,6 @@ Decisions worth knowing:
   else out of the question.
 - "Fastest" is the quickest *right* answer; a fast wrong tap earns nothing, so it is not shown.
 - Rounding: halves round up (862.5 -> 863), not to even as ``round`` would.
-
-Public API:
-    MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS, MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS
-    MAX_POINTS, MIN_POINTS, STREAK_STEP, MAX_STREAK_BONUS, TOP, EDIT_INTERVAL
-    USAGE, PRIVATE_CHAT_HINT
-    GroupArgs(questions, seconds, difficulty, notes);  GroupArgsError(message incl. usage)
-    parse_args(args: str | Sequence[str]) -> GroupArgs
-    speed_points(elapsed, limit) -> int           500..1000
-    streak_bonus(streak) -> int                   0, 100, ... 500 (streak counts this answer)
-    score(*, correct, elapsed, limit, streak_before) -> Score(points, streak, speed, bonus)
-    all_answered(participants, answered) -> bool  may the round close before its deadline?
-    Standing(place, user_id, name, points, correct);  Leaderboard(standings, .top, .place_of)
-    rank(totals) -> Leaderboard                   competition ranking: 1, 2, 2, 4
-    fastest(results) -> the quickest right answer or None
-    should_edit_count(last_edit_at, now, min_interval=EDIT_INTERVAL) -> bool
-    TapStatus;  toast_text(status, option_text) -> str
-    status_text(number, total) -> str             "round 2 of 5"
 """
 
 from __future__ import annotations
@@ -47,6 +30,30 @@ from typing import Protocol, TypeVar
 from bot.core.content import DIFFICULTIES, Difficulty
 from bot.core.echo import echo
 from bot.errors import TutorError
+
+__all__ = [
+    "EDIT_INTERVAL",
+    "PRIVATE_CHAT_HINT",
+    "TOP",
+    "USAGE",
+    "GroupArgs",
+    "GroupArgsError",
+    "Leaderboard",
+    "Score",
+    "Standing",
+    "TapStatus",
+    "Total",
+    "all_answered",
+    "fastest",
+    "parse_args",
+    "rank",
+    "score",
+    "should_edit_count",
+    "speed_points",
+    "status_text",
+    "streak_bonus",
+    "toast_text",
+]
 
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 20, 5
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 10, 120, 20
@@ -90,6 +97,8 @@ class GroupArgsError(TutorError):
 
 @dataclass(frozen=True, slots=True)
 class GroupArgs:
+    """The settings of one /groupquiz session, parsed from its arguments (``parse_args``)."""
+
     questions: int = DEFAULT_QUESTIONS
     seconds: int = DEFAULT_SECONDS
     difficulty: Difficulty | None = None  # None: every level
@@ -216,6 +225,8 @@ def all_answered(participants: Collection[int], answered: Collection[int]) -> bo
 
 @dataclass(frozen=True, slots=True)
 class Standing:
+    """One player's row of a ``Leaderboard``: place, name, points and right answers."""
+
     place: int
     user_id: int
     name: str
@@ -283,6 +294,8 @@ def should_edit_count(
 
 
 class TapStatus(StrEnum):
+    """What became of a tap on a group answer button (``toast_text`` words it)."""
+
     ACCEPTED = "accepted"
     ALREADY_ANSWERED = "already_answered"  # the option chosen first is reported back
     ROUND_OVER = "round_over"
@@ -306,4 +319,5 @@ def toast_text(status: TapStatus, option_text: str | None = None) -> str:
 
 
 def status_text(number: int, total: int) -> str:
+    """The round counter shown under a question: "round 2 of 5"."""
     return f"round {number} of {total}"

@@ -2,10 +2,6 @@
 
 Every kind of answer (private quiz, daily question, group round) goes through ``apply_answer``,
 so a learner's card and streak never depend on where they answered.
-
-Public API:
-    Progress(reviewed, before, settled, after)
-    apply_answer(card_json, streak, *, correct, hinted, now, today) -> Progress
 """
 
 from __future__ import annotations
@@ -14,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.core import spaced_repetition, streaks
+
+__all__ = ["Progress", "apply_answer"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ import numpy as np
 
 from bot.core.encoder import DIMENSION, ENCODER_VERSION, MODEL_SHA256, Encoder
 
+__all__ = ["SemanticIndex"]
+
 log = logging.getLogger(__name__)
 
 

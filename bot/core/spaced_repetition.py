@@ -8,13 +8,6 @@ Choosing the next question (``pick_next``): questions that are due come first (t
 first), then questions never seen (random order), then, when everything has been seen and nothing
 is due, the one that will be due soonest, so the quiz never runs dry. The question asked last is
 never asked again straight away; when it is the only candidate, there is no next question.
-
-Public API:
-    rating_for(*, correct, hinted) -> Rating
-    new_card(now) -> Card
-    review(card_json | None, *, correct, hinted, now) -> Reviewed(card_json, due)
-    pick_next(candidates, dues, avoid, now, rng) -> str | None
-    card_due(card_json) -> datetime
 """
 
 from __future__ import annotations
@@ -27,6 +20,8 @@ from datetime import UTC, datetime
 from fsrs import Card, Rating, Scheduler
 
 from bot.core.clock import require_aware
+
+__all__ = ["Reviewed", "card_due", "new_card", "pick_next", "rating_for", "review"]
 
 # Fuzzing spreads intervals at random; with a small question bank it only makes the order harder
 # to predict and to test, so it is off.

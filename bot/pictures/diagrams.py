@@ -21,6 +21,22 @@ from bot.core.content import ContentPack, Pipeline
 from bot.core.lessons import PictureName
 from bot.pictures.fonts import Font, font, line_height, text_width, wrap
 
+__all__ = [
+    "MARGIN",
+    "MAX_HEIGHT",
+    "SMALL_SIZE",
+    "TEXT_SIZE",
+    "TITLE_SIZE",
+    "WIDTH",
+    "clear_cache",
+    "comparison_png",
+    "headline",
+    "picture_png",
+    "pipelines_png",
+    "render_comparison",
+    "render_pipelines",
+]
+
 WIDTH: Final = 1280
 MARGIN: Final = 40
 TEXT_SIZE: Final = 28

@@ -2,15 +2,6 @@
 
 Every function takes the connection from ``Database.write()`` or ``Database.read()``.
 
-Public API:
-    UserRow
-    ensure_user(conn, user_id, now, *, private_chat=False)
-    get_user(conn, user_id) -> UserRow | None
-    set_timezone(conn, user_id, name, now) / set_reminders(conn, user_id, *, enabled, now)
-    get_streak(conn, user_id) -> StreakState
-    user_timezones(conn) -> list[str | None]
-    reminder_candidates(conn, timezone, local_day) -> list[tuple[int, StreakState]]
-    claim_reminder(conn, user_id, local_day, now) -> bool
 Shared with ``bot.storage.quiz`` (its batched writer stores the same rows):
     UPSERT_USER, user_params(user_id, *, private_chat, now)
     UPSERT_STREAK, streak_params(user_id, state);  streak_from_row(row) -> StreakState
@@ -25,6 +16,23 @@ import aiosqlite
 
 from bot.core.streaks import StreakState
 from bot.storage.db import from_ts, to_ts
+
+__all__ = [
+    "UPSERT_STREAK",
+    "UPSERT_USER",
+    "UserRow",
+    "claim_reminder",
+    "ensure_user",
+    "get_streak",
+    "get_user",
+    "reminder_candidates",
+    "set_reminders",
+    "set_timezone",
+    "streak_from_row",
+    "streak_params",
+    "user_params",
+    "user_timezones",
+]
 
 # Create the user if missing; the private-chat flag only ever goes from 0 to 1.
 UPSERT_USER = """
