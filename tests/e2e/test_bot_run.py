@@ -20,7 +20,7 @@ from tests.support.processes import (
     stop,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 async def test_polling_answers_and_stops_cleanly_on_sigterm(

@@ -24,7 +24,7 @@ from tests.support.broadcast_scenario import (
 from tests.support.processes import bot_env, bot_process, stop
 from tests.support.world import TutorFactory, World
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 CHATS = 1000
 PER_SECOND = 200.0  # Telegram's 30/s, scaled so 1,000 chats take ~4 s

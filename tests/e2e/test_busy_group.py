@@ -78,6 +78,7 @@ async def test_a_busy_group_does_not_delay_a_private_reply(
         assert world.emu.flood_refusals == []
 
 
+@pytest.mark.slow
 async def test_a_chatty_member_does_not_hold_up_another_members_answer(
     world: World, tutor_factory: TutorFactory
 ) -> None:
@@ -132,6 +133,7 @@ async def test_messages_sent_as_a_channel_count_against_the_flood_limit(
     assert "faster than I can read" in replies[-1].plain_text
 
 
+@pytest.mark.slow
 async def test_sigterm_stops_within_10_s_with_a_busy_group_queued(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:

@@ -15,7 +15,7 @@ from bot.tg.updates import BACKLOG
 from tests.emulator import started_emulator
 from tests.support.crash_scenario import run_scenario
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 LEARNERS = 100
 PER_LEARNER = 10

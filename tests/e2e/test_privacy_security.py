@@ -253,6 +253,7 @@ class _LeakyMatcher(Matcher):
         raise RuntimeError(f"request to {self.url} failed")
 
 
+@pytest.mark.slow
 @pytest.mark.expects_bot_error("failures are provoked so that URLs get logged")
 async def test_the_token_is_in_no_log_record(
     all_logs: _Records, tmp_path: Path, pack: ContentPack

@@ -16,7 +16,7 @@ import pytest
 from tests.emulator import BotApiEmulator, BotMessage
 from tests.support.processes import bot_env, bot_process, stop
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 GROUP = -1007007
 

@@ -144,6 +144,7 @@ async def test_other_paths_and_methods_are_refused(server: Any) -> None:
 # --- the real process under a flood --------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc for VmHWM")
 async def test_a_flood_of_huge_unauthenticated_bodies_costs_no_memory_and_no_delay(
     emu: BotApiEmulator, tmp_path: Path
