@@ -3,7 +3,7 @@
 Public API (``services.stats``):
     stats(user_id, now=None) -> Stats
     streak(user_id, now=None) -> StreakView
-    heatmap(user_id, now=None) -> bytes      PNG of the last 12 weeks (``bot.core.heatmap``)
+    heatmap(user_id, now=None) -> bytes      PNG of the last 12 weeks (``bot.pictures.heatmap``)
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.core import heatmap as drawing
 from bot.core import streaks
 from bot.core.clock import local_date
 from bot.core.content import DIFFICULTIES
+from bot.pictures import heatmap as drawing
 from bot.services.context import ServiceContext
 from bot.storage import quiz as quiz_db
 from bot.storage import users as user_db

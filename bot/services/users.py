@@ -76,7 +76,7 @@ class UserService:
     ) -> None:
         moment = self._ctx.now(now)
         async with self._ctx.db.write() as conn:
-            await user_db.set_reminders(conn, user_id, enabled, moment)
+            await user_db.set_reminders(conn, user_id, enabled=enabled, now=moment)
 
     async def users_at_risk(self, now: datetime | None = None) -> list[AtRisk]:
         moment = self._ctx.now(now)

@@ -10,7 +10,8 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest
 from telegram.ext import CommandHandler, filters
 
-from bot.core import lessons, pictures
+from bot.core import lessons
+from bot.pictures import diagrams as pictures
 from bot.tg import keyboards
 from bot.tg.callbacks import EXPIRED_TEXT, Nav
 from bot.tg.outbox import is_queued, outbox_of

@@ -63,8 +63,8 @@ from bot.tg import learn
 from bot.tg.callbacks import MENU_DATA, REMINDERS_OFF_DATA
 from bot.tg.keyboards import MENU_LABELS, PICTURES
 from bot.tg.outbox import outbox_of
-from tests.e2e.conftest import TutorFactory
 from tests.emulator import ApiCall, BotApiEmulator
+from tests.support.world import TutorFactory
 
 pytestmark = pytest.mark.e2e
 

@@ -29,12 +29,12 @@ from bot.tg import privacy
 from bot.tg.app import build_application
 from bot.tg.logs import MASK, RedactingFilter, setup_logging
 from bot.tg.state import AnyApp, AppState, app_state
-from tests.e2e.conftest import TutorFactory, World, run_job, services_of
-from tests.e2e.harness import running_application
-from tests.e2e.test_bot_group_quiz import command, right_and_wrong, round_of, start_quiz
-from tests.e2e.test_bot_quiz import option_data, press_option
 from tests.emulator import BotApiEmulator, BotMessage, started_emulator
-from tests.storage.packs import snapshot
+from tests.support.group_flow import command, right_and_wrong, round_of, start_quiz
+from tests.support.harness import running_application
+from tests.support.quiz_flow import option_data, press_option
+from tests.support.storage import snapshot
+from tests.support.world import TutorFactory, World, run_job, services_of
 
 pytestmark = pytest.mark.e2e
 
@@ -253,6 +253,7 @@ class _LeakyMatcher(Matcher):
         raise RuntimeError(f"request to {self.url} failed")
 
 
+@pytest.mark.slow
 @pytest.mark.expects_bot_error("failures are provoked so that URLs get logged")
 async def test_the_token_is_in_no_log_record(
     all_logs: _Records, tmp_path: Path, pack: ContentPack

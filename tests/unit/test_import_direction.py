@@ -1,4 +1,7 @@
-"""Imports flow one way: adapters -> services -> core and storage; only bot/tg touches Telegram."""
+"""Imports flow one way: adapters -> services -> core and storage; only bot/tg touches Telegram.
+
+``bot.pictures`` (rendering) sits beside the core: it may read the core's types, the services and
+adapters may call it, and the core itself draws nothing (no Pillow, no ``bot.pictures``)."""
 
 from __future__ import annotations
 
@@ -50,7 +53,7 @@ def hits(imported: set[str], *roots: str) -> list[str]:
 def test_there_are_modules_to_check() -> None:
     """The walk finds the package's modules (so the other checks are not vacuous)."""
     names = {module_name(p) for p in MODULES}
-    assert {"bot.core.content", "bot.tg.app", "bot.config"} <= names
+    assert {"bot.core.content", "bot.tg.app", "bot.config", "bot.pictures.diagrams"} <= names
 
 
 @pytest.mark.parametrize("path", MODULES, ids=module_name)
@@ -62,6 +65,10 @@ def test_import_direction(path: Path) -> None:
         assert not hits(imported, "telegram", "bot.tg", "bot.services"), name
     if name.startswith("bot.core"):
         assert not hits(imported, "sqlite3", "aiosqlite", "bot.storage"), name
+        assert not hits(imported, "PIL", "bot.pictures"), name
+    if name.startswith("bot.pictures"):
+        forbidden = ("telegram", "bot.tg", "bot.services", "bot.storage", "sqlite3", "aiosqlite")
+        assert not hits(imported, *forbidden), name
     if not name.startswith("bot.tg"):
         assert not hits(imported, "telegram"), name
     if name != "bot.__main__":

@@ -59,9 +59,9 @@ from bot.tg.callbacks import parse_quiz
 from bot.tg.keyboards import OPTION_LETTERS
 from bot.tg.quiz import ALREADY_ANSWERED, LEVELS
 from bot.tg.state import AppState
-from tests.e2e.harness import running_application
-from tests.e2e.processes import bot_env
 from tests.emulator import BotApiEmulator, BotMessage
+from tests.support.harness import running_application
+from tests.support.processes import bot_env
 
 ZONES = ("UTC", "Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo")
 HISTORY_DAYS = 30
