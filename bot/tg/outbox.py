@@ -36,6 +36,8 @@ from typing import Any, TypeVar
 from telegram import Bot
 from telegram.error import TelegramError
 
+__all__ = ["MAX_PENDING", "Outbox", "OutboxClosed", "Request", "is_queued", "outbox_of"]
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")

@@ -29,6 +29,8 @@ from telegram import Update
 
 from bot.tg.state import AnyApp
 
+__all__ = ["MAX_BODY", "SECRET_HEADER", "WebhookServer"]
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name

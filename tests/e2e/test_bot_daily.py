@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.core.clock import FixedClock
-from bot.tg.jobs import HEARTBEAT_JOB, REMINDER_JOB
+from bot.tg.scheduling import HEARTBEAT_JOB, REMINDER_JOB
 from tests.e2e.conftest import START, TutorFactory, World, run_job, services_of
 from tests.e2e.test_bot_quiz import answer_quiz, correct_position, delivery_of, press_option
 
