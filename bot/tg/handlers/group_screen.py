@@ -276,7 +276,8 @@ async def _send(
 ) -> None:
     """Post in order, then record them as shown (`shown`). A group that refuses the bot ends
     its session. A group that moved to a new id (ChatMigrated) gets the rest there, then the
-    error is raised so the error handler moves the group's data and jobs (bot.tg.handlers.migration)."""
+    error is raised so the error handler moves the group's data and jobs
+    (bot.tg.handlers.migration)."""
     target = chat_id
     moved: ChatMigrated | None = None
     for html, reply_to in posts:
