@@ -12,8 +12,11 @@ bot paces itself to them). Each figure is printed next to a baseline from the sa
   SIGTERM           time to exit with all of that queued (Docker kills after 10 s)
   webhook flood     the bot's peak RSS and a genuine update's reply time while 16 clients POST
                     99 MB bodies without the secret (baseline: before the flood)
+  slowloris         a genuine update's reply time while 300 connections trickle a byte a
+                    second (half their headers, half their body after the secret), and the
+                    longest any of them was held open (the server's deadline is 10 s)
 
-    python bench/hardening.py            # ~1.5 minutes
+    python bench/hardening.py            # ~2 minutes
 """
 
 from __future__ import annotations
@@ -32,13 +35,23 @@ if str(ROOT) not in sys.path:
 
 from telegram import Chat, User  # noqa: E402 - after the sys.path fix above
 
+from bot.tg.webhook import READ_DEADLINE, SECRET_HEADER  # noqa: E402
 from tests.e2e.processes import bot_env, bot_process, free_port, stop  # noqa: E402
-from tests.e2e.test_webhook import flood, peak_rss_kb  # noqa: E402
+from tests.e2e.test_webhook import flood, peak_rss_kb, trickle  # noqa: E402
 from tests.emulator import BotApiEmulator, started_emulator  # noqa: E402
 
 GROUP = -100424242
 SECRET = "bench_secret"  # noqa: S105 - a made-up secret for the emulator
-TARGETS = {"private": 3.0, "member": 7.5, "sigterm": 10.0, "rss_mb": 12.0, "flood_reply": 2.0}
+TARGETS = {
+    "private": 3.0,
+    "member": 7.5,
+    "sigterm": 10.0,
+    "rss_mb": 12.0,
+    "flood_reply": 2.0,
+    "slow_reply": 2.0,
+    "slow_held": 12.0,
+}
+SLOW_CLIENTS = 300
 
 
 async def reply_time(emu: BotApiEmulator, user: User, chat: Chat, text: str) -> float:
@@ -120,6 +133,16 @@ async def webhook_flood(emu: BotApiEmulator, folder: Path) -> dict[str, float]:
         figures["reply flood"] = await reply_time(emu, user, chat, "what is mlops")
         figures["requests"] = sum(r for _, r in await asyncio.gather(*flooders))
         figures["rss after"] = peak_rss_kb(bot.pid) / 1024
+        head = f"POST /hook HTTP/1.1\r\nHost: x\r\n{SECRET_HEADER}: {SECRET}\r\n".encode()
+        body = b'{"update_id": 1}'
+        full = head + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        slow = [
+            asyncio.ensure_future(trickle(port, b"", head) if i % 2 else trickle(port, full, body))
+            for i in range(SLOW_CLIENTS)
+        ]
+        await asyncio.sleep(0.5)
+        figures["reply slow"] = await reply_time(emu, user, chat, "what is a feature store")
+        figures["slow held"] = max(await asyncio.gather(*slow))
         figures["exit code"], _ = await stop(bot)
     return figures
 
@@ -147,6 +170,13 @@ async def main_async() -> int:
             hook["reply idle"],
             "flood_reply",
         ),
+        (
+            "slowloris: genuine reply (s)",
+            hook["reply slow"],
+            hook["reply idle"],
+            "slow_reply",
+        ),
+        ("slowloris: longest held open (s)", hook["slow held"], READ_DEADLINE, "slow_held"),
     ]
     missed = []
     for name, value, baseline, target in rows:

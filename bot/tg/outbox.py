@@ -16,6 +16,17 @@ the rate limiter as before:
 - a member's unsent chatter is capped (`MAX_PENDING`); past it, new chatter from them is
   dropped (the flood guard has already told them to slow down).
 
+A queued chatter send that Telegram refuses is recovered where it can be:
+
+- `ChatMigrated` (the group became a supergroup with a new id): sent once more to the new id,
+  and every later send queued for the old id goes there directly; `on_moved` (set by
+  bot.tg.handlers.migration) moves the chat's stored data and jobs, in its own task, since it
+  takes the group's lock, which a quiz send waiting in this queue may hold;
+- `RetryAfter` never gets here: the rate limiter waits it out and tries again;
+- a replied-to message that was deleted is no refusal at all: every send allows sending without
+  the reply (bot.tg.app's Defaults), so Telegram posts the answer unquoted;
+- anything else is one WARNING line naming the chat and Telegram's reason (never the text).
+
 Private chats are not queued: their only limit is the overall rate, which no chat holds for
 long. On shutdown (`close`), unsent chatter is dropped and quiz sends still waiting fail with
 `OutboxClosed`: what they would have shown is in the database and is shown after the restart.
@@ -28,15 +39,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Hashable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import ChatMigrated, TelegramError
 
-__all__ = ["MAX_PENDING", "Outbox", "OutboxClosed", "Request", "is_queued", "outbox_of"]
+__all__ = [
+    "MAX_PENDING",
+    "Outbox",
+    "OutboxClosed",
+    "Request",
+    "is_queued",
+    "outbox_of",
+    "retarget",
+]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +67,25 @@ Request = Callable[[], Awaitable[Any]]
 # Unsent chatter kept per member of a group: at 20 messages a minute, a few are already seconds
 # of the group's allowance.
 MAX_PENDING = 5
+
+Follow = Callable[[int, int], Awaitable[None]]
+# The chat a request run by a group's queue goes to instead of the one it names (the group
+# became a supergroup); applied by the rate limiter through `retarget`.
+_moved_to: ContextVar[int | None] = ContextVar("outbox_moved_to", default=None)
+
+
+def retarget(data: dict[str, Any]) -> None:
+    """Point a request's parameters at the new id of a group that moved (see `Outbox`), when
+    it is being sent for a group's queue that learnt of the move."""
+    new_chat_id = _moved_to.get()
+    if new_chat_id is not None and "chat_id" in data:
+        data["chat_id"] = new_chat_id
+
+
+def _reason(error: TelegramError) -> str:
+    """Telegram's reason for a refusal, cut before anything quoted (an entity or tag name from
+    the text), so the log line carries no user text."""
+    return re.split(r"[\"<]", error.message, maxsplit=1)[0].strip()[:120]
 
 
 class OutboxClosed(TelegramError):
@@ -83,6 +123,11 @@ class Outbox:
         self._groups: dict[int, _Group] = {}
         self._closed = False
         self.dropped = 0  # chatter dropped over the cap or at shutdown, for tests and logs
+        # Groups that became supergroups: old id -> new id, learnt from a refused send.
+        self.moved: dict[int, int] = {}
+        # Moves the chat's stored data and jobs to its new id (bot.tg.handlers.migration sets it).
+        self.on_moved: Follow | None = None
+        self._following: set[asyncio.Task[None]] = set()
 
     def post(self, chat_id: int, member: Hashable, request: Request) -> bool:
         """Queue chatter for a group; False if it was dropped (the member's queue is full, or
@@ -151,6 +196,9 @@ class Outbox:
             if future is not None and future.done():
                 continue  # its caller gave up (cancelled)
             try:
+                if future is None:
+                    await self._send_chatter(chat_id, request)
+                    continue
                 result = await request()
             except asyncio.CancelledError:
                 if future is not None and not future.done():
@@ -162,7 +210,12 @@ class Outbox:
                         future.set_exception(error)
                 elif isinstance(error, TelegramError):
                     # Nobody awaits chatter: a refusal ends here, like a failed reply would.
-                    log.warning("chat %s: a queued reply was not sent (%s)", chat_id, error)
+                    log.warning(
+                        "chat %s: a queued reply was not sent (%s: %s)",
+                        chat_id,
+                        type(error).__name__,
+                        _reason(error),
+                    )
                 else:
                     log.error("chat %s: a queued reply failed", chat_id, exc_info=error)
             else:
@@ -171,11 +224,45 @@ class Outbox:
         if self._groups.get(chat_id) is group:
             del self._groups[chat_id]
 
+    async def _send_chatter(self, chat_id: int, request: Request) -> None:
+        """Send chatter, to the group's new id if it moved; a send refused because it just moved
+        is made once more there."""
+        new_chat_id = self.moved.get(chat_id)
+        try:
+            await _run_for(new_chat_id, request)
+            return
+        except ChatMigrated as error:
+            if new_chat_id is not None:
+                raise  # moved again, or a stale answer: no second resend
+            new_chat_id = int(error.new_chat_id)
+        self._learn_move(chat_id, new_chat_id)
+        await _run_for(new_chat_id, request)
+
+    def _learn_move(self, old_chat_id: int, new_chat_id: int) -> None:
+        if self.moved.get(old_chat_id) == new_chat_id:
+            return
+        self.moved[old_chat_id] = new_chat_id
+        log.info("chat %s moved to %s; its queued replies follow", old_chat_id, new_chat_id)
+        if self.on_moved is None:
+            return
+        task = asyncio.create_task(self._follow(self.on_moved, old_chat_id, new_chat_id))
+        self._following.add(task)
+        task.add_done_callback(self._following.discard)
+
+    @staticmethod
+    async def _follow(on_moved: Follow, old_chat_id: int, new_chat_id: int) -> None:
+        try:
+            await on_moved(old_chat_id, new_chat_id)
+        except Exception:
+            log.exception("chat %s: moving its data to %s failed", old_chat_id, new_chat_id)
+
     async def close(self) -> None:
         """Drop unsent chatter, fail waiting quiz sends, stop the groups' tasks. Idempotent."""
         self._closed = True
         groups, self._groups = list(self._groups.values()), {}
-        tasks = []
+        tasks = list(self._following)
+        for task in tasks:
+            task.cancel()  # the database is about to close; the move is redone after a restart
         for group in groups:
             self.dropped += sum(len(queue) for queue in group.chatter.values())
             group.chatter.clear()
@@ -187,6 +274,14 @@ class Outbox:
                 group.task.cancel()
                 tasks.append(group.task)
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _run_for(new_chat_id: int | None, request: Request) -> None:
+    token = _moved_to.set(new_chat_id)
+    try:
+        await request()
+    finally:
+        _moved_to.reset(token)
 
 
 def outbox_of(bot: Bot) -> Outbox | None:

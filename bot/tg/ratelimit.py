@@ -29,7 +29,7 @@ from telegram.ext import AIORateLimiter
 
 from bot.config import Settings
 from bot.tg.limits import fit_request
-from bot.tg.outbox import Outbox
+from bot.tg.outbox import Outbox, retarget
 
 __all__ = ["Result", "TutorRateLimiter"]
 
@@ -88,6 +88,7 @@ class TutorRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Result:
         # `data` is the very dict the request is built from.
+        retarget(data)
         fit_request(endpoint, data)
         if not endpoint.lower().startswith(_POSTING):
             # AIORateLimiter paces by the chat_id it finds in `data` (only read for pacing).

@@ -10,7 +10,12 @@ sixteen 99 MB bodies at once (its RSS went from 85 MB to 1.8 GB and a genuine up
 2. refuses a declared `Content-Length` over `MAX_BODY` (413) the same way, and stops reading a
    chunked body once it passes `MAX_BODY` (Telegram's updates are a few kilobytes);
 3. answers a body that is not a JSON object, not UTF-8 or not an update with 400;
-4. hands a good update to the application's bounded update queue and answers 200 once queued.
+4. hands a good update to the application's bounded update queue and answers 200 once queued;
+5. gives a client `READ_DEADLINE` (10 s) from connecting to send its headers, and as long again
+   for its body, then closes the connection: a client trickling a byte a second (slowloris)
+   holds a connection for seconds, not for as long as it likes. aiohttp has no header timeout
+   of its own; its keep-alive timer, armed when a connection opens, closes one that has not
+   sent a whole request by then (and an idle keep-alive connection, which Telegram reopens).
 
 PTB documents this pattern (a custom webhook server feeding `Application.update_queue`). TLS
 ends at the reverse proxy in front of the bot, as with the built-in server.
@@ -18,6 +23,7 @@ ends at the reverse proxy in front of the bot, as with the built-in server.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
@@ -29,7 +35,7 @@ from telegram import Update
 
 from bot.tg.state import AnyApp
 
-__all__ = ["MAX_BODY", "SECRET_HEADER", "WebhookServer"]
+__all__ = ["MAX_BODY", "READ_DEADLINE", "SECRET_HEADER", "WebhookServer"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 # Telegram's updates are far smaller; a message of 4,096 characters with entities is ~50 KB.
 MAX_BODY = 1024 * 1024
 _CHUNK = 64 * 1024
+# Seconds a client has for its headers, and again for its body; Telegram sends both at once.
+READ_DEADLINE = 10.0
 # Per connection, in the kernel (which doubles it); accepted connections inherit it.
 _RECEIVE_BUFFER = 32 * 1024
 
@@ -85,6 +93,7 @@ class WebhookServer:
         url_path: str,
         secret: str,
         max_body: int = MAX_BODY,
+        read_deadline: float = READ_DEADLINE,
     ) -> None:
         self.app = app
         self.listen = listen
@@ -92,6 +101,7 @@ class WebhookServer:
         self.url_path = "/" + url_path.lstrip("/")
         self._secret = secret.encode()
         self.max_body = max_body
+        self.read_deadline = read_deadline
         self._runner: web.AppRunner | None = None
 
     def _authorised(self, request: web.Request) -> bool:
@@ -113,7 +123,11 @@ class WebhookServer:
         length = request.content_length
         if length is not None and length > self.max_body:
             return await _refuse(request, 413, "body too large")
-        body = await self._read(request)
+        try:
+            async with asyncio.timeout(self.read_deadline):
+                body = await self._read(request)
+        except TimeoutError:
+            return await _refuse(request, 408, "body too slow")
         if body is None:
             return await _refuse(request, 413, "body too large")
         try:
@@ -132,8 +146,14 @@ class WebhookServer:
         server = web.Application(client_max_size=self.max_body)
         server.router.add_post(self.url_path, self.handle)
         # lingering_time=0: a refused request's remaining body is never read (aiohttp would
-        # otherwise drain it for up to 10 s).
-        runner = web.AppRunner(server, access_log=None, handle_signals=False, lingering_time=0)
+        # otherwise drain it for up to 10 s). keepalive_timeout: the header deadline (see 5.).
+        runner = web.AppRunner(
+            server,
+            access_log=None,
+            handle_signals=False,
+            lingering_time=0,
+            keepalive_timeout=self.read_deadline,
+        )
         await runner.setup()
         try:
             await web.SockSite(runner, _listening_socket(self.listen, self.port)).start()

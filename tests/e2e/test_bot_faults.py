@@ -194,3 +194,31 @@ async def test_press_too_old_to_answer_still_takes_effect(
     assert len(world.emu.bot_messages(world.alice_chat.id)) == 1
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert "too old to answer" in caplog.text
+
+
+async def test_a_queued_group_reply_refused_with_429_is_waited_out(
+    world: World, tutor: Any
+) -> None:
+    """A group reply waits in the group's outbox; a 429 on it is waited out by the rate limiter
+    and the reply still arrives (no warning that it was not sent)."""
+    world.emu.fail_next("sendMessage", status=429, retry_after=1)
+    reply = await world.ask(world.bob, world.group, "/help", timeout=10)
+    assert "/quiz" in reply.plain_text
+    attempts = world.emu.calls_to("sendMessage")
+    assert statuses(attempts) == [429, 200]
+    assert attempts[1].time - attempts[0].time >= 0.9
+
+
+async def test_a_queued_group_reply_to_a_deleted_message_is_sent_unquoted(
+    world: World, tutor: Any
+) -> None:
+    """Bob deletes his question while its answer waits in the group's outbox: the answer still
+    comes, without quoting what is gone."""
+    world.emu.hold("sendMessage")
+    asked = world.emu.send_text(world.bob, world.group, "/help")
+    await world.emu.wait_for(world.emu.held_calls)
+    world.emu.delete_user_message(world.group, asked.message_id)
+    world.emu.release()
+    [reply] = await world.emu.wait_for(lambda: world.emu.bot_messages(world.group.id))
+    assert reply.reply_to_message_id is None
+    assert statuses(world.emu.calls_to("sendMessage")) == [200]

@@ -118,3 +118,20 @@ async def test_missed_upgrade_is_followed_from_the_group_quiz(
     assert await services_of(app).group.running(NEW_ID) is not None
     assert await services_of(app).group.running(OLD_ID) is None
     assert jobs_named(app, group_deadline_job((await round_of(app, question2)).id)) == 1
+
+
+async def test_missed_upgrade_is_followed_from_a_queued_group_reply(
+    world: World, app: App, old_group: Chat
+) -> None:
+    """A bot that missed the service messages answers a question asked just before the upgrade:
+    the reply, refused with ChatMigrated in the group's outbox, is sent in the new chat, and the
+    chat's daily subscription moves there, without an error in the log."""
+    await world.ask(world.alice, old_group, "/daily on 09:00")
+    world.emu.migrate(old_group, NEW_ID, service_messages=False)
+    world.emu.send_text(world.bob, old_group, "/help")
+    [reply] = await world.emu.wait_for(lambda: world.emu.bot_messages(NEW_ID))
+    assert "/quiz" in reply.plain_text
+    await world.emu.wait_for(lambda: daily_jobs(app, NEW_ID) == 1)
+    assert daily_jobs(app, OLD_ID) == 0
+    assert await services_of(app).daily.status(NEW_ID) is not None
+    assert await services_of(app).daily.status(OLD_ID) is None

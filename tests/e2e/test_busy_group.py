@@ -19,7 +19,8 @@ from telegram import User
 
 from tests.e2e.conftest import GROUP_ID, TutorFactory, World
 from tests.e2e.processes import bot_env, bot_process
-from tests.emulator import BotApiEmulator
+from tests.e2e.test_bot_quiz import press_option
+from tests.emulator import BotApiEmulator, BotMessage
 
 pytestmark = pytest.mark.e2e
 
@@ -31,6 +32,7 @@ LIMITS: dict[str, Any] = {
     "group_rate_period": 60,
 }
 # Telegram's stand-in sender for messages posted "as a channel".
+NEXT = "Next question »"
 CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
 
 
@@ -76,6 +78,45 @@ async def test_a_busy_group_does_not_delay_a_private_reply(
         delay = await reply_delay(world, world.alice, world.alice_chat.id, "what is mlops", 10)
         assert delay < 3, f"the private reply took {delay:.1f} s"
         assert world.emu.flood_refusals == []
+
+
+async def test_next_presses_in_a_busy_group_do_not_delay_a_private_reply(
+    world: World, tutor_factory: TutorFactory
+) -> None:
+    """Twelve members each press Next under two answered quizzes in a group (48 group sends:
+    the questions and the edits dropping the buttons, over twice the group's allowance of 20):
+    every press is answered at once, a private learner's question within 3 s, and each press
+    still brings exactly one new question."""
+    members = crowd(world, 12)
+    answered: list[tuple[User, BotMessage]] = []
+    async with tutor_factory() as app:  # unpaced: only the setup
+        for member in members:
+            for _ in range(2):
+                question = await world.ask(member, world.group, "/quiz")
+                await press_option(world, app, member, question, right=True)
+                await world.emu.wait_for(lambda q=question: world.current(q).edits)
+                answered.append((member, world.current(question)))
+    world.emu.limit_rate(30, 20, 60)
+    async with tutor_factory(**LIMITS):
+        before = len(world.emu.bot_messages(GROUP_ID))
+        member, shown = answered[0]
+        used = shown.reply_markup["inline_keyboard"][0][0]["callback_data"]  # type: ignore[index]
+        started = time.monotonic()
+        queries = [world.emu.press(member, shown, NEXT) for member, shown in answered]
+        delay = await reply_delay(world, world.alice, world.alice_chat.id, "what is mlops", 10)
+        assert delay < 3, f"the private reply took {delay:.1f} s"
+        await world.emu.wait_for(
+            lambda: all(world.emu.callback_answers(q) for q in queries), timeout=30
+        )
+        presses_answered = time.monotonic() - started
+        assert presses_answered < 3, f"the Next presses took {presses_answered:.1f} s"
+        # The group's first twenty sends go out at once; the rest wait their turn.
+        await world.emu.wait_for_messages(GROUP_ID, before + 10, timeout=30)
+        assert world.emu.flood_refusals == []
+        again = await world.press_data(member, shown, used)
+        assert "already below" in again["text"]
+        sent = [m for m in world.emu.bot_messages(GROUP_ID)[before:] if m.reply_markup]
+        assert len({m.message_id for m in sent}) == len(sent)
 
 
 async def test_a_chatty_member_does_not_hold_up_another_members_answer(

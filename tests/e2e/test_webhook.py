@@ -8,6 +8,7 @@ update sent during the flood is answered at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -138,6 +139,70 @@ async def test_other_paths_and_methods_are_refused(server: Any) -> None:
             assert response.status == 405
         async with session.post(url(hook) + "x", data=b"{}") as response:
             assert response.status == 404
+
+
+SLOW_CLIENTS = 300
+SHORT_DEADLINE = 3.0
+
+
+async def trickle(port: int, instantly: bytes, slowly: bytes) -> float:
+    """Connect, send `instantly`, then `slowly` a byte a second; return the seconds until the
+    server closed the connection (whatever it answered first)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    started = time.monotonic()
+
+    async def drip() -> None:
+        # A server that closed makes a write fail (or drop silently): either ends the drip.
+        with contextlib.suppress(ConnectionError, OSError):
+            writer.write(instantly)
+            for byte in slowly:
+                await writer.drain()
+                await asyncio.sleep(1)
+                writer.write(bytes([byte]))
+
+    dripping = asyncio.ensure_future(drip())
+    try:
+        with contextlib.suppress(ConnectionError):
+            await asyncio.wait_for(reader.read(), timeout=30)
+        return time.monotonic() - started
+    finally:
+        dripping.cancel()
+        writer.close()
+
+
+async def test_slow_clients_are_cut_off_and_do_not_delay_a_genuine_update() -> None:
+    """300 connections trickle a byte a second, half of them their headers (no secret needed
+    to get that far) and half their body after the right secret: each is closed by the server
+    within the deadline, and a genuine update sent meanwhile is answered at once."""
+    app = ApplicationBuilder().token("123:TEST").updater(None).build()
+    hook = WebhookServer(
+        app,
+        listen="127.0.0.1",
+        port=free_port(),
+        url_path="hook",
+        secret=SECRET,
+        read_deadline=SHORT_DEADLINE,
+    )
+    await hook.start()
+    try:
+        body = json.dumps(UPDATE).encode()
+        slow_head = f"POST /hook HTTP/1.1\r\nHost: x\r\n{SECRET_HEADER}: {SECRET}\r\n".encode()
+        full_head = slow_head + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        slow = [
+            trickle(hook.port, b"", slow_head) if i % 2 else trickle(hook.port, full_head, body)
+            for i in range(SLOW_CLIENTS)
+        ]
+        clients = [asyncio.ensure_future(client) for client in slow]
+        await asyncio.sleep(0.5)
+        asked = time.monotonic()
+        assert await post(hook, body, {SECRET_HEADER: SECRET}) == 200
+        answered_in = time.monotonic() - asked
+        held = await asyncio.gather(*clients)
+    finally:
+        await hook.stop()
+    assert answered_in < 2, f"a genuine update took {answered_in:.1f} s among slow clients"
+    assert max(held) < SHORT_DEADLINE + 1.5, f"a slow client was held {max(held):.1f} s"
+    assert app.update_queue.qsize() == 1  # only the genuine one; no trickled body got through
 
 
 # --- the real process under a flood --------------------------------------------------------------

@@ -765,6 +765,14 @@ class BotApiEmulator:
         self.queue_update(Update(update_id=self._take_update_id(), edited_message=edited))
         return edited
 
+    def delete_user_message(self, chat: Chat | int, message_id: int) -> None:
+        """A user deleted their message: replying to it now fails with "message to be replied
+        not found" unless the send allows sending without the reply."""
+        key = (self._chat(chat).id, message_id)
+        if key not in self._user_messages:
+            raise EmulatorError(f"no user message {message_id} in {key[0]}")
+        self._deleted_user_messages.add(key)
+
     def channel_post(self, chat: Chat | int, text: str) -> Message:
         """Queue a ``channel_post`` update (a post by the channel itself, not by a user)."""
         the_chat = self._chat(chat)

@@ -7,9 +7,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
-from telegram.error import BadRequest
+from telegram.error import BadRequest, ChatMigrated
 
-from bot.tg.outbox import Outbox, OutboxClosed, is_queued
+from bot.tg.outbox import Outbox, OutboxClosed, is_queued, retarget
 
 GROUP = -100
 
@@ -114,6 +114,78 @@ async def test_a_failed_send_is_logged_and_the_queue_goes_on(
     await settle(outbox)
     assert wire.sent == ["after"]
     assert "was not sent" in caplog.text
+
+
+async def test_a_refusal_is_logged_without_the_text(caplog: pytest.LogCaptureFixture) -> None:
+    outbox = Outbox()
+
+    async def refused() -> None:
+        raise BadRequest('Can\'t parse entities: unsupported start tag "secret-name" at byte 3')
+
+    outbox.post(GROUP, "alice", refused)
+    await settle(outbox)
+    [record] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "Can't parse entities" in record.getMessage()
+    assert "secret-name" not in caplog.text
+
+
+class MovedGroup:
+    """Stands in for Telegram after GROUP became supergroup NEW: sends naming GROUP are refused
+    with ChatMigrated; `sent` records the chat each accepted send went to."""
+
+    NEW = -1009
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, int]] = []
+        self.moves: list[tuple[int, int]] = []
+
+    def send(self, label: str) -> Callable[[], Awaitable[None]]:
+        async def request() -> None:
+            data = {"chat_id": GROUP}
+            retarget(data)  # what the rate limiter does to every request
+            if data["chat_id"] == GROUP:
+                raise ChatMigrated(self.NEW)
+            self.sent.append((label, data["chat_id"]))
+
+        return request
+
+    async def follow(self, old: int, new: int) -> None:
+        self.moves.append((old, new))
+
+
+async def test_a_reply_refused_because_the_group_moved_is_sent_to_its_new_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The first refused send is made again at the new id, later ones go there at once, and
+    the move is reported once (for the chat's data to follow)."""
+    outbox, telegram = Outbox(), MovedGroup()
+    outbox.on_moved = telegram.follow
+    outbox.post(GROUP, "alice", telegram.send("a0"))
+    outbox.post(GROUP, "bob", telegram.send("b0"))
+    await settle(outbox)
+    assert telegram.sent == [("a0", MovedGroup.NEW), ("b0", MovedGroup.NEW)]
+    assert telegram.moves == [(GROUP, MovedGroup.NEW)]
+    assert outbox.moved == {GROUP: MovedGroup.NEW}
+    assert "was not sent" not in caplog.text
+
+
+async def test_a_resend_refused_again_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    outbox, calls = Outbox(), []
+
+    async def always_moved() -> None:
+        calls.append(1)
+        raise ChatMigrated(-1009)
+
+    outbox.post(GROUP, "alice", always_moved)
+    await settle(outbox)
+    assert len(calls) == 2
+    assert caplog.text.count("was not sent") == 1
+
+
+def test_retarget_leaves_requests_alone_outside_a_moved_groups_queue() -> None:
+    data = {"chat_id": GROUP, "text": "hi"}
+    retarget(data)
+    assert data == {"chat_id": GROUP, "text": "hi"}
 
 
 async def test_a_failed_quiz_send_raises_to_its_caller() -> None:

@@ -5,11 +5,14 @@ The matcher gives its verdict; `bot.tg.views.ask` draws it.
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.tg.addressing import question_text
 from bot.tg.callbacks import ASK_PATTERN, EXPIRED_TEXT, ButtonHandler, parse
+from bot.tg.outbox import is_queued, outbox_of
 from bot.tg.send import PreparedReply, reply, send_prepared
 from bot.tg.state import AnyApp, AppState, TutorContext
 from bot.tg.views.ask import ASK_PROMPT, NOTHING_TO_SHOW, render_result
@@ -72,7 +75,17 @@ async def on_button(update: Update, context: TutorContext) -> None:
         await query.answer(NOTHING_TO_SHOW)
         return
     html, markup = render_result(result)
-    await context.bot.send_message(query.message.chat.id, html, reply_markup=markup)
+    chat_id = query.message.chat.id
+    outbox = outbox_of(context.bot)
+    if outbox is not None and is_queued(chat_id):
+        # In a group the answer waits its turn there, not in this handler's slot.
+        outbox.post(
+            chat_id,
+            query.from_user.id,
+            partial(context.bot.send_message, chat_id, html, reply_markup=markup),
+        )
+    else:
+        await context.bot.send_message(chat_id, html, reply_markup=markup)
     await query.answer()
 
 

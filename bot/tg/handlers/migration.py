@@ -2,7 +2,8 @@
 
 Telegram announces the move with two service messages (``migrate_to_chat_id`` in the old chat,
 ``migrate_from_chat_id`` in the new one); a bot that missed them learns of it when a send to the
-old id fails with ``ChatMigrated``, which the senders let reach the error handler. Both paths
+old id fails with ``ChatMigrated``, which the senders let reach the error handler (or, for a
+queued group reply, which the outbox resends, through its ``on_moved`` hook). All paths
 end in `follow`: the chat's stored data moves to the new id (``Services.move_chat``), and its
 daily job and any running group quiz are re-aimed there. Moving twice is harmless.
 """
@@ -10,11 +11,13 @@ daily job and any running group quiz are re-aimed there. Moving twice is harmles
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.tg.handlers import daily, group_screen
+from bot.tg.outbox import outbox_of
 from bot.tg.state import AnyApp, TutorContext, app_state
 
 __all__ = ["follow", "register"]
@@ -53,3 +56,8 @@ async def on_migrate(update: Update, context: TutorContext) -> None:
 
 def register(app: AnyApp) -> None:
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
+    outbox = outbox_of(app.bot)
+    if outbox is not None:
+        # A queued group reply refused with ChatMigrated is resent by the outbox, which no
+        # error handler sees: it tells us here.
+        outbox.on_moved = partial(follow, app)

@@ -27,6 +27,7 @@ from bot.services import AnswerStatus, Delivery
 from bot.tg.addressing import is_private
 from bot.tg.callbacks import QUIZ_LEVEL_ANY, QUIZ_PATTERN, ButtonHandler, QuizPress, parse_quiz
 from bot.tg.guards import sender
+from bot.tg.outbox import is_queued, outbox_of
 from bot.tg.render import esc
 from bot.tg.send import accessible, edit_markup, edit_or_send, reply
 from bot.tg.state import AnyApp, TutorContext
@@ -74,7 +75,8 @@ class Toast:
 
 
 async def post_question(context: TutorContext, chat_id: int, delivery: Delivery) -> Message:
-    """Send a delivered question with its option buttons and the Hint button."""
+    """Send a delivered question with its option buttons and the Hint button (directly: callers
+    in a group's handler run it through the group's outbox)."""
     return await context.bot.send_message(
         chat_id,
         question_html(delivery),
@@ -223,19 +225,35 @@ async def _on_next(
     if press.owner is not None and press.owner != query.from_user.id:
         return Toast(NOT_YOURS)  # someone else's Next in a group: theirs stays unused
     key = (chat.id, message.message_id)
-    if context.state.quiz.used_next.get(key):
+    used_next = context.state.quiz.used_next
+    if used_next.get(key):
         return Toast(NEXT_USED)
-    # Used up only once the question went out: a send that failed can be pressed again.
-    await send_quiz(context, chat, query.from_user, press.level)
-    context.state.quiz.used_next.put(key, True)
+    # Claimed now, so a second press while the question waits in a group's queue sends none;
+    # given back if the send fails, so a send that failed can be pressed again.
+    used_next.put(key, True)
+    user = query.from_user
     shown = accessible(message)
-    if shown is not None:
-        # Drop the pressed button so the page shows it was used (Why? stays).
-        remaining = without_button(shown.reply_markup, query.data or "")
+
+    async def next_question() -> None:
         try:
-            await edit_markup(context.bot, chat.id, shown.message_id, remaining)
-        except BadRequest as error:
-            log.info("could not drop the Next button: %s", error.message)
+            await send_quiz(context, chat, user, press.level)
+        except BaseException:
+            used_next.discard(key)
+            raise
+        if shown is not None:
+            # Drop the pressed button so the page shows it was used (Why? stays).
+            remaining = without_button(shown.reply_markup, query.data or "")
+            try:
+                await edit_markup(context.bot, chat.id, shown.message_id, remaining)
+            except BadRequest as error:
+                log.info("could not drop the Next button: %s", error.message)
+
+    outbox = outbox_of(context.bot)
+    if outbox is None or not is_queued(chat.id):
+        await next_question()
+    elif not outbox.post(chat.id, user.id, next_question):
+        used_next.discard(key)  # dropped (the member's queue is full): pressing again may work
+    # In a group the question waits its turn in the group's outbox, not in this handler's slot.
     return None
 
 
