@@ -6,11 +6,12 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 RUN python -m venv /opt/venv
-COPY pyproject.toml README.md LICENSE ./
+COPY pyproject.toml README.md LICENSE constraints.txt ./
 COPY bot ./bot
 # The wheel carries the content pack as package data (bot/_content), so the runtime needs no copy.
 COPY content ./content
-RUN /opt/venv/bin/pip install .
+# constraints.txt pins every dependency, so the image gets the versions the tests ran with.
+RUN /opt/venv/bin/pip install -c constraints.txt .
 # The sentence-embedding weights (pinned sha256) and the entry vectors for this content pack are
 # baked in here, so the container never downloads anything at start-up.
 RUN TUTOR_MODEL_DIR=/opt/model /opt/venv/bin/tutor-bot model fetch --content-dir /src/content
@@ -23,7 +24,8 @@ ENV PYTHONUNBUFFERED=1 \
     TUTOR_DB_PATH=/data/tutor.sqlite3 \
     TUTOR_MODEL_DIR=/opt/model \
     TUTOR_HEARTBEAT_FILE=/tmp/tutor-heartbeat
-# DejaVu gives the lesson pictures and the heat map a legible font with a bold weight.
+# DejaVu is the first font bot/pictures/fonts.py looks for: every picture (diagram, table, heat
+# map) gets a legible face with a real bold weight instead of Pillow's built-in fallback.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install --yes --no-install-recommends fonts-dejavu-core \

@@ -1,6 +1,6 @@
 """Ablation of the vocabulary: what each table adds once words and embeddings are fused.
 
-    python bench/ablate_text.py
+    python -m bench.ablate_text
 
 For every table of content/vocabulary.yaml (and each phrase target and synonym group on its own)
 the table is removed, the lexical index rebuilt, and the dev, held-out and first blind sets plus
@@ -18,15 +18,14 @@ import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import bot.core.matcher as M
+import tests.unit.test_matcher as unit_matcher
+import tests.unit.test_matcher_wording as unit_wording
+from bot.core.content import ContentPack, load_content
+from bot.core.fusion import fuse
+from bot.model import build_matcher
 
-import bot.core.matcher as M  # noqa: E402 - after the path tweak
-import tests.unit.test_matcher as unit_matcher  # noqa: E402
-import tests.unit.test_matcher_wording as unit_wording  # noqa: E402
-from bot.core.content import ContentPack, load_content  # noqa: E402
-from bot.core.fusion import fuse  # noqa: E402
-from bot.model import build_matcher  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _params(test: object) -> list:

@@ -13,8 +13,8 @@ Three runs in one go:
             before the bot could record it is sent again after the restart)
   baseline  pacing off (TUTOR_SEND_RATE=10000): how many 429s Telegram would answer with
 
-    python bench/broadcast.py                  # real limits: ~35 s a run
-    python bench/broadcast.py --rate 200       # scaled limit for a quick look
+    python -m bench.broadcast                  # real limits: ~35 s a run
+    python -m bench.broadcast --rate 200       # scaled limit for a quick look
 """
 
 from __future__ import annotations
@@ -27,21 +27,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    # Run as a script (python bench/broadcast.py): make `tests` and `bot` importable.
-    sys.path.insert(0, str(ROOT))
-
-from bot.core.content import load_content  # noqa: E402 - after the sys.path fix above
-from tests.e2e.broadcast_scenario import (  # noqa: E402
+from bot.core.content import load_content
+from tests.emulator import BotApiEmulator, started_emulator
+from tests.support.broadcast_scenario import (
     BroadcastFigures,
     build_audience,
     daily_sends,
     measure,
     subscribe_all,
 )
-from tests.e2e.processes import bot_env, bot_process, stop  # noqa: E402
-from tests.emulator import BotApiEmulator, started_emulator  # noqa: E402
+from tests.support.processes import bot_env, bot_process, stop
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TARGET_RATIO = 1.10  # duration within 10% of the limit-bound minimum
 UNPACED_RATE = "10000"

@@ -1,6 +1,6 @@
 """Crash durability: kill -9 the real bot at several points of a 1,000-answer burst, restart it.
 
-Run from the repository root:  .venv/bin/python bench/crash.py [--kill-points 10,50,90]
+Run from the repository root:  .venv/bin/python -m bench.crash [--kill-points 10,50,90]
 
 Each run is the scenario of ``tests/e2e/crash_scenario.py``: 100 learners (a month of answer
 history each, so streaks carry freezes and resets) get 10 questions each from the real tutor;
@@ -32,21 +32,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    # Run as a script (python bench/crash.py): make `tests` and `bot` importable.
-    sys.path.insert(0, str(ROOT))
+from bot.core.content import ContentPack, load_content
+from bot.tg.runner import configure_ptb
+from bot.tg.updates import BACKLOG
+from tests.emulator import started_emulator
+from tests.support.crash_scenario import CrashReport, StopMode, run_scenario
 
-from bot.core.content import ContentPack, load_content  # noqa: E402 - after the sys.path fix
-from bot.tg.runner import configure_ptb  # noqa: E402
-from bot.tg.updates import BACKLOG  # noqa: E402
-from tests.e2e.crash_scenario import CrashReport, StopMode, run_scenario  # noqa: E402
-from tests.emulator import started_emulator  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 HEADER = (
     f"{'run':<16} {'pressed':>7} {'confirmed':>9} {'stored':>6} {'unconfirmed':>11} "

@@ -8,7 +8,7 @@ process then pays only for its own work, not for the emulator building and check
 The emulator queues N learner questions (from tests/data/qa_dev.json, spread over U users, each
 in a private chat) at once; the clock runs from then until the bot has sent N replies.
 
-    python bench/e2e.py --messages 500
+    python -m bench.e2e --messages 500
 
 Each user first sends one warm-up message (not timed), so one-off work such as creating the
 learner's row or a welcome message does not count. The tutor runs with its test settings: no
@@ -34,16 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from tests.emulator import BotApiEmulator, started_emulator
+from tests.support.harness import running_application
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    # Run as a script (python bench/e2e.py): make `tests.emulator` and `bot` importable.
-    sys.path.insert(0, str(ROOT))
-
-from telegram import Update  # noqa: E402 - after the sys.path fix above
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
-
-from tests.e2e.harness import running_application  # noqa: E402
-from tests.emulator import BotApiEmulator, started_emulator  # noqa: E402
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 QA_PATH = ROOT / "tests" / "data" / "qa_dev.json"

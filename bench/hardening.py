@@ -16,7 +16,7 @@ bot paces itself to them). Each figure is printed next to a baseline from the sa
                     second (half their headers, half their body after the secret), and the
                     longest any of them was held open (the server's deadline is 10 s)
 
-    python bench/hardening.py            # ~2 minutes
+    python -m bench.hardening            # ~2 minutes
 """
 
 from __future__ import annotations
@@ -28,17 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from telegram import Chat, User
+
+from bot.tg.webhook import READ_DEADLINE, SECRET_HEADER
+from tests.emulator import BotApiEmulator, started_emulator
+from tests.support.processes import bot_env, bot_process, free_port, stop
+from tests.support.webhook_flood import flood, peak_rss_kb, trickle
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    # Run as a script (python bench/hardening.py): make `tests` and `bot` importable.
-    sys.path.insert(0, str(ROOT))
-
-from telegram import Chat, User  # noqa: E402 - after the sys.path fix above
-
-from bot.tg.webhook import READ_DEADLINE, SECRET_HEADER  # noqa: E402
-from tests.e2e.processes import bot_env, bot_process, free_port, stop  # noqa: E402
-from tests.e2e.test_webhook import flood, peak_rss_kb, trickle  # noqa: E402
-from tests.emulator import BotApiEmulator, started_emulator  # noqa: E402
 
 GROUP = -100424242
 SECRET = "bench_secret"  # noqa: S105 - a made-up secret for the emulator

@@ -40,13 +40,12 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bot.core.content import ContentPack, load_content
+from bot.core.encoder import Encoder
+from bot.core.matcher import Matcher
+from bot.model import fetch_model, model_dir
 
-from bot.core.content import ContentPack, load_content  # noqa: E402 - after the path tweak
-from bot.core.encoder import Encoder  # noqa: E402
-from bot.core.matcher import Matcher  # noqa: E402
-from bot.model import fetch_model, model_dir  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 Answer = tuple[str, str]  # (status, answer text)
 EMBEDDING_ALONE_BAR = 0.6

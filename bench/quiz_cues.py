@@ -18,16 +18,15 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bot.core.quiz_cues import (  # noqa: E402 - after the path tweak
+from bot.core.quiz_cues import (
     STRATEGIES,
     Item,
     counts_options,
     cue_report,
     hint_giveaways,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ from bot.core.content import (
     Topic,
     WalkthroughStep,
 )
-from bot.core.scheduling import review
+from bot.core.spaced_repetition import review
 from bot.services import Services
 from bot.storage.db import Database, to_ts
 
@@ -216,7 +216,9 @@ def fill_many_users(path: Path, users: int, per_user: int) -> None:
     question_ids = list(pack.quiz)
     rng = random.Random(11)
     card_cache = {
-        (c, h): review(None, c, h, START).card_json for c in (True, False) for h in (True, False)
+        (c, h): review(None, correct=c, hinted=h, now=START).card_json
+        for c in (True, False)
+        for h in (True, False)
     }
     conn = sqlite3.connect(path, isolation_level=None)
     try:

@@ -563,14 +563,19 @@ def run_console(
     timezone: str = "UTC",
     stream: TextIO | None = None,
     out: TextIO | None = None,
+    *,
+    pack: ContentPack | None = None,
+    matcher: Matcher | None = None,
 ) -> int:
-    pack = load_content(content_dir)
+    """Talk to the learner until end of input. A given ``pack`` and ``matcher`` are used instead
+    of loading the pack from ``content_dir`` and building the matcher (tests share one of each)."""
+    pack = pack if pack is not None else load_content(content_dir)
     stream = stream or sys.stdin
     out = out or sys.stdout
     interactive = stream is sys.stdin and stream.isatty() and out is sys.stdout
     lines = LineInput(stream, out, history_path(db_path) if interactive else None)
     width = _terminal_width() if out.isatty() else None
-    matcher = build_matcher(pack)
+    matcher = matcher if matcher is not None else build_matcher(pack)
     # A failure after opening (disk full, file locked or made read-only meanwhile) is one line.
     with failures_as_storage_errors(db_path), asyncio.Runner() as runner:
         services = runner.run(Services.open(db_path, pack, default_timezone=timezone))

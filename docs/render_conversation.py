@@ -4,7 +4,7 @@ Every text in the picture comes from the bot's own code at the time the script r
 answer and its Related buttons (`bot.tg.views.ask.render_result`), a quiz question with its option
 buttons, and the verdict the question turns into (`bot.tg.views.quiz`, through the
 real quiz service on a throwaway database). Drawing uses the lesson pictures' fonts and word wrap
-(`bot.core.pictures`). Re-run it after changing the content or the reply wording:
+(`bot.pictures.fonts`). Re-run it after changing the content or the reply wording:
 
     .venv/bin/python docs/render_conversation.py [OUTPUT.png]
 """
@@ -27,7 +27,7 @@ from telegram import InlineKeyboardMarkup
 from bot.core.clock import FixedClock
 from bot.core.content import load_content
 from bot.core.matcher import Matcher
-from bot.core.pictures import font, wrap
+from bot.pictures.fonts import font, wrap
 from bot.services import Services
 from bot.tg.views import quiz as quiz_view
 from bot.tg.views.ask import render_result

@@ -1,5 +1,8 @@
 """Session-wide set-up: the sentence-embedding weights, fetched once by the project's own code.
 
+The content pack and the matchers are built once per run (tests/support/content.py) and shared
+by the tests that only read them.
+
 Tests run with TUTOR_MODEL_DIR pointing into the repository's ignored .cache/ (unless the caller
 set it), so a clean clone downloads the weights once through `bot.model.fetch_model`, exactly as
 `tutor-bot model fetch` does, and later runs reuse them; $HOME is never touched.
@@ -11,6 +14,10 @@ import os
 from pathlib import Path
 
 import pytest
+
+from bot.core.content import ContentPack
+from bot.core.matcher import Matcher
+from tests.support.content import shared_fused_matcher, shared_matcher, shared_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,11 +43,18 @@ def model_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def fused_matcher(model_dir: Path):
-    """The matcher as the bot runs it: lexical and all-MiniLM-L6-v2 fused."""
-    from bot.core.content import load_content
-    from bot.model import build_matcher
+def fused_matcher(model_dir: Path) -> Matcher:
+    """The matcher as the bot runs it: lexical and all-MiniLM-L6-v2 fused, built once."""
+    return shared_fused_matcher()
 
-    matcher = build_matcher(load_content())
-    assert matcher.semantic is not None, "the fused matcher needs the model"
-    return matcher
+
+@pytest.fixture(scope="session")
+def pack() -> ContentPack:
+    """The repository's content pack, loaded once for every test that only reads it."""
+    return shared_pack()
+
+
+@pytest.fixture(scope="session")
+def matcher() -> Matcher:
+    """The lexical matcher over the shared pack, built once for every test that only reads it."""
+    return shared_matcher()

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pytest
 
+# Each case runs the real CLI in a subprocess against a damaged database: seconds apiece.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 EXIT_FAILED = 1
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

@@ -56,7 +56,18 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The `tutor-bot` script of a fresh virtualenv that has only the wheel and its deps."""
     venv = tmp_path_factory.mktemp("venv") / "env"
     _run(sys.executable, "-m", "venv", venv, cwd=venv.parent)
-    _run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel, cwd=venv.parent)
+    constraints = ROOT / "constraints.txt"
+    _run(
+        venv / "bin" / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "-c",
+        constraints,
+        wheel,
+        cwd=venv.parent,
+    )
     return venv / "bin" / "tutor-bot"
 
 

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,44 @@ def test_content_shares_no_ten_word_run_with_the_sources() -> None:
             for shingle in _shingles(text) & seed_shingles:
                 copied.append(f"{path.relative_to(ROOT)}: {' '.join(shingle)}")
     assert not copied, "\n".join(copied[:20])
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_constraints_pin_every_dependency_the_project_names() -> None:
+    """constraints.txt holds an exact version for each runtime, test and bench requirement."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    named = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        named += extra
+    pins: dict[str, str] = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, sep, version = line.partition("==")
+            assert sep and version, f"not an exact pin: {line!r}"
+            pins[_normalised(name)] = version
+    for requirement in named:
+        name = re.match(r"[A-Za-z0-9._-]+", requirement)
+        assert name is not None, requirement
+        assert _normalised(name.group()) in pins, f"{requirement} has no pin in constraints.txt"
+
+
+def test_every_install_uses_the_constraints() -> None:
+    """The README's commands, .ci/run and the Dockerfile install the pinned versions, and the
+    README's test command is exactly what CI runs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    installs = [
+        line
+        for text in (readme, ci, dockerfile)
+        for line in text.splitlines()
+        if "pip install" in line and "`" not in line  # prose mentions are in backquotes
+    ]
+    assert len(installs) >= 4
+    for line in installs:
+        assert "-c constraints.txt" in line, line
+    ci_command = next(line for line in ci.splitlines() if "pip install" in line)
+    assert f"```sh\n{ci_command}\n```" in readme

@@ -1,14 +1,4 @@
-"""Time as an injected dependency, and time zone names checked once at the edge.
-
-Public API:
-    Clock                  protocol with ``now() -> datetime`` (always tz-aware, UTC)
-    SystemClock()          the real clock
-    FixedClock(now)        a clock for tests: ``now()``, ``set(dt)``, ``advance(**timedelta)``
-    zone(name) -> ZoneInfo validate a user-typed IANA name (case-insensitive), or raise
-                           UnknownTimezoneError with a message fit to show the user
-    require_aware(dt)      raise ValueError for a naive datetime (how streak bugs start)
-    local_date(now, tz)    the calendar day ``now`` falls on in ``tz``
-"""
+"""Time as an injected dependency, and time zone names checked once at the edge."""
 
 from __future__ import annotations
 
@@ -20,6 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.core.echo import echo
 from bot.errors import TutorError
+
+__all__ = [
+    "Clock",
+    "FixedClock",
+    "SystemClock",
+    "UnknownTimezoneError",
+    "is_real_zone",
+    "local_date",
+    "require_aware",
+    "zone",
+]
 
 
 class UnknownTimezoneError(TutorError):
@@ -36,6 +37,8 @@ class UnknownTimezoneError(TutorError):
 
 
 class Clock(Protocol):
+    """Where the current instant comes from: ``now()`` is always tz-aware, in UTC."""
+
     def now(self) -> datetime:
         """The current instant, tz-aware."""
         ...

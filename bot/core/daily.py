@@ -1,11 +1,4 @@
-"""Daily-question rules: the send time a chat asks for, when it is due, and which question.
-
-Public API:
-    parse_send_time("HH:MM") -> time     00:00-23:59, one or two digit hour; else InvalidTimeError
-    format_send_time(time) -> "HH:MM"
-    passed_today(send_time, tz, now) -> bool    the local wall clock has reached today's send time
-    choose_daily(question_ids, last_sent, chat_id, day) -> str | None
-"""
+"""Daily-question rules: the send time a chat asks for, when it is due, and which question."""
 
 from __future__ import annotations
 
@@ -18,6 +11,14 @@ from zoneinfo import ZoneInfo
 from bot.core.clock import require_aware
 from bot.core.echo import echo
 from bot.errors import TutorError
+
+__all__ = [
+    "InvalidTimeError",
+    "choose_daily",
+    "format_send_time",
+    "parse_send_time",
+    "passed_today",
+]
 
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -34,6 +35,7 @@ class InvalidTimeError(TutorError):
 
 
 def parse_send_time(text: str) -> time:
+    """Read "HH:MM" (00:00-23:59, one or two digit hour); InvalidTimeError otherwise."""
     match = _TIME.match(text)
     if match is None:
         raise InvalidTimeError(text.strip())

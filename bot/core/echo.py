@@ -8,6 +8,8 @@ cut where they are stored; escaping for Telegram is the adapter's job, bot.tg.re
 
 from __future__ import annotations
 
+__all__ = ["ECHO_LIMIT", "ELLIPSIS", "echo"]
+
 ECHO_LIMIT = 40
 ELLIPSIS = "…"
 

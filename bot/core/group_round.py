@@ -15,24 +15,6 @@ Decisions worth knowing:
   else out of the question.
 - "Fastest" is the quickest *right* answer; a fast wrong tap earns nothing, so it is not shown.
 - Rounding: halves round up (862.5 -> 863), not to even as ``round`` would.
-
-Public API:
-    MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS, MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS
-    MAX_POINTS, MIN_POINTS, STREAK_STEP, MAX_STREAK_BONUS, TOP, EDIT_INTERVAL
-    USAGE, PRIVATE_CHAT_HINT
-    GroupArgs(questions, seconds, difficulty, notes);  GroupArgsError(message incl. usage)
-    parse_args(args: str | Sequence[str]) -> GroupArgs
-    speed_points(elapsed, limit) -> int           500..1000
-    streak_bonus(streak) -> int                   0, 100, ... 500 (streak counts this answer)
-    score(correct, elapsed, limit, streak_before) -> Score(points, streak, speed, bonus)
-    all_answered(participants, answered) -> bool  may the round close before its deadline?
-    Standing(place, user_id, name, points, correct);  Leaderboard(standings, .top, .place_of)
-    rank(totals) -> Leaderboard                   competition ranking: 1, 2, 2, 4
-    fastest(results) -> the quickest right answer or None
-    should_edit_count(last_edit_at, now, min_interval=EDIT_INTERVAL) -> bool
-    TapStatus;  toast_text(status, option_text) -> str
-    status_text(number, total) -> str             "round 2 of 5"
-    standings_lines(leaderboard, limit=TOP) -> list[str]
 """
 
 from __future__ import annotations
@@ -48,6 +30,30 @@ from typing import Protocol, TypeVar
 from bot.core.content import DIFFICULTIES, Difficulty
 from bot.core.echo import echo
 from bot.errors import TutorError
+
+__all__ = [
+    "EDIT_INTERVAL",
+    "PRIVATE_CHAT_HINT",
+    "TOP",
+    "USAGE",
+    "GroupArgs",
+    "GroupArgsError",
+    "Leaderboard",
+    "Score",
+    "Standing",
+    "TapStatus",
+    "Total",
+    "all_answered",
+    "fastest",
+    "parse_args",
+    "rank",
+    "score",
+    "should_edit_count",
+    "speed_points",
+    "status_text",
+    "streak_bonus",
+    "toast_text",
+]
 
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 20, 5
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 10, 120, 20
@@ -91,6 +97,8 @@ class GroupArgsError(TutorError):
 
 @dataclass(frozen=True, slots=True)
 class GroupArgs:
+    """The settings of one /groupquiz session, parsed from its arguments (``parse_args``)."""
+
     questions: int = DEFAULT_QUESTIONS
     seconds: int = DEFAULT_SECONDS
     difficulty: Difficulty | None = None  # None: every level
@@ -197,7 +205,7 @@ def streak_bonus(streak: int) -> int:
     return min(max(streak - 1, 0) * STREAK_STEP, MAX_STREAK_BONUS)
 
 
-def score(correct: bool, elapsed: float, limit: float, streak_before: int) -> Score:
+def score(*, correct: bool, elapsed: float, limit: float, streak_before: int) -> Score:
     """Points for one answer; ``streak_before`` is the answerer's run before this round."""
     if not correct:
         return Score(points=0, streak=0, speed=0, bonus=0)
@@ -217,6 +225,8 @@ def all_answered(participants: Collection[int], answered: Collection[int]) -> bo
 
 @dataclass(frozen=True, slots=True)
 class Standing:
+    """One player's row of a ``Leaderboard``: place, name, points and right answers."""
+
     place: int
     user_id: int
     name: str
@@ -284,6 +294,8 @@ def should_edit_count(
 
 
 class TapStatus(StrEnum):
+    """What became of a tap on a group answer button (``toast_text`` words it)."""
+
     ACCEPTED = "accepted"
     ALREADY_ANSWERED = "already_answered"  # the option chosen first is reported back
     ROUND_OVER = "round_over"
@@ -307,12 +319,5 @@ def toast_text(status: TapStatus, option_text: str | None = None) -> str:
 
 
 def status_text(number: int, total: int) -> str:
+    """The round counter shown under a question: "round 2 of 5"."""
     return f"round {number} of {total}"
-
-
-def standings_lines(board: Leaderboard, limit: int = TOP) -> list[str]:
-    """Plain lines "1. Ana - 1850 points" for the first ``limit`` places."""
-    return [
-        f"{s.place}. {s.name} - {s.points} point{'s' if s.points != 1 else ''}"
-        for s in board.standings[:limit]
-    ]

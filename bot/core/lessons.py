@@ -20,6 +20,29 @@ from bot.core.content import (
 )
 from bot.errors import TutorError
 
+__all__ = [
+    "ARROW",
+    "LESSONS",
+    "OPTION_LETTERS",
+    "PAGE_LIMIT",
+    "LessonId",
+    "LessonInfo",
+    "PictureName",
+    "UnknownLessonError",
+    "WalkthroughPage",
+    "aspect_text",
+    "checkpoint_verdict",
+    "compare_menu",
+    "fit",
+    "lesson_ids",
+    "lesson_info",
+    "lesson_pages",
+    "lesson_text",
+    "walkthrough_page",
+    "walkthrough_pages",
+    "walkthrough_total",
+]
+
 LessonId = Literal[
     "pipelines",
     "walkthrough",
@@ -46,7 +69,7 @@ class LessonInfo:
     id: LessonId
     title: str
     blurb: str
-    # The picture that illustrates this lesson, if any (see bot.core.pictures.picture_png).
+    # The picture that illustrates this lesson, if any (see bot.pictures.diagrams.picture_png).
     picture: PictureName | None = None
 
 

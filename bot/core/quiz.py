@@ -1,18 +1,4 @@
-"""Quiz rules that need no storage: option shuffling, grading, and the "Why?" link.
-
-Public API:
-    shuffled_order(count, rng) -> tuple[int, ...]   display position -> index in question.options
-    encode_order(order) -> str / decode_order(text) -> tuple[int, ...]   how storage keeps it
-    displayed_options(question, order) -> tuple[str, ...]
-    grade(question, order, position) -> Grade        (position must pass ``valid_position``)
-    valid_position(order, position) -> bool;  order_fits(question, order) -> bool
-    stored_question(pack, question_id, option_order) -> QuizQuestion | None
-        what a stored delivery or round still shows, None if the content changed under it
-    option_text(question, index) -> str
-    why_entry(question, pack) -> str | None          related, else the topic's first FAQ entry
-    wrong_choice_why(question, index) -> str | None  why the chosen wrong option is wrong
-    most_chosen_wrong(question, chosen) -> int | None  the wrong option most players picked
-"""
+"""Quiz rules that need no storage: option shuffling, grading, and the "Why?" link."""
 
 from __future__ import annotations
 
@@ -22,6 +8,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.core.content import ContentPack, QuizQuestion
+
+__all__ = [
+    "Grade",
+    "correct_position",
+    "decode_order",
+    "displayed_options",
+    "encode_order",
+    "grade",
+    "most_chosen_wrong",
+    "option_text",
+    "order_fits",
+    "shuffled_order",
+    "stored_question",
+    "valid_position",
+    "why_entry",
+    "wrong_choice_why",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,7 @@ def shuffled_order(count: int, rng: random.Random) -> tuple[int, ...]:
 
 
 def encode_order(order: Sequence[int]) -> str:
+    """The display order as text, the way storage keeps it (``decode_order`` reads it back)."""
     return ",".join(str(i) for i in order)
 
 
@@ -76,6 +80,7 @@ def option_text(question: QuizQuestion, index: int) -> str:
 
 
 def valid_position(order: Sequence[int], position: int) -> bool:
+    """Whether ``position`` is a button of a question shown in ``order``."""
     return 0 <= position < len(order)
 
 

@@ -5,14 +5,6 @@ or drop options with absolute words. If such a strategy beats chance by much, th
 the format instead of the subject. Each strategy here returns its *expected* score on one item
 (ties between options are broken at random), so the figures do not depend on option order,
 which the bot shuffles anyway.
-
-Public API:
-    Item(options, key, difficulty)                    one question, reduced to what a guesser sees
-    STRATEGIES: dict[name, (Item) -> float]           expected score of each strategy on an item
-    key_is_longest(item) -> bool
-    cue_report(items) -> dict[group, dict[figure, float]]   per difficulty and "all"
-    hint_giveaways(stem, options, key, hint) -> set[str]     distinctive key words a hint repeats
-    counts_options(hint) -> bool                      "three of these ..." style elimination
 """
 
 from __future__ import annotations
@@ -20,6 +12,26 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+
+__all__ = [
+    "ABSOLUTE_WORDS",
+    "STOPWORDS",
+    "STRATEGIES",
+    "Item",
+    "counts_options",
+    "cue_report",
+    "drop_absolutes_then_random",
+    "enumeration",
+    "has_absolute",
+    "hint_giveaways",
+    "key_is_longest",
+    "longest",
+    "most_enumerative",
+    "random_guess",
+    "random_of_two_longest",
+    "second_longest",
+    "shortest",
+]
 
 ABSOLUTE_WORDS = frozenset({"always", "never", "only", "all", "none", "every", "must"})
 _ENUMERATORS = re.compile(r",|\band\b|\bplus\b|\bwith\b", re.IGNORECASE)
@@ -37,6 +49,8 @@ STOPWORDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Item:
+    """One question, reduced to what a guesser sees."""
+
     options: tuple[str, ...]
     key: int  # index of the correct option
     difficulty: str

@@ -18,6 +18,8 @@ import numpy as np
 
 from bot.core.encoder import DIMENSION, ENCODER_VERSION, MODEL_SHA256, Encoder
 
+__all__ = ["SemanticIndex"]
+
 log = logging.getLogger(__name__)
 
 
@@ -66,7 +68,7 @@ class SemanticIndex:
         if self.cache_path is None or not self.cache_path.is_file():
             return None
         try:
-            vectors = np.load(self.cache_path, allow_pickle=False)
+            vectors: np.ndarray = np.load(self.cache_path, allow_pickle=False)
         except (OSError, ValueError) as exc:
             log.warning("ignoring unreadable embedding cache %s: %s", self.cache_path, exc)
             return None

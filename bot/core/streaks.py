@@ -10,16 +10,6 @@ Rules
   (the freezes spent on the gap are gone too, as they were consumed day by day).
 - A freeze is earned every time the streak reaches a multiple of 7 days; at most 2 are held.
 - The best streak is the longest the learner has ever had.
-
-Public API:
-    StreakState(current, best, freezes, last_day)     what storage keeps per user
-    StreakView(current, best, freezes, active_today)  what a learner is shown on a given day
-    record_activity(state, day) -> StreakState        the learner answered on ``day``
-    settle(state, today) -> StreakState               apply the days missed before ``today``
-    view(state, today) -> StreakView                  ``settle`` plus "answered today?"
-    replay(days, start=StreakState()) -> StreakState  ``record_activity`` over an answer history
-    in_reminder_window(local_now) -> bool             the last 2 hours before local midnight
-    FREEZE_EVERY, MAX_FREEZES, REMINDER_WINDOW
 """
 
 from __future__ import annotations
@@ -27,6 +17,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+
+__all__ = [
+    "FREEZE_EVERY",
+    "MAX_FREEZES",
+    "REMINDER_WINDOW",
+    "StreakState",
+    "StreakView",
+    "in_reminder_window",
+    "record_activity",
+    "replay",
+    "settle",
+    "view",
+]
 
 FREEZE_EVERY = 7
 MAX_FREEZES = 2
@@ -37,6 +40,8 @@ _REMINDER_START = time(hour=24 - REMINDER_WINDOW.seconds // 3600)
 
 @dataclass(frozen=True, slots=True)
 class StreakState:
+    """What storage keeps per user."""
+
     current: int = 0
     best: int = 0
     freezes: int = 0
@@ -46,6 +51,8 @@ class StreakState:
 
 @dataclass(frozen=True, slots=True)
 class StreakView:
+    """What a learner is shown on a given day."""
+
     current: int
     best: int
     freezes: int

@@ -45,6 +45,7 @@ from bot.storage import quiz as quiz_db
 from bot.storage.group import GroupAnswerRow, RoundRow, SessionRow
 
 __all__ = [
+    "NAME_LIMIT",
     "Announcement",
     "GroupService",
     "GroupSettings",
@@ -541,12 +542,22 @@ class GroupService:
             streak_before = await group_db.previous_streak(
                 conn, row.session_id, row.number, user_id
             )
-            scored = rules.score(graded.correct, elapsed_ms / 1000, row.seconds, streak_before)
+            scored = rules.score(
+                correct=graded.correct,
+                elapsed=elapsed_ms / 1000,
+                limit=row.seconds,
+                streak_before=streak_before,
+            )
             learner = await group_db.learner_state(conn, user_id, question.id)
             today = local_date(moment, self._ctx.zone_for(learner.timezone))
             # No hints in a group round: the same rule as a private answer, rated Good or Again.
             progress = apply_answer(
-                learner.card_json, learner.streak, graded.correct, False, moment, today
+                learner.card_json,
+                learner.streak,
+                correct=graded.correct,
+                hinted=False,
+                now=moment,
+                today=today,
             )
             # The private quiz's writer, so a group answer lands in cards and streaks the same
             # way; the member row comes first for the answer's foreign key.
@@ -689,5 +700,5 @@ class GroupService:
             )
         moment = self._ctx.now()
         async with self._ctx.db.write() as conn:
-            await group_db.set_settings(conn, chat_id, enabled, moment)
+            await group_db.set_settings(conn, chat_id, anyone_can_start=enabled, now=moment)
         return GroupSettings(chat_id, enabled)

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.core import quiz as rules
-from bot.core import scheduling, streaks
+from bot.core import spaced_repetition, streaks
 from bot.core.clock import local_date
 from bot.core.content import DIFFICULTIES, ContentPack, QuizQuestion
 from bot.core.echo import echo
@@ -39,6 +39,8 @@ from bot.storage import users as user_db
 from bot.storage.quiz import AnswerRow, DeliveryRow
 
 __all__ = [
+    "UNANSWERED_KEEP",
+    "UNANSWERED_MAX_AGE",
     "AnswerResult",
     "AnswerStatus",
     "Delivery",
@@ -206,7 +208,9 @@ class QuizService:
                 # A learner who has never answered starts on an easy question, not a hard one.
                 candidates = [q.id for q in pack.quiz_by_difficulty("easy")] or candidates
             avoid = await quiz_db.recent_question_ids(conn, user_id)
-            question_id = scheduling.pick_next(candidates, dues, avoid, moment, self._ctx.rng)
+            question_id = spaced_repetition.pick_next(
+                candidates, dues, avoid, moment, self._ctx.rng
+            )
             await user_db.ensure_user(conn, user_id, moment, private_chat=private)
             await user_db.set_quiz_level(conn, user_id, level)
             if question_id is None:
@@ -384,7 +388,12 @@ class _BatchGrading:
 
         card = self._cards.setdefault((req.user_id, question.id), _CardState(ctx.card))
         progress = apply_answer(
-            card.card_json, learner.streak, graded.correct, hinted, req.now, today
+            card.card_json,
+            learner.streak,
+            correct=graded.correct,
+            hinted=hinted,
+            now=req.now,
+            today=today,
         )
         card.card_json, card.due = progress.reviewed.card_json, progress.reviewed.due
         card.reviews += 1

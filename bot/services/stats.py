@@ -1,5 +1,6 @@
 """Learner statistics: streak, accuracy overall and per difficulty, questions due, heat map.
-The heat map is a PNG of the last 12 weeks (``bot.core.heatmap``), drawn off the event loop.
+
+The heat map is a PNG of the last 12 weeks (``bot.pictures.heatmap``), drawn off the event loop.
 """
 
 from __future__ import annotations
@@ -8,10 +9,10 @@ import asyncio
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.core import heatmap as drawing
 from bot.core import streaks
 from bot.core.clock import local_date
 from bot.core.content import DIFFICULTIES
+from bot.pictures import heatmap as drawing
 from bot.services.context import ServiceContext
 from bot.storage import quiz as quiz_db
 from bot.storage import users as user_db

@@ -95,7 +95,7 @@ class UserService:
     async def set_reminders(self, user_id: int, *, enabled: bool) -> None:
         moment = self._ctx.now()
         async with self._ctx.db.write() as conn:
-            await user_db.set_reminders(conn, user_id, enabled, moment)
+            await user_db.set_reminders(conn, user_id, enabled=enabled, now=moment)
 
     async def users_at_risk(self) -> list[AtRisk]:
         moment = self._ctx.now()

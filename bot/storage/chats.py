@@ -4,9 +4,6 @@ A basic group upgraded to a supergroup gets a new chat id; everything stored und
 (daily subscription and its history, quiz deliveries, group settings, sessions and the all-time
 scores) must follow it, or the group would lose its settings and table and the bot would keep
 writing to a chat that no longer exists.
-
-Public API:
-    move_chat(conn, old_chat_id, new_chat_id, now) -> int   rows moved (0: nothing was stored)
 """
 
 from __future__ import annotations
@@ -16,6 +13,8 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.db import to_ts
+
+__all__ = ["move_chat"]
 
 # Tables keyed by chat whose rows simply change owner. Where the new id already holds a row
 # with the same key (the migration is seen twice, or the new chat was used in between), the

@@ -1,20 +1,4 @@
-"""Daily-question subscriptions and the once-per-chat-per-day claim.
-
-Public API:
-    SubscriptionRow
-    upsert_subscription(conn, chat_id, send_time, timezone, now)
-    delete_subscription(conn, chat_id) -> bool
-    get_subscription(conn, chat_id) -> SubscriptionRow | None
-    list_subscriptions(conn) -> list[SubscriptionRow]
-    claim_daily(conn, chat_id, local_day, question_id, now) -> bool   at most once per chat and day
-    set_daily_delivery(conn, chat_id, local_day, delivery_id)
-    release_daily(conn, chat_id, local_day, delivery_id) -> bool   undo a claim never delivered
-    confirm_daily(conn, chat_id, local_day, delivery_id, now) -> bool   Telegram accepted it
-    release_unconfirmed(conn) -> list[tuple[int, date]]   give back claims never confirmed
-    daily_claimed(conn, chat_id, local_day) -> str | None   the question id claimed that day
-    last_daily_days(conn) -> dict[int, date]                chat -> latest day claimed
-    daily_history(conn, chat_id) -> dict[str, date]         question -> latest day it was sent
-"""
+"""Daily-question subscriptions and the once-per-chat-per-day claim."""
 
 from __future__ import annotations
 
@@ -24,6 +8,22 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.storage.db import from_ts, to_ts
+
+__all__ = [
+    "SubscriptionRow",
+    "claim_daily",
+    "confirm_daily",
+    "daily_claimed",
+    "daily_history",
+    "delete_subscription",
+    "get_subscription",
+    "last_daily_days",
+    "list_subscriptions",
+    "release_daily",
+    "release_unconfirmed",
+    "set_daily_delivery",
+    "upsert_subscription",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +139,7 @@ async def release_unconfirmed(conn: aiosqlite.Connection) -> list[tuple[int, dat
 
 
 async def daily_claimed(conn: aiosqlite.Connection, chat_id: int, local_day: date) -> str | None:
+    """The question id claimed that day."""
     cursor = await conn.execute(
         "SELECT question_id FROM daily_sent WHERE chat_id = ? AND local_date = ?",
         (chat_id, local_day.isoformat()),
@@ -148,6 +149,7 @@ async def daily_claimed(conn: aiosqlite.Connection, chat_id: int, local_day: dat
 
 
 async def last_daily_days(conn: aiosqlite.Connection) -> dict[int, date]:
+    """Chat -> latest day claimed."""
     rows = await conn.execute_fetchall(
         "SELECT chat_id, MAX(local_date) FROM daily_sent GROUP BY chat_id"
     )
@@ -155,6 +157,7 @@ async def last_daily_days(conn: aiosqlite.Connection) -> dict[int, date]:
 
 
 async def daily_history(conn: aiosqlite.Connection, chat_id: int) -> dict[str, date]:
+    """Question -> latest day it was sent."""
     rows = await conn.execute_fetchall(
         "SELECT question_id, MAX(local_date) FROM daily_sent WHERE chat_id = ?"
         " GROUP BY question_id",

@@ -6,16 +6,8 @@ waits on the busy timeout instead of failing), and a query-only reader for ``rea
 committed data only, never the half-done transaction of a concurrent writer. ``":memory:"`` uses
 the writer for both (a second connection would be a different, empty database).
 
-Public API:
-    Database.open(path, *, busy_timeout_ms=5000) -> Database     (creates and migrates the file)
-    db.write()  async context manager -> aiosqlite.Connection inside BEGIN IMMEDIATE..COMMIT
-    db.read()   async context manager -> aiosqlite.Connection (autocommit reads)
-    db.schema_version() -> int;  db.integrity_check() -> str ("ok");  db.close()
-    db.checkpoint() -> bool   WAL copied into the file and truncated (after deletions that matter)
-    to_ts(datetime) -> str / from_ts(str) -> datetime     the stored form of instants (UTC text)
-    describe_failure(path, sqlite3.Error) -> StorageError   one line naming the file and the cause
-    failures_as_storage_errors(path)   context manager: SQLite failures in it -> StorageError
-    StorageError (defined in ``bot.errors``; re-exported here)
+Instants are stored as fixed-width UTC text (``to_ts``/``from_ts``); ``StorageError`` (from
+``bot.errors``) is re-exported here for callers that handle storage failures.
 """
 
 from __future__ import annotations
@@ -53,6 +45,7 @@ def to_ts(moment: datetime) -> str:
 
 
 def from_ts(text: str) -> datetime:
+    """The instant ``to_ts`` stored, tz-aware in UTC."""
     # fromisoformat reads the trailing "Z" on 3.11+ and is far faster than strptime.
     return datetime.fromisoformat(text).astimezone(UTC)
 
@@ -257,11 +250,13 @@ class Database:
         return row is not None and int(row[0]) == 0
 
     async def schema_version(self) -> int:
+        """The migration the file is at (PRAGMA user_version)."""
         async with self.read() as conn:
             row = await (await conn.execute("PRAGMA user_version")).fetchone()
         return int(row[0]) if row else 0
 
     async def integrity_check(self) -> str:
+        """SQLite's integrity check: "ok" for a sound file."""
         async with self.read() as conn:
             rows = await conn.execute_fetchall("PRAGMA integrity_check")
         return "\n".join(str(row[0]) for row in rows)

@@ -6,39 +6,6 @@ running session per chat (a partial unique index), one answer per member per rou
 ``closed_at`` is NULL; ``close_round`` sets it once, which is what keeps scoring from running
 twice. Points and the answer streak are stored with each answer when it is given (the streak
 depends only on the previous round, which is always closed by then).
-
-Public API (every function takes the connection from ``Database.write()``/``read()``):
-    SessionRow, RoundRow, GroupAnswerRow, ScoreRow;  SessionState
-    get_settings(conn, chat_id) -> bool                  anyone may start (default False)
-    set_settings(conn, chat_id, anyone_can_start, now)
-    insert_session(conn, *, chat_id, starter_id, questions, seconds, difficulty, now)
-        -> int | None                                    None: the chat already has one running
-    get_session(conn, session_id) / running_session(conn, chat_id) -> SessionRow | None
-    end_session(conn, session_id, state, now) -> bool    only a running session ends
-    insert_round(conn, *, session_id, number, question_id, option_order, opened_at, deadline)
-        -> int
-    get_round(conn, round_id) / latest_round(conn, session_id) -> RoundRow | None
-    open_rounds(conn) -> list[RoundRow]                  not closed, soonest deadline first
-    idle_sessions(conn) -> list[SessionRow]              running, with no open round
-    close_round(conn, round_id, now) -> bool             True only for the first close
-    unrevealed_rounds(conn) -> list[RoundRow]            closed, reveal not yet shown
-    mark_revealed(conn, round_id, now) -> bool
-    unannounced_sessions(conn) -> list[SessionRow]       ended, standings not yet shown
-    mark_announced(conn, session_id, now) -> bool
-    mark_chat_shown(conn, chat_id, now)                  all of a chat's, shown or not (given up)
-    set_round_message(conn, round_id, message_id) -> bool
-    session_question_ids(conn, session_id) -> set[str]
-    chat_question_history(conn, chat_id) -> dict[str, datetime]   question -> last asked
-    insert_answer(conn, GroupAnswerRow) -> bool          False: that member already answered
-    get_answer(conn, round_id, user_id) -> GroupAnswerRow | None
-    round_answers(conn, round_id) -> list[GroupAnswerRow]   in arrival order
-    count_answers(conn, round_id) -> int;  answered_users(conn, round_id) -> set[int]
-    participants(conn, session_id, before_number) -> set[int]
-    previous_streak(conn, session_id, number, user_id) -> int
-    session_totals(conn, session_id, up_to_number) -> list[Total]
-    add_scores(conn, chat_id, answers, now);  top_scores(conn, chat_id) -> list[ScoreRow]
-    learner_state(conn, user_id, question_id) -> LearnerState   zone, streak, card in one read
-        (written back with ``bot.storage.quiz.save_answers``, as private answers are)
 """
 
 from __future__ import annotations
@@ -56,11 +23,53 @@ from bot.core.streaks import StreakState
 from bot.storage.db import from_ts, to_ts
 from bot.storage.users import streak_from_row
 
+__all__ = [
+    "GroupAnswerRow",
+    "LearnerState",
+    "RoundRow",
+    "ScoreRow",
+    "SessionRow",
+    "SessionState",
+    "add_scores",
+    "answered_users",
+    "chat_question_history",
+    "close_round",
+    "count_answers",
+    "end_session",
+    "get_answer",
+    "get_round",
+    "get_session",
+    "get_settings",
+    "idle_sessions",
+    "insert_answer",
+    "insert_round",
+    "insert_session",
+    "latest_round",
+    "learner_state",
+    "mark_announced",
+    "mark_chat_shown",
+    "mark_revealed",
+    "open_rounds",
+    "participants",
+    "previous_streak",
+    "round_answers",
+    "running_session",
+    "session_question_ids",
+    "session_totals",
+    "set_round_message",
+    "set_settings",
+    "top_scores",
+    "unannounced_sessions",
+    "unrevealed_rounds",
+]
+
 SessionState = Literal["running", "finished", "stopped"]
 
 
 @dataclass(frozen=True, slots=True)
 class SessionRow:
+    """A group_sessions row."""
+
     id: int
     chat_id: int
     starter_id: int
@@ -124,6 +133,7 @@ class ScoreRow:
 
 
 async def get_settings(conn: aiosqlite.Connection, chat_id: int) -> bool:
+    """Anyone may start (default False)."""
     cursor = await conn.execute(
         "SELECT anyone_can_start FROM group_settings WHERE chat_id = ?", (chat_id,)
     )
@@ -132,7 +142,7 @@ async def get_settings(conn: aiosqlite.Connection, chat_id: int) -> bool:
 
 
 async def set_settings(
-    conn: aiosqlite.Connection, chat_id: int, anyone_can_start: bool, now: datetime
+    conn: aiosqlite.Connection, chat_id: int, *, anyone_can_start: bool, now: datetime
 ) -> None:
     await conn.execute(
         "INSERT INTO group_settings (chat_id, anyone_can_start, updated_at) VALUES (?, ?, ?)"
@@ -210,6 +220,7 @@ async def end_session(
     state: Literal["finished", "stopped"],
     now: datetime,
 ) -> bool:
+    """Mark a running session finished or stopped; False if it was not running."""
     cursor = await conn.execute(
         "UPDATE group_sessions SET state = ?, ended_at = ? WHERE id = ? AND state = 'running'",
         (state, to_ts(now), session_id),
@@ -265,6 +276,7 @@ async def insert_round(
     opened_at: datetime,
     deadline: datetime,
 ) -> int:
+    """Store a round of a session; returns its id."""
     cursor = await conn.execute(
         "INSERT INTO group_rounds (session_id, number, question_id, option_order, opened_at,"
         " deadline) VALUES (?, ?, ?, ?, ?, ?)",
@@ -289,6 +301,7 @@ async def latest_round(conn: aiosqlite.Connection, session_id: int) -> RoundRow 
 
 
 async def open_rounds(conn: aiosqlite.Connection) -> list[RoundRow]:
+    """Not closed, soonest deadline first."""
     rows = await conn.execute_fetchall(
         f"{_ROUND_SELECT} WHERE r.closed_at IS NULL ORDER BY r.deadline, r.id"
     )
@@ -440,6 +453,7 @@ async def get_answer(
 
 
 async def round_answers(conn: aiosqlite.Connection, round_id: int) -> list[GroupAnswerRow]:
+    """In arrival order."""
     rows = await conn.execute_fetchall(
         f"SELECT {_ANSWER_COLUMNS} FROM group_answers WHERE round_id = ? ORDER BY id",  # noqa: S608
         (round_id,),
@@ -455,6 +469,7 @@ async def answered_users(conn: aiosqlite.Connection, round_id: int) -> set[int]:
 
 
 async def count_answers(conn: aiosqlite.Connection, round_id: int) -> int:
+    """How many members have answered the round."""
     row = await (
         await conn.execute("SELECT COUNT(*) FROM group_answers WHERE round_id = ?", (round_id,))
     ).fetchone()
@@ -511,6 +526,7 @@ async def add_scores(
     answers: Iterable[GroupAnswerRow],
     now: datetime,
 ) -> None:
+    """Add a finished round's points to the chat's all-time table."""
     await conn.executemany(
         """
         INSERT INTO group_scores (chat_id, user_id, display_name, points, correct, answered,

@@ -6,11 +6,6 @@ leaves the database at the previous version. Opening a database whose version is
 last migration here is refused (it was written by newer code).
 
 Migration 2 holds the group quiz tables (their functions: ``bot.storage.group``).
-
-Public API:
-    MIGRATIONS: tuple[Migration, ...];  LATEST_VERSION: int
-    migrate(conn) -> list[int]   the versions applied (empty when already up to date)
-    rollback(conn)               end any open transaction, even while cancelled (``db`` uses it)
 """
 
 from __future__ import annotations
@@ -23,6 +18,16 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.errors import StorageError
+
+__all__ = [
+    "LATEST_VERSION",
+    "MIGRATIONS",
+    "ForeignDatabaseError",
+    "Migration",
+    "SchemaTooNewError",
+    "migrate",
+    "rollback",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,21 +1,4 @@
-"""Deliveries (questions sent), hints, answers and spaced-repetition cards.
-
-Public API:
-    DeliveryRow, AnswerRow
-    insert_delivery(conn, *, kind, chat_id, user_id, question_id, option_order, local_day, now)
-        -> int (the delivery id)
-    get_delivery(conn, delivery_id) -> DeliveryRow | None
-    prune_unanswered(conn, user_id, *, before, keep) -> int   their stale unanswered /quiz rows
-    recent_question_ids(conn, user_id) -> set[str]      last one sent to and last one answered by
-    add_hint(conn, delivery_id, user_id, now)
-    get_answer(conn, delivery_id, user_id) -> AnswerRow | None
-    card_dues(conn, user_id) -> dict[str, datetime]
-    answer_totals(conn, user_id) -> dict[str, tuple[int, int]]   difficulty -> (answered, correct)
-    answers_by_day(conn, user_id, since) -> dict[date, int]
-        (both include group quiz answers, which count for the streak as well)
-    answer_contexts(conn, [(delivery_id, user_id), ...]) -> list[AnswerContext]   one query
-    save_answers(conn, *, new_users, answers, cards, streaks)    one executemany per table
-"""
+"""Deliveries (questions sent), hints, answers and spaced-repetition cards."""
 
 from __future__ import annotations
 
@@ -36,6 +19,25 @@ from bot.storage.users import (
     streak_params,
     user_params,
 )
+
+__all__ = [
+    "AnswerContext",
+    "AnswerRow",
+    "CardUpdate",
+    "DeliveryRow",
+    "Kind",
+    "add_hint",
+    "answer_contexts",
+    "answer_totals",
+    "answers_by_day",
+    "card_dues",
+    "get_answer",
+    "get_delivery",
+    "insert_delivery",
+    "prune_unanswered",
+    "recent_question_ids",
+    "save_answers",
+]
 
 Kind = Literal["quiz", "daily"]
 
@@ -77,6 +79,7 @@ async def insert_delivery(
     local_day: date | None,
     now: datetime,
 ) -> int:
+    """Store a question sent to a chat; returns the delivery id."""
     cursor = await conn.execute(
         "INSERT INTO deliveries (kind, chat_id, user_id, question_id, option_order, local_date,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -197,6 +200,7 @@ async def card_dues(conn: aiosqlite.Connection, user_id: int) -> dict[str, datet
 
 async def answer_totals(conn: aiosqlite.Connection, user_id: int) -> dict[str, tuple[int, int]]:
     # Group quiz answers count too: they feed the same streak, so the numbers must agree.
+    """Difficulty -> (answered, correct)."""
     rows = await conn.execute_fetchall(
         "SELECT difficulty, COUNT(*), SUM(correct) FROM (SELECT difficulty, correct FROM answers"
         " WHERE user_id = ? UNION ALL SELECT difficulty, correct FROM group_answers"
@@ -207,6 +211,8 @@ async def answer_totals(conn: aiosqlite.Connection, user_id: int) -> dict[str, t
 
 
 async def answers_by_day(conn: aiosqlite.Connection, user_id: int, since: date) -> dict[date, int]:
+    """Answers per local day since ``since`` (group quiz answers included: they count for the
+    streak as well)."""
     rows = await conn.execute_fetchall(
         "SELECT local_date, COUNT(*) FROM (SELECT local_date FROM answers"
         " WHERE user_id = ? AND local_date >= ? UNION ALL SELECT local_date FROM group_answers"
@@ -306,7 +312,8 @@ async def save_answers(
 ) -> None:
     """Write a graded batch: users first (foreign keys), then answers, cards and streaks."""
     await conn.executemany(
-        UPSERT_USER, [user_params(user_id, private, at) for user_id, private, at in new_users]
+        UPSERT_USER,
+        [user_params(user_id, private_chat=private, now=at) for user_id, private, at in new_users],
     )
     cursor = await conn.executemany(
         "INSERT INTO answers (delivery_id, user_id, question_id, difficulty, position,"

@@ -2,17 +2,8 @@
 
 Every function takes the connection from ``Database.write()`` or ``Database.read()``.
 
-Public API:
-    UserRow
-    ensure_user(conn, user_id, now, *, private_chat=False)
-    get_user(conn, user_id) -> UserRow | None
-    set_timezone(conn, user_id, name, now) / set_reminders(conn, user_id, enabled, now)
-    get_streak(conn, user_id) -> StreakState / save_streak(conn, user_id, state)
-    user_timezones(conn) -> list[str | None]
-    reminder_candidates(conn, timezone, local_day) -> list[tuple[int, StreakState]]
-    claim_reminder(conn, user_id, local_day, now) -> bool
 Shared with ``bot.storage.quiz`` (its batched writer stores the same rows):
-    UPSERT_USER, user_params(user_id, private_chat, now)
+    UPSERT_USER, user_params(user_id, *, private_chat, now)
     UPSERT_STREAK, streak_params(user_id, state);  streak_from_row(row) -> StreakState
 """
 
@@ -25,6 +16,24 @@ import aiosqlite
 
 from bot.core.streaks import StreakState
 from bot.storage.db import from_ts, to_ts
+
+__all__ = [
+    "UPSERT_STREAK",
+    "UPSERT_USER",
+    "UserRow",
+    "claim_reminder",
+    "ensure_user",
+    "get_streak",
+    "get_user",
+    "reminder_candidates",
+    "set_quiz_level",
+    "set_reminders",
+    "set_timezone",
+    "streak_from_row",
+    "streak_params",
+    "user_params",
+    "user_timezones",
+]
 
 # Create the user if missing; the private-chat flag only ever goes from 0 to 1.
 UPSERT_USER = """
@@ -40,7 +49,7 @@ ON CONFLICT (user_id) DO UPDATE SET current = excluded.current, best = excluded.
 """
 
 
-def user_params(user_id: int, private_chat: bool, now: datetime) -> tuple[int, int, str]:
+def user_params(user_id: int, *, private_chat: bool, now: datetime) -> tuple[int, int, str]:
     """The parameters of ``UPSERT_USER``."""
     return (user_id, int(private_chat), to_ts(now))
 
@@ -83,7 +92,7 @@ async def ensure_user(
     conn: aiosqlite.Connection, user_id: int, now: datetime, *, private_chat: bool = False
 ) -> None:
     """Create the user row if missing; remember once that they talk to us in private."""
-    await conn.execute(UPSERT_USER, user_params(user_id, private_chat, now))
+    await conn.execute(UPSERT_USER, user_params(user_id, private_chat=private_chat, now=now))
 
 
 async def get_user(conn: aiosqlite.Connection, user_id: int) -> UserRow | None:
@@ -118,7 +127,7 @@ async def set_quiz_level(conn: aiosqlite.Connection, user_id: int, level: str | 
 
 
 async def set_reminders(
-    conn: aiosqlite.Connection, user_id: int, enabled: bool, now: datetime
+    conn: aiosqlite.Connection, user_id: int, *, enabled: bool, now: datetime
 ) -> None:
     await ensure_user(conn, user_id, now)
     await conn.execute("UPDATE users SET reminders = ? WHERE user_id = ?", (int(enabled), user_id))
@@ -129,10 +138,6 @@ async def get_streak(conn: aiosqlite.Connection, user_id: int) -> StreakState:
         "SELECT current, best, freezes, last_day FROM streaks WHERE user_id = ?", (user_id,)
     )
     return streak_from_row(await cursor.fetchone())
-
-
-async def save_streak(conn: aiosqlite.Connection, user_id: int, state: StreakState) -> None:
-    await conn.execute(UPSERT_STREAK, streak_params(user_id, state))
 
 
 async def user_timezones(conn: aiosqlite.Connection) -> list[str | None]:

@@ -34,7 +34,13 @@ from bot.tg.state import CONTEXT_TYPES, AnyApp, AppState, app_state
 from bot.tg.updates import BoundedUpdateQueue, PerUserUpdateProcessor
 from bot.tg.views.start import BOT_COMMANDS
 
-__all__ = ["build_application", "post_init", "post_shutdown"]
+__all__ = [
+    "CONNECTION_POOL_SIZE",
+    "POOL_TIMEOUT_SECONDS",
+    "build_application",
+    "post_init",
+    "post_shutdown",
+]
 
 log = logging.getLogger(__name__)
 

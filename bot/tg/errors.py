@@ -14,7 +14,7 @@ from bot.tg.outbox import OutboxClosed
 from bot.tg.send import is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext
 
-__all__ = ["APOLOGY", "APOLOGY_TOAST", "register"]
+__all__ = ["APOLOGY", "APOLOGY_TOAST", "on_error", "register"]
 
 log = logging.getLogger(__name__)
 

@@ -29,36 +29,37 @@ __all__ = [
     "GroupScreens",
     "LearnMemory",
     "LruCache",
+    "MessageKey",
     "QuizMemory",
 ]
 
-K = TypeVar("K")
-V = TypeVar("V")
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
-class LruCache(Generic[K, V]):
+class LruCache(Generic[_K, _V]):
     """A small bounded mapping that forgets the least recently used entry first."""
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
-        self._items: OrderedDict[K, V] = OrderedDict()
+        self._items: OrderedDict[_K, _V] = OrderedDict()
 
-    def get(self, key: K) -> V | None:
+    def get(self, key: _K) -> _V | None:
         value = self._items.get(key)
         if value is not None:
             self._items.move_to_end(key)
         return value
 
-    def put(self, key: K, value: V) -> None:
+    def put(self, key: _K, value: _V) -> None:
         self._items[key] = value
         self._items.move_to_end(key)
         while len(self._items) > self.maxsize:
             self._items.popitem(last=False)
 
-    def discard(self, key: K) -> None:
+    def discard(self, key: _K) -> None:
         self._items.pop(key, None)
 
-    def discard_where(self, predicate: Callable[[K], bool]) -> int:
+    def discard_where(self, predicate: Callable[[_K], bool]) -> int:
         """Forget every entry whose key matches (someone's, after /forget); return how many."""
         doomed = [key for key in self._items if predicate(key)]
         for key in doomed:

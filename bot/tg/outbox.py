@@ -51,6 +51,7 @@ from telegram.error import ChatMigrated, TelegramError
 
 __all__ = [
     "MAX_PENDING",
+    "Follow",
     "Outbox",
     "OutboxClosed",
     "Request",
@@ -61,7 +62,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 Request = Callable[[], Awaitable[Any]]
 
 # Unsent chatter kept per member of a group: at 20 messages a minute, a few are already seconds
@@ -147,14 +148,14 @@ class Outbox:
         self._wake(chat_id, group)
         return True
 
-    async def quiz(self, chat_id: int, request: Callable[[], Awaitable[T]]) -> T:
+    async def quiz(self, chat_id: int, request: Callable[[], Awaitable[_T]]) -> _T:
         """Make a quiz request ahead of the group's chatter and return its result."""
         if not is_queued(chat_id):
             return await request()
         if self._closed:
             raise OutboxClosed
         group = self._groups.setdefault(chat_id, _Group())
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
         group.quiz.append((request, future))
         self._wake(chat_id, group)
         return await future

@@ -25,6 +25,7 @@ from bot.tg.state import AnyApp, TutorContext
 __all__ = [
     "HEARTBEAT_JOB",
     "REMINDER_JOB",
+    "JobCallback",
     "cancel",
     "daily_catch_up_job",
     "daily_job",

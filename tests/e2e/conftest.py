@@ -1,42 +1,36 @@
 """Fixtures for end-to-end tests: the emulator, the real tutor Application, and a small world.
 
 Every test here runs the real `Application` from `bot.tg.app.build_application` over real HTTP
-against the Bot API emulator on 127.0.0.1. The content pack and matcher are loaded once per
-session (they are immutable); everything else is fresh per test.
+against the Bot API emulator on 127.0.0.1. The content pack and matcher are the
+session's shared ones (tests/conftest.py); everything else is fresh per test.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Chat, User
 from telegram.ext import Application
 
 from bot.config import Settings
 from bot.core.clock import Clock, FixedClock
-from bot.core.content import ContentPack, load_content
+from bot.core.content import ContentPack
 from bot.core.matcher import Matcher
-from bot.services import Services
 from bot.tg.app import build_application
-from bot.tg.state import AppState, app_state
-from tests.e2e.harness import running_application
-from tests.emulator import BotApiEmulator, BotMessage, started_emulator
+from bot.tg.state import AppState
+from tests.emulator import BotApiEmulator, started_emulator
+from tests.support.harness import running_application
+from tests.support.world import GROUP_ID, START, TutorFactory, World, bot_idle
 
 # What `tutor-bot run` sets at start-up (bot.tg.runner.configure_ptb); the warning it silences
 # is ignored in pyproject's filterwarnings.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
-
-GROUP_ID = -1001234
-# A request that fails this many times in a row fails for good (its first try and 3 retries).
-ALL_ATTEMPTS = 4
 
 
 class _ErrorLog(logging.Handler):
@@ -75,69 +69,10 @@ def bot_stayed_healthy(request: pytest.FixtureRequest) -> Iterator[None]:
         pytest.fail("\n".join(problems), pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def pack() -> ContentPack:
-    return load_content()
-
-
-@pytest.fixture(scope="session")
-def matcher(pack: ContentPack) -> Matcher:
-    return Matcher(pack)
-
-
 @pytest.fixture
 async def emu() -> AsyncIterator[BotApiEmulator]:
     async with started_emulator() as emulator:
         yield emulator
-
-
-@dataclass
-class World:
-    """Three learners, their private chats, and one study group they share with the bot."""
-
-    emu: BotApiEmulator
-    alice: User
-    bob: User
-    carol: User
-    alice_chat: Chat
-    bob_chat: Chat
-    carol_chat: Chat
-    group: Chat
-
-    async def ask(
-        self,
-        user: User,
-        chat: Chat,
-        text: str,
-        *,
-        timeout: float = 5.0,  # noqa: ASYNC109 - passed on to the emulator's wait
-        **kw: Any,
-    ) -> BotMessage:
-        """Send `text` and return the bot's next message in that chat."""
-        before = len(self.emu.bot_messages(chat.id))
-        self.emu.send_text(user, chat, text, **kw)
-        messages = await self.emu.wait_for_messages(chat.id, before + 1, timeout)
-        return messages[before]
-
-    async def press(self, user: User, message: BotMessage, label: str) -> dict[str, Any]:
-        """Press a button and return the answerCallbackQuery the bot sent for it."""
-        query_id = self.emu.press(user, message, label)
-        return await self.answer_of(query_id)
-
-    async def press_data(self, user: User, message: BotMessage, data: str) -> dict[str, Any]:
-        query_id = self.emu.press_data(user, message.chat_id, message.message_id, data)
-        return await self.answer_of(query_id)
-
-    async def answer_of(self, query_id: str) -> dict[str, Any]:
-        answers = await self.emu.wait_for(lambda: self.emu.callback_answers(query_id))
-        assert len(answers) == 1, f"query {query_id} answered {len(answers)} times"
-        return answers[0]
-
-    def current(self, message: BotMessage) -> BotMessage:
-        """The message as it is now (after edits)."""
-        return next(
-            m for m in self.emu.bot_messages(message.chat_id) if m.message_id == message.message_id
-        )
 
 
 @pytest.fixture
@@ -155,15 +90,6 @@ def world(emu: BotApiEmulator) -> World:
         carol_chat=emu.private_chat(carol),
         group=emu.group(GROUP_ID, "MLOps study group", admins=[alice]),
     )
-
-
-TutorFactory = Callable[
-    ..., AbstractAsyncContextManager[Application[Any, Any, Any, Any, Any, Any]]
-]
-App = Any
-
-# A Tuesday morning, 08:00 UTC: the fixed clock's start unless a test moves it.
-START = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -212,7 +138,12 @@ def tutor_factory(
         async with running_application(app) as running:
             # Polling has begun once a getUpdates arrives (it stays in flight: a long poll).
             await emu.wait_for(lambda: any(c.method == "getUpdates" for c in emu.calls[since:]))
-            yield running
+            # Silence checks (emu.wait_quiet) then wait for this bot to drain, not for a lull.
+            emu.attach_bot(partial(bot_idle, running))
+            try:
+                yield running
+            finally:
+                emu.attach_bot(None)
 
     return start
 
@@ -224,18 +155,3 @@ async def tutor(
     """The tutor on the system clock with the production flood limit (20 in 10 s)."""
     async with tutor_factory(flood_limit=20) as app:
         yield app
-
-
-def services_of(app: App) -> Services:
-    """The running tutor's services (opened by post_init)."""
-    services = app_state(app).services
-    assert services is not None
-    return services
-
-
-async def run_job(app: App, name: str) -> None:
-    """Run the one scheduled job called `name` now instead of waiting for it."""
-    assert app.job_queue is not None
-    jobs = app.job_queue.get_jobs_by_name(name)
-    assert len(jobs) == 1, f"expected one job named {name}, found {len(jobs)}"
-    await jobs[0].run(app)

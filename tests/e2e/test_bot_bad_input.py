@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.tg.guards import TEXT_ONLY_HINT
-from tests.e2e.conftest import World
+from tests.support.world import World
 
 pytestmark = pytest.mark.e2e
 

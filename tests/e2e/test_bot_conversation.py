@@ -10,7 +10,7 @@ import pytest
 from bot.core.content import ContentPack
 from bot.core.matcher import Matcher, MatchResult
 from bot.tg.callbacks import answer_data
-from tests.e2e.conftest import TutorFactory, World
+from tests.support.world import TutorFactory, World
 
 pytestmark = pytest.mark.e2e
 

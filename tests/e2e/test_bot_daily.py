@@ -16,8 +16,8 @@ import pytest
 
 from bot.core.clock import FixedClock
 from bot.tg.scheduling import HEARTBEAT_JOB, REMINDER_JOB
-from tests.e2e.conftest import START, TutorFactory, World, run_job, services_of
-from tests.e2e.test_bot_quiz import answer_quiz, correct_position, delivery_of, press_option
+from tests.support.quiz_flow import answer_quiz, correct_position, delivery_of, press_option
+from tests.support.world import START, TutorFactory, World, daily_messages, run_job, services_of
 
 pytestmark = pytest.mark.e2e
 
@@ -26,12 +26,6 @@ pytestmark = pytest.mark.e2e
 def boot(tutor_factory: TutorFactory, clock: FixedClock) -> TutorFactory:
     """Start (or restart) the tutor on the same database file and the fixed clock."""
     return partial(tutor_factory, clock=clock)
-
-
-def daily_messages(world: World, chat_id: int) -> list[Any]:
-    return [
-        m for m in world.emu.bot_messages(chat_id) if m.plain_text.startswith("📅 Question of")
-    ]
 
 
 async def test_daily_is_sent_once_per_day_even_across_restarts(

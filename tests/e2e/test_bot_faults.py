@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from bot.tg.errors import APOLOGY
-from tests.e2e.conftest import ALL_ATTEMPTS, TutorFactory, World
-from tests.e2e.processes import bot_env, bot_process, stop
 from tests.emulator import ApiCall, BotApiEmulator
+from tests.support.processes import bot_env, bot_process, stop
+from tests.support.world import ALL_ATTEMPTS, TutorFactory, World
 
 pytestmark = pytest.mark.e2e
 
@@ -140,6 +140,7 @@ async def test_polling_recovers_from_a_failed_get_updates(
     await _polling_survives(world, fault)
 
 
+@pytest.mark.slow
 async def test_faults_through_the_real_process(emu: BotApiEmulator, tmp_path: Any) -> None:
     """`tutor-bot run` rides out a 429, a 502 and a dropped connection on getUpdates and a
     500 on sendMessage: every question answered, one warning line each, no traceback."""

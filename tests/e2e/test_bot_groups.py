@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.core.matcher import Matcher
-from tests.e2e.conftest import World
+from tests.support.world import World
 
 pytestmark = pytest.mark.e2e
 

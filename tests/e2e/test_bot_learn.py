@@ -8,7 +8,7 @@ import pytest
 
 from bot.core import lessons
 from bot.core.content import ContentPack
-from tests.e2e.conftest import World
+from tests.support.world import World
 
 pytestmark = pytest.mark.e2e
 

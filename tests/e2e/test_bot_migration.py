@@ -11,9 +11,7 @@ from telegram import Chat
 
 from bot.core.clock import FixedClock
 from bot.tg.scheduling import group_deadline_job
-from tests.e2e.conftest import App, TutorFactory, World, run_job, services_of
-from tests.e2e.test_bot_daily import daily_messages
-from tests.e2e.test_bot_group_quiz import (
+from tests.support.group_flow import (
     command,
     jobs_named,
     next_message,
@@ -21,6 +19,7 @@ from tests.e2e.test_bot_group_quiz import (
     round_of,
     start_quiz,
 )
+from tests.support.world import App, TutorFactory, World, daily_messages, run_job, services_of
 
 pytestmark = pytest.mark.e2e
 

@@ -10,61 +10,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from bot.core.clock import FixedClock
 from bot.core.content import ContentPack
 from bot.core.quiz import why_entry
-from bot.services import Delivery
-from tests.e2e.conftest import ALL_ATTEMPTS, App, TutorFactory, World, services_of
-from tests.emulator import BotMessage
+from tests.support.quiz_flow import (
+    answer_quiz,
+    correct_position,
+    delivery_of,
+    option_data,
+    press_option,
+)
+from tests.support.world import ALL_ATTEMPTS, App, TutorFactory, World, services_of
 
 pytestmark = pytest.mark.e2e
 
 EXPIRED = "That button has expired"
 ALREADY = "You already answered"
-
-
-def option_data(message: BotMessage) -> list[str]:
-    """The callback data of the option buttons (not the Hint), in display order."""
-    rows = (message.reply_markup or {}).get("inline_keyboard", [])
-    return [
-        b["callback_data"] for row in rows for b in row if b["callback_data"].startswith("qa:")
-    ]
-
-
-async def delivery_of(app: App, message: BotMessage) -> Delivery:
-    delivery_id = int(option_data(message)[0].split(":")[1])
-    delivery = await services_of(app).quiz.get_delivery(delivery_id)
-    assert delivery is not None
-    return delivery
-
-
-def correct_position(delivery: Delivery) -> int:
-    question = delivery.question
-    return delivery.options.index(question.options[question.correct_index].text)
-
-
-async def press_option(
-    world: World, app: App, user: Any, message: BotMessage, *, right: bool
-) -> dict[str, Any]:
-    """Press the right (or a wrong) option of a question message; return the query's answer."""
-    delivery = await delivery_of(app, message)
-    good = correct_position(delivery)
-    position = good if right else (good + 1) % len(delivery.options)
-    return await world.press_data(user, message, option_data(message)[position])
-
-
-async def answer_quiz(
-    world: World, app: App, *, right: bool = True, level: str = ""
-) -> BotMessage:
-    """Alice asks for a question and answers it; returns the edited message."""
-    question = await world.ask(world.alice, world.alice_chat, f"/quiz {level}".strip())
-    await press_option(world, app, world.alice, question, right=right)
-    await world.emu.wait_for(lambda: world.current(question).edits)
-    return world.current(question)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from bot.core.matcher import Matcher, MatchResult
 from bot.tg.callbacks import EXPIRED_TEXT
 from bot.tg.errors import APOLOGY, APOLOGY_TOAST
 from bot.tg.guards import SLOW_DOWN_TEXT
-from tests.e2e.conftest import TutorFactory, World
+from tests.support.world import TutorFactory, World
 
 pytestmark = pytest.mark.e2e
 

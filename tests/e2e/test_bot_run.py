@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.processes import (
+from tests.emulator import SECRET_HEADER, BotApiEmulator
+from tests.support.processes import (
     REPO,
     TOKEN_SECRET_PART,
     bot_env,
@@ -18,9 +19,8 @@ from tests.e2e.processes import (
     run_to_exit,
     stop,
 )
-from tests.emulator import SECRET_HEADER, BotApiEmulator
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 async def test_polling_answers_and_stops_cleanly_on_sigterm(

@@ -11,8 +11,8 @@ from PIL import Image
 
 from bot.core.clock import FixedClock
 from bot.core.content import ContentPack
-from tests.e2e.conftest import App, TutorFactory, World
-from tests.e2e.test_bot_quiz import answer_quiz
+from tests.support.quiz_flow import answer_quiz
+from tests.support.world import App, TutorFactory, World
 
 pytestmark = pytest.mark.e2e
 

@@ -13,18 +13,18 @@ from typing import Any
 import pytest
 
 from bot.core.content import ContentPack
-from tests.e2e.broadcast_scenario import (
+from tests.emulator import BotApiEmulator
+from tests.support.broadcast_scenario import (
     build_audience,
     confirmed_in_db,
     daily_sends,
     measure,
     subscribe_all,
 )
-from tests.e2e.conftest import TutorFactory, World
-from tests.e2e.processes import bot_env, bot_process, stop
-from tests.emulator import BotApiEmulator
+from tests.support.processes import bot_env, bot_process, stop
+from tests.support.world import TutorFactory, World
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 CHATS = 1000
 PER_SECOND = 200.0  # Telegram's 30/s, scaled so 1,000 chats take ~4 s

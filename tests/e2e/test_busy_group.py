@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from telegram import User
 
-from tests.e2e.conftest import GROUP_ID, TutorFactory, World
-from tests.e2e.processes import bot_env, bot_process
-from tests.e2e.test_bot_quiz import press_option
 from tests.emulator import BotApiEmulator, BotMessage
+from tests.support.processes import bot_env, bot_process
+from tests.support.quiz_flow import press_option
+from tests.support.world import GROUP_ID, TutorFactory, World
 
 pytestmark = pytest.mark.e2e
 
@@ -119,6 +119,7 @@ async def test_next_presses_in_a_busy_group_do_not_delay_a_private_reply(
         assert len({m.message_id for m in sent}) == len(sent)
 
 
+@pytest.mark.slow
 async def test_a_chatty_member_does_not_hold_up_another_members_answer(
     world: World, tutor_factory: TutorFactory
 ) -> None:
@@ -173,6 +174,7 @@ async def test_messages_sent_as_a_channel_count_against_the_flood_limit(
     assert "faster than I can read" in replies[-1].plain_text
 
 
+@pytest.mark.slow
 async def test_sigterm_stops_within_10_s_with_a_busy_group_queued(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:

@@ -1,6 +1,6 @@
 """kill -9 with 1,000 answers in flight, then a restart: nothing a learner was told is lost.
 
-The scenario lives in ``tests.e2e.crash_scenario`` (``bench/crash.py`` runs it at several kill
+The scenario lives in ``tests.support.crash_scenario`` (``bench/crash.py`` runs it at several kill
 points); this test runs it once and asserts every promise it checks.
 """
 
@@ -12,10 +12,10 @@ import pytest
 
 from bot.core.content import ContentPack
 from bot.tg.updates import BACKLOG
-from tests.e2e.crash_scenario import run_scenario
 from tests.emulator import started_emulator
+from tests.support.crash_scenario import run_scenario
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 LEARNERS = 100
 PER_LEARNER = 10

@@ -32,7 +32,6 @@ from telegram.ext import (
     filters,
 )
 
-from tests.e2e.harness import running_application
 from tests.emulator import (
     SECRET_HEADER,
     BotApiEmulator,
@@ -40,6 +39,7 @@ from tests.emulator import (
     started_emulator,
 )
 from tests.emulator._entities import detect_entities, parse_html
+from tests.support.harness import running_application
 
 pytestmark = pytest.mark.e2e
 
@@ -614,3 +614,33 @@ def test_html_pre_with_language_and_links() -> None:
         {"type": "pre", "offset": 0, "length": 5, "language": "python"},
         {"type": "text_link", "offset": 6, "length": 1, "url": "https://t.me"},
     ]
+
+
+async def test_wait_quiet_waits_for_an_attached_bot_to_finish(emu: BotApiEmulator) -> None:
+    """With a bot attached, a silence check lasts until the bot says it finished, however long
+    past the old 0.1 s quiet window that is; detached, the window applies again."""
+    finished = False
+
+    def done() -> None:
+        nonlocal finished
+        finished = True
+
+    emu.attach_bot(lambda: finished)
+    asyncio.get_running_loop().call_later(0.4, done)
+    started = time.monotonic()
+    await emu.wait_quiet()
+    assert finished and time.monotonic() - started >= 0.4
+    emu.attach_bot(None)
+    finished = False
+    await emu.wait_quiet(timeout=1)
+
+
+async def test_wait_quiet_counts_an_update_the_bot_has_not_confirmed(emu: BotApiEmulator) -> None:
+    """An update handed out by getUpdates but not yet confirmed may still be on its way into the
+    bot's queue: an idle bot does not make the emulator quiet until it confirms it."""
+    user = emu.user(7, "Tess")
+    emu.attach_bot(lambda: True)
+    emu.send_text(user, emu.private_chat(user), "hello")
+    with pytest.raises(TimeoutError):
+        await emu.wait_quiet(timeout=0.3)
+    emu.attach_bot(None)

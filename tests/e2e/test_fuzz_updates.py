@@ -64,8 +64,8 @@ from bot.tg.outbox import outbox_of
 from bot.tg.views import learn
 from bot.tg.views.learn import PICTURES
 from bot.tg.views.start import MENU_LABELS
-from tests.e2e.conftest import TutorFactory
 from tests.emulator import ApiCall, BotApiEmulator
+from tests.support.world import TutorFactory
 
 pytestmark = pytest.mark.e2e
 

@@ -30,12 +30,12 @@ from bot.tg.logs import MASK, RedactingFilter, setup_logging
 from bot.tg.scheduling import group_deadline_job
 from bot.tg.state import AnyApp, AppState
 from bot.tg.views import privacy
-from tests.e2e.conftest import TutorFactory, World, run_job, services_of
-from tests.e2e.harness import running_application
-from tests.e2e.test_bot_group_quiz import command, right_and_wrong, round_of, start_quiz
-from tests.e2e.test_bot_quiz import option_data, press_option
 from tests.emulator import BotApiEmulator, BotMessage, started_emulator
-from tests.storage.packs import snapshot
+from tests.support.group_flow import command, right_and_wrong, round_of, start_quiz
+from tests.support.harness import running_application
+from tests.support.quiz_flow import option_data, press_option
+from tests.support.storage import snapshot
+from tests.support.world import TutorFactory, World, run_job, services_of
 
 pytestmark = pytest.mark.e2e
 
@@ -256,6 +256,7 @@ class _LeakyMatcher(Matcher):
         raise RuntimeError(f"request to {self.url} failed")
 
 
+@pytest.mark.slow
 @pytest.mark.expects_bot_error("failures are provoked so that URLs get logged")
 async def test_the_token_is_in_no_log_record(
     all_logs: _Records, tmp_path: Path, pack: ContentPack

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.processes import bot_env, bot_process, stop
 from tests.emulator import BotApiEmulator, BotMessage
+from tests.support.processes import bot_env, bot_process, stop
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 GROUP = -1007007
 

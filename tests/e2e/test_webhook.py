@@ -8,7 +8,6 @@ update sent during the flood is answered at once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -21,8 +20,9 @@ from telegram.ext import ApplicationBuilder
 
 from bot.tg.state import AnyApp
 from bot.tg.webhook import MAX_BODY, SECRET_HEADER, WebhookServer
-from tests.e2e.processes import bot_env, bot_process, free_port, stop
 from tests.emulator import BotApiEmulator
+from tests.support.processes import bot_env, bot_process, free_port, stop
+from tests.support.webhook_flood import FLOODERS, flood, peak_rss_kb, trickle
 
 pytestmark = pytest.mark.e2e
 
@@ -145,31 +145,6 @@ SLOW_CLIENTS = 300
 SHORT_DEADLINE = 3.0
 
 
-async def trickle(port: int, instantly: bytes, slowly: bytes) -> float:
-    """Connect, send `instantly`, then `slowly` a byte a second; return the seconds until the
-    server closed the connection (whatever it answered first)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    started = time.monotonic()
-
-    async def drip() -> None:
-        # A server that closed makes a write fail (or drop silently): either ends the drip.
-        with contextlib.suppress(ConnectionError, OSError):
-            writer.write(instantly)
-            for byte in slowly:
-                await writer.drain()
-                await asyncio.sleep(1)
-                writer.write(bytes([byte]))
-
-    dripping = asyncio.ensure_future(drip())
-    try:
-        with contextlib.suppress(ConnectionError):
-            await asyncio.wait_for(reader.read(), timeout=30)
-        return time.monotonic() - started
-    finally:
-        dripping.cancel()
-        writer.close()
-
-
 async def test_slow_clients_are_cut_off_and_do_not_delay_a_genuine_update() -> None:
     """300 connections trickle a byte a second, half of them their headers (no secret needed
     to get that far) and half their body after the right secret: each is closed by the server
@@ -207,49 +182,8 @@ async def test_slow_clients_are_cut_off_and_do_not_delay_a_genuine_update() -> N
 
 # --- the real process under a flood --------------------------------------------------------------
 
-FLOODERS = 16
-FLOOD_BODY = 99 * 1024 * 1024
 
-
-def peak_rss_kb(pid: int) -> int:
-    """The process's peak resident memory so far (VmHWM), in kB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmHWM in /proc")
-
-
-async def flood(port: int, until: float) -> int:
-    """Keep POSTing 99 MB bodies without the secret until `until`; (bytes sent, requests)."""
-    sent = refused = 0
-    chunk = b"x" * 65536
-    head = (
-        f"POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {FLOOD_BODY}\r\n\r\n"
-    ).encode()
-    while time.monotonic() < until:
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            await asyncio.sleep(0.01)
-            continue
-        try:
-            writer.write(head)
-            for _ in range(FLOOD_BODY // len(chunk)):
-                # asyncio drops writes to a connection the server closed without raising.
-                if writer.transport.is_closing() or time.monotonic() >= until:
-                    break
-                writer.write(chunk)
-                await writer.drain()
-                sent += len(chunk)
-        except (ConnectionError, OSError):
-            pass  # the server answered 403 and closed: start over
-        finally:
-            writer.close()
-        refused += 1
-    return sent, refused
-
-
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc for VmHWM")
 async def test_a_flood_of_huge_unauthenticated_bodies_costs_no_memory_and_no_delay(
     emu: BotApiEmulator, tmp_path: Path

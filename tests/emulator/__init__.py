@@ -14,7 +14,7 @@ Usage::
         )
         alice = emu.user(1, "Alice")
         chat = emu.private_chat(alice)
-        async with running_application(app):          # tests/e2e/harness.py
+        async with running_application(app):          # tests/support/harness.py
             emu.send_text(alice, chat, "hello")
             [reply] = await emu.wait_for_messages(chat.id, 1)
 

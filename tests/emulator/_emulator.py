@@ -423,6 +423,9 @@ class BotApiEmulator:
         self._updates_event = asyncio.Event()
         self._changed = asyncio.Event()
         self._last_activity = time.monotonic()
+        # Set while an in-process bot runs (attach_bot): says whether it has finished every
+        # update it took, so wait_quiet need not guess from a quiet window.
+        self._bot_idle: Callable[[], bool] | None = None
 
         self._webhook_url = ""
         self._webhook_secret: str | None = None
@@ -1065,20 +1068,36 @@ class BotApiEmulator:
 
     async def wait_quiet(
         self,
-        quiet: float = 0.1,
+        quiet: float | None = None,
         timeout: float = 5.0,  # noqa: ASYNC109 - part of the agreed test API
     ) -> None:
-        """Wait until every update is delivered and the bot made no call for ``quiet`` seconds.
+        """Wait until the bot has dealt with everything it was sent, for "the bot did NOT reply"
+        assertions.
 
-        For "the bot did NOT reply" assertions; getUpdates long-polls do not count as activity.
+        With an in-process bot attached (``attach_bot``) and no ``quiet`` given, that is known
+        rather than guessed: the bot confirmed every update (so each reached its update queue),
+        says it finished them all (and has no group send waiting), and no request of its is
+        still open. Otherwise (a bot in another process, or a caller that wants a window, e.g.
+        for a start-up job) it is every update delivered and no call for ``quiet`` seconds
+        (0.1 by default). getUpdates long-polls never count as activity.
         """
+        bot_idle = self._bot_idle if quiet is None else None
+        window = 0.1 if quiet is None else quiet
 
         def settled() -> bool:
             busy = any(not c.done and c.method != "getUpdates" for c in self.calls)
+            if busy:
+                return False
+            if bot_idle is not None:
+                return not self._queue and bot_idle()
             idle_for = time.monotonic() - self._last_activity
-            return self.pending_updates == 0 and not busy and idle_for >= quiet
+            return self.pending_updates == 0 and idle_for >= window
 
         await self.wait_for(settled, timeout)
+
+    def attach_bot(self, idle: Callable[[], bool] | None) -> None:
+        """Tell the emulator how to ask the in-process bot whether it is idle (None: detach)."""
+        self._bot_idle = idle
 
     def _recent_calls(self) -> str:
         tail = self.calls[-8:]

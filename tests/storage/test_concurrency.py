@@ -15,7 +15,7 @@ from bot.services import AnswerResult, AnswerStatus, Services
 from bot.storage import daily as daily_db
 from bot.storage import quiz as quiz_db
 from bot.storage.db import Database
-from tests.storage.packs import START, count, make_pack, question, services_at, snapshot
+from tests.support.storage import START, count, make_pack, question, services_at, snapshot
 
 
 def big_pack(n: int = 60) -> ContentPack:

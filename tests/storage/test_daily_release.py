@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.storage.packs import count, services_at
+from tests.support.storage import count, services_at
 
 CHAT = 42
 

@@ -12,7 +12,7 @@ from bot import errors
 from bot.errors import TutorError
 from bot.storage import db as db_module
 from bot.storage.db import Database, StorageError
-from tests.storage.packs import services_at
+from tests.support.storage import services_at
 
 
 async def _users(db: Database) -> list[int]:

@@ -15,7 +15,7 @@ from bot.storage import group as group_db
 from bot.storage import users as user_db
 from bot.storage.db import Database
 from bot.storage.group import GroupAnswerRow
-from tests.storage.packs import START, count, make_pack, question, services_at
+from tests.support.storage import START, count, make_pack, question, services_at
 
 GROUP = -100
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

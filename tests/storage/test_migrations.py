@@ -20,7 +20,7 @@ from bot.storage.migrations import (
     SchemaTooNewError,
     migrate,
 )
-from tests.storage.packs import make_pack
+from tests.support.storage import make_pack
 
 TABLES = {
     "answers",

@@ -10,7 +10,7 @@ import pytest
 from bot.core.clock import UnknownTimezoneError
 from bot.core.daily import InvalidTimeError
 from bot.services import AnswerStatus, UnknownDifficultyError
-from tests.storage.packs import make_pack, question, services_at, snapshot
+from tests.support.storage import make_pack, question, services_at, snapshot
 
 
 async def test_reopening_keeps_users_answers_cards_streaks_and_subscriptions(

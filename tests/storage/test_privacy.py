@@ -18,7 +18,7 @@ from bot.core.clock import FixedClock
 from bot.services import Services
 from bot.storage.db import Database, to_ts
 from bot.storage.privacy import FORGOTTEN_STARTER, ForgetReport, export_user, forget_user
-from tests.storage.packs import make_pack, snapshot
+from tests.support.storage import make_pack, snapshot
 
 A, B, C = 7001, 7002, 7003  # A is forgotten; B and C must keep everything
 GROUP = -100500
@@ -433,7 +433,7 @@ def _id_patterns(user_id: int) -> list[bytes]:
 async def test_forget_leaves_no_copy_in_the_database_wal_or_shm_files(tmp_path: Path) -> None:
     """After /forget, with the bot still running (the WAL still open), neither the learner's
     name nor their id can be found in tutor.sqlite3, its -wal or its -shm file."""
-    from tests.storage.packs import question, services_at
+    from tests.support.storage import question, services_at
 
     name = "Zebediah Quimbleworth"
     user = 987_654_321_987

@@ -12,12 +12,17 @@ import pytest
 from bot.console import EXPORT_FILE, run_console
 from bot.core.content import load_content
 from bot.core.matcher import Matcher
+from tests.support.content import shared_fused_matcher, shared_pack
 
 
 def _chat(tmp_path: Path, *lines: str) -> str:
     out = io.StringIO()
     run_console(
-        db_path=str(tmp_path / "console.db"), stream=io.StringIO("\n".join(lines) + "\n"), out=out
+        db_path=str(tmp_path / "console.db"),
+        stream=io.StringIO("\n".join(lines) + "\n"),
+        out=out,
+        pack=shared_pack(),
+        matcher=shared_fused_matcher(),
     )
     return out.getvalue()
 
@@ -55,7 +60,7 @@ def test_walkthrough_pages_forward_and_back(tmp_path: Path) -> None:
 
 def test_walkthrough_checkpoint_is_answered_with_a_number(tmp_path: Path) -> None:
     """Step 2's checkpoint options follow Back and Next; a pick prints its verdict."""
-    checkpoint = load_content().lessons.walkthrough[1].checkpoint
+    checkpoint = shared_pack().lessons.walkthrough[1].checkpoint
     assert checkpoint is not None
     key = next(i for i, o in enumerate(checkpoint.options) if o.correct)
     wrong = next(i for i, o in enumerate(checkpoint.options) if not o.correct)
@@ -78,15 +83,18 @@ def test_quiz_answer_is_recorded_and_counts_for_stats(tmp_path: Path) -> None:
 def test_a_wrong_answer_says_why_the_chosen_option_is_wrong(tmp_path: Path) -> None:
     """After a wrong pick the console names it, gives its why, then the answer and explanation."""
     minipack = Path(__file__).parents[1] / "data" / "minipack"
-    question = load_content(minipack).quiz["q-easy-drift"]
+    pack = load_content(minipack)
+    matcher = Matcher(pack)
+    question = pack.quiz["q-easy-drift"]
     whys = {o.text: o.why for o in question.options if not o.correct}
     for attempt in range(30):  # options are shuffled: option 1 is wrong two times in three
         out = io.StringIO()
         run_console(
-            content_dir=minipack,
             db_path=str(tmp_path / f"c{attempt}.db"),
             stream=io.StringIO("/quiz\n1\n"),
             out=out,
+            pack=pack,
+            matcher=matcher,
         )
         output = out.getvalue()
         if "Not quite" in output:
@@ -102,7 +110,7 @@ def test_a_wrong_answer_says_why_the_chosen_option_is_wrong(tmp_path: Path) -> N
 
 def test_hint_then_answer(tmp_path: Path) -> None:
     """h shows the hint for the current question."""
-    pack = load_content()
+    pack = shared_pack()
     output = _chat(tmp_path, "/quiz", "h", "1")
     assert any(f"Hint: {q.hint}" in output for q in pack.quiz.values())
 
@@ -138,7 +146,7 @@ def test_console_learner_is_not_a_private_telegram_chat(tmp_path: Path) -> None:
     _chat(tmp_path, "/quiz easy", "1")
 
     async def at_risk() -> list[int]:
-        pack = load_content()
+        pack = shared_pack()
         evening = FixedClock(datetime.now(UTC).replace(hour=22, minute=30))
         async with await Services.open(tmp_path / "console.db", pack, clock=evening) as services:
             return [r.user_id for r in await services.users.users_at_risk()]
@@ -207,7 +215,8 @@ def test_end_of_input_and_ctrl_c_end_on_a_fresh_line(tmp_path: Path) -> None:
 
     for stream in (io.StringIO("what is mlops\n"), Interrupting("what is mlops\n")):
         out = io.StringIO()
-        assert run_console(db_path=str(tmp_path / "c.db"), stream=stream, out=out) == 0
+        shared = {"pack": shared_pack(), "matcher": shared_fused_matcher()}
+        assert run_console(db_path=str(tmp_path / "c.db"), stream=stream, out=out, **shared) == 0
         assert out.getvalue().endswith("> \nBye! Your progress is saved.\n")
 
 

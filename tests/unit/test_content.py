@@ -16,11 +16,6 @@ from bot.errors import ContentError
 MINIPACK = Path(__file__).parents[1] / "data" / "minipack"
 
 
-@pytest.fixture(scope="module")
-def pack() -> ContentPack:
-    return load_content()
-
-
 def test_real_pack_loads_with_the_promised_volume(pack: ContentPack) -> None:
     """The bundled pack validates and has 80-120 FAQ entries and 60+ quiz questions."""
     assert 80 <= len(pack.faq) <= 130

@@ -20,6 +20,7 @@ def encoder(model_dir: Path) -> Encoder:
     return Encoder(model_dir)
 
 
+@pytest.mark.slow
 def test_vectors_match_sentence_transformers(encoder: Encoder) -> None:
     """Every reference sentence (made by tests/tools/make_minilm_reference.py with
     sentence-transformers on the same weights) gets a vector with cosine >= 0.999 to it."""

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bot.core.content import ContentPack, load_content
+from bot.core.content import ContentPack
 from bot.core.matcher import Matcher
 
 # An answer "works an example" when it says so or names a concrete system a learner can picture.
@@ -36,11 +36,6 @@ NEW_IDEAS = {
     "interpretability-governance": "interpretability",
     "determinism-seeds": "determinism",
 }
-
-
-@pytest.fixture(scope="module")
-def pack() -> ContentPack:
-    return load_content()
 
 
 def test_at_least_half_of_the_answers_work_an_example(pack: ContentPack) -> None:

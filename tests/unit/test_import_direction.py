@@ -1,5 +1,8 @@
 """Imports flow one way: adapters -> services -> core and storage; only bot/tg touches Telegram.
 
+``bot.pictures`` (rendering) sits beside the core: it may read the core's types, the services and
+adapters may call it, and the core itself draws nothing (no Pillow, no ``bot.pictures``).
+
 Inside the Telegram adapter the views are pure: they may not import the handlers, the plumbing
 that sends or schedules, or the application state.
 """
@@ -54,7 +57,7 @@ def hits(imported: set[str], *roots: str) -> list[str]:
 def test_there_are_modules_to_check() -> None:
     """The walk finds the package's modules (so the other checks are not vacuous)."""
     names = {module_name(p) for p in MODULES}
-    assert {"bot.core.content", "bot.tg.app", "bot.config"} <= names
+    assert {"bot.core.content", "bot.tg.app", "bot.config", "bot.pictures.diagrams"} <= names
 
 
 @pytest.mark.parametrize("path", MODULES, ids=module_name)
@@ -66,6 +69,10 @@ def test_import_direction(path: Path) -> None:
         assert not hits(imported, "telegram", "bot.tg", "bot.services"), name
     if name.startswith("bot.core"):
         assert not hits(imported, "sqlite3", "aiosqlite", "bot.storage"), name
+        assert not hits(imported, "PIL", "bot.pictures"), name
+    if name.startswith("bot.pictures"):
+        forbidden = ("telegram", "bot.tg", "bot.services", "bot.storage", "sqlite3", "aiosqlite")
+        assert not hits(imported, *forbidden), name
     if name.startswith("bot.services"):
         # The services speak the domain only: no adapter, so no Telegram or console detail.
         assert not hits(imported, "bot.tg", "bot.console"), name

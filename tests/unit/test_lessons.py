@@ -14,7 +14,6 @@ from bot.core.content import (
     Checkpoint,
     ContentPack,
     Lessons,
-    load_content,
 )
 from bot.core.lessons import (
     ARROW,
@@ -31,14 +30,9 @@ from bot.core.lessons import (
     walkthrough_page,
     walkthrough_pages,
 )
-from bot.core.pictures import headline
+from bot.pictures.diagrams import headline
 
 CONTENT = Path(__file__).parents[2] / "content"
-
-
-@pytest.fixture(scope="module")
-def pack() -> ContentPack:
-    return load_content()
 
 
 # --- the lesson content ------------------------------------------------------------------------

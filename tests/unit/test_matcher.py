@@ -231,6 +231,7 @@ def _judge(qa: dict, answer) -> tuple[float, float, float, list[str], list[str]]
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "in_scope_floor"),
     [("qa_dev.json", 0.97), ("qa_holdout.json", 0.96), ("qa_blind.json", 0.92)],
@@ -260,6 +261,7 @@ def test_lexical_fallback_quality(matcher: Matcher, name: str, in_scope_floor: f
     assert off_topic >= 0.90, accepted
 
 
+@pytest.mark.slow
 def test_second_blind_set_floor(matcher: Matcher) -> None:
     """The second blind set (193 in-scope, 65 off-topic, 25 hostile), written by someone who
     never saw the content or the other sets, arrived after the fusion policy was fixed and is

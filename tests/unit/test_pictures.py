@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image, ImageFont
 
-from bot.core import pictures
-from bot.core.content import ContentPack, PipelineStage, load_content
+from bot.core.content import ContentPack, PipelineStage
 from bot.core.lessons import LESSONS
-from bot.core.pictures import (
+from bot.pictures import diagrams, fonts
+from bot.pictures.diagrams import (
     MAX_HEIGHT,
     SMALL_SIZE,
     WIDTH,
@@ -21,13 +21,8 @@ from bot.core.pictures import (
     headline,
     picture_png,
     pipelines_png,
-    wrap,
 )
-
-
-@pytest.fixture(scope="module")
-def pack() -> ContentPack:
-    return load_content()
+from bot.pictures.fonts import wrap
 
 
 @pytest.fixture(autouse=True)
@@ -61,13 +56,13 @@ def test_pipelines_png_is_a_phone_sized_diagram_in_both_colours(pack: ContentPac
     assert image.width == WIDTH
     assert 400 <= image.height <= MAX_HEIGHT
     colours = _colours(image)
-    assert _rgb(pictures._DEVOPS.fill) in colours
-    assert _rgb(pictures._MLOPS.fill) in colours
+    assert _rgb(diagrams._DEVOPS.fill) in colours
+    assert _rgb(diagrams._MLOPS.fill) in colours
 
 
 def test_shared_steps_are_highlighted_only_when_there_are_some(pack: ContentPack) -> None:
     """Deploy and Monitor get the shared fill; with no common stage neither boxes nor legend do."""
-    assert _rgb(pictures._SHARED_FILL) in _colours(_decode(pipelines_png(pack)))
+    assert _rgb(diagrams._SHARED_FILL) in _colours(_decode(pipelines_png(pack)))
     renamed = [
         PipelineStage(name=f"Only ML {i}", description="x")
         for i, _ in enumerate(pack.lessons.mlops_pipeline.stages)
@@ -76,7 +71,7 @@ def test_shared_steps_are_highlighted_only_when_there_are_some(pack: ContentPack
     other = dataclasses.replace(
         pack, lessons=pack.lessons.model_copy(update={"mlops_pipeline": mlops})
     )
-    assert _rgb(pictures._SHARED_FILL) not in _colours(_decode(pipelines_png(other)))
+    assert _rgb(diagrams._SHARED_FILL) not in _colours(_decode(pipelines_png(other)))
 
 
 def test_comparison_png_is_a_zebra_table_that_grows_with_rows(pack: ContentPack) -> None:
@@ -85,7 +80,7 @@ def test_comparison_png_is_a_zebra_table_that_grows_with_rows(pack: ContentPack)
     full = _decode(comparison_png(pack))
     assert full.width == WIDTH
     assert full.height <= MAX_HEIGHT
-    assert {_rgb(colour) for colour in pictures._ZEBRA} <= _colours(full)
+    assert {_rgb(colour) for colour in diagrams._ZEBRA} <= _colours(full)
     first_three = dict(list(pack.comparison.items())[:3])
     small = _decode(comparison_png(dataclasses.replace(pack, comparison=first_three)))
     assert small.width == WIDTH
@@ -97,13 +92,13 @@ def test_second_call_returns_cached_bytes_without_rendering(
 ) -> None:
     """The picture renders once per pack; later calls return the very same bytes object."""
     calls: list[str] = []
-    real = pictures.render_pipelines
+    real = diagrams.render_pipelines
 
     def counting(p: ContentPack) -> bytes:
         calls.append("render")
         return real(p)
 
-    monkeypatch.setattr(pictures, "render_pipelines", counting)
+    monkeypatch.setattr(diagrams, "render_pipelines", counting)
     first = pipelines_png(pack)
     second = pipelines_png(pack)
     assert second is first
@@ -115,13 +110,13 @@ def test_another_pack_or_a_cleared_cache_renders_again(
 ) -> None:
     """A different pack object, or clear_cache(), is not served stale bytes."""
     calls: list[int] = []
-    real = pictures.render_comparison
+    real = diagrams.render_comparison
 
     def counting(p: ContentPack) -> bytes:
         calls.append(id(p))
         return real(p)
 
-    monkeypatch.setattr(pictures, "render_comparison", counting)
+    monkeypatch.setattr(diagrams, "render_comparison", counting)
     comparison_png(pack)
     copy = dataclasses.replace(pack)
     comparison_png(copy)
@@ -142,22 +137,22 @@ def test_fonts_are_at_least_26px_even_without_a_system_font(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A found TTF and the fallback built-in font both honour the requested size."""
-    found = pictures.font(SMALL_SIZE)
+    found = fonts.font(SMALL_SIZE)
     assert isinstance(found, ImageFont.FreeTypeFont) and found.size >= 26
-    pictures.font.cache_clear()
-    monkeypatch.setattr(pictures, "_FONT_FILES", {False: ("no-such.ttf",), True: ("no.ttf",)})
+    fonts.font.cache_clear()
+    monkeypatch.setattr(fonts, "_FONT_FILES", {False: ("no-such.ttf",), True: ("no.ttf",)})
     try:
-        fallback = pictures.font(SMALL_SIZE)
+        fallback = fonts.font(SMALL_SIZE)
         assert isinstance(fallback, ImageFont.FreeTypeFont)
         assert fallback.size == SMALL_SIZE
         assert fallback.path != found.path
     finally:
-        pictures.font.cache_clear()
+        fonts.font.cache_clear()
 
 
 def test_wrap_keeps_every_line_within_the_width() -> None:
     """Wrapped lines never exceed the width, keep the words in order, and split a huge word."""
-    face = pictures.font(SMALL_SIZE)
+    face = fonts.font(SMALL_SIZE)
     text = "Code tests plus data and model validation " + "x" * 80
     lines = wrap(text, face, 300)
     assert all(face.getlength(line) <= 300 for line in lines)
@@ -179,23 +174,53 @@ def test_headline_is_the_first_sentence(cell: str, expected: str) -> None:
     assert headline(cell) == expected
 
 
-def test_concurrent_requests_render_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_requests_render_once(
+    pack: ContentPack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Several threads asking for the same picture at once share one rendering."""
     from concurrent.futures import ThreadPoolExecutor
 
-    import bot.core.pictures as pictures_module
-
-    pack = load_content()
-    pictures_module.clear_cache()
+    diagrams.clear_cache()
     calls = []
-    real = pictures_module.render_pipelines
+    real = diagrams.render_pipelines
 
     def counting(p: object) -> bytes:
         calls.append(1)
         return real(p)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pictures_module, "render_pipelines", counting)
+    monkeypatch.setattr(diagrams, "render_pipelines", counting)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: pictures_module.pipelines_png(pack), range(8)))
+        results = list(pool.map(lambda _: diagrams.pipelines_png(pack), range(8)))
     assert len(calls) == 1
     assert len(set(results)) == 1
+
+
+def test_every_picture_sets_its_text_with_the_one_font_loader(
+    pack: ContentPack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Diagram, table and heat map all ask bot.pictures.fonts for their faces (so the DejaVu the
+    Dockerfile installs reaches each of them), the heat map's title in bold."""
+    from datetime import date
+
+    from bot.pictures import heatmap
+
+    asked: list[tuple[str, bool]] = []
+    drawing = [""]
+    real = fonts.font
+
+    def recording(size: int, *, bold: bool = False) -> fonts.Font:
+        asked.append((drawing[0], bold))
+        return real(size, bold=bold)
+
+    monkeypatch.setattr(fonts, "font", recording)
+    for module in (diagrams, heatmap):
+        monkeypatch.setattr(module, "font", recording)
+    for where, draw in (
+        ("diagram", lambda: diagrams.render_pipelines(pack)),
+        ("table", lambda: diagrams.render_comparison(pack)),
+        ("heatmap", lambda: heatmap.heatmap_png({date(2026, 3, 9): 4}, date(2026, 3, 10))),
+    ):
+        drawing[0] = where
+        draw()
+    assert {w for w, _ in asked} == {"diagram", "table", "heatmap"}
+    assert ("heatmap", True) in asked

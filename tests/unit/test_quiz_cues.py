@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from bot.core.content import DIFFICULTIES, ContentPack, QuizQuestion, load_content
+from bot.core.content import DIFFICULTIES, ContentPack, QuizQuestion
 from bot.core.quiz_cues import (
     STRATEGIES,
     Item,
@@ -30,11 +30,6 @@ from bot.core.quiz_cues import (
 # little by chance of construction, never by much.
 STRATEGY_LIMIT = 0.40
 KEY_LONGEST_LIMIT = 0.35
-
-
-@pytest.fixture(scope="module")
-def pack() -> ContentPack:
-    return load_content()
 
 
 def _item(q: QuizQuestion) -> Item:

@@ -20,7 +20,7 @@ from bot.core.quiz import (
     why_entry,
     wrong_choice_why,
 )
-from tests.storage.packs import make_pack, question
+from tests.support.storage import make_pack, question
 
 
 def test_shuffled_order_is_a_permutation() -> None:

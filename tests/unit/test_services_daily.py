@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.daily import InvalidTimeError
 from bot.storage import daily as daily_db
-from tests.storage.packs import count, make_pack, question, services_at
+from tests.support.storage import count, make_pack, question, services_at
 
 MORNING = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)  # 08:00 in Berlin (summer time)
 

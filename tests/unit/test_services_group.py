@@ -20,7 +20,7 @@ from bot.services.group import (
     TapResult,
 )
 from bot.storage import quiz as quiz_db
-from tests.storage.packs import count, make_pack, question, services_at
+from tests.support.storage import count, make_pack, question, services_at
 
 GROUP = -1001
 OTHER_GROUP = -1002

@@ -9,7 +9,7 @@ import pytest
 
 from bot.services import AnswerStatus, Delivery, Services, UnknownDifficultyError
 from bot.services.quiz import UNANSWERED_KEEP
-from tests.storage.packs import count, make_pack, question, services_at
+from tests.support.storage import count, make_pack, question, services_at
 
 
 def right_position(delivery: Delivery) -> int:

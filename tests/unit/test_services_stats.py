@@ -8,9 +8,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from bot.core.heatmap import WEEKS, heatmap_png, level
+from bot.pictures.heatmap import WEEKS, heatmap_png, level
 from bot.services import Services
-from tests.storage.packs import services_at
+from tests.support.storage import services_at
 
 
 async def answer(services: Services, user: int, difficulty: str, right: bool) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.clock import UnknownTimezoneError
 from bot.services import Services
-from tests.storage.packs import services_at
+from tests.support.storage import services_at
 
 # 22:30 UTC on a Monday: inside the reminder window for users on the default zone (UTC).
 EVENING_UTC = datetime(2025, 1, 13, 22, 30, tzinfo=UTC)

@@ -19,7 +19,7 @@ from bot.storage.privacy import ForgetReport
 from bot.tg import callbacks
 from bot.tg.views import daily, group_rounds, learn, privacy, quiz, reminders, settings, start
 from bot.tg.views.common import without_button
-from tests.storage.packs import make_pack, question
+from tests.support.storage import make_pack, question
 
 BERLIN = Subscription(-5, time(8, 30), "Europe/Berlin", ZoneInfo("Europe/Berlin"))
 

@@ -18,7 +18,15 @@ from bot.tg.state import AnyApp, AppState, TutorContext
 from bot.tg.views.ask import ASK_PROMPT, NOTHING_TO_SHOW, render_result
 from bot.tg.views.start import MENU_LABELS
 
-__all__ = ["MAX_QUESTION_CHARS", "ask_command", "register", "reply_for"]
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "answer_message",
+    "ask_command",
+    "on_button",
+    "on_text",
+    "register",
+    "reply_for",
+]
 
 # The matcher reads only the start of a message; clipping here keeps a 100,000-character paste
 # from costing anything before it gets there.

@@ -32,7 +32,19 @@ from bot.tg.views import daily as view
 
 log = logging.getLogger(__name__)
 
-__all__ = ["daily_command", "follow", "register", "restore", "schedule", "unschedule"]
+__all__ = [
+    "DAILY_GRACE_SECONDS",
+    "DAILY_RETRY_SECONDS",
+    "DEFAULT_TIME",
+    "daily_command",
+    "follow",
+    "register",
+    "restore",
+    "schedule",
+    "schedule_catch_up",
+    "send_daily",
+    "unschedule",
+]
 
 DEFAULT_TIME = "09:00"
 # A late job still sends (the claim keeps it to once a day); APScheduler's default is 1 second.

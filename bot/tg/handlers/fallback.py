@@ -18,7 +18,7 @@ from bot.tg.send import reply
 from bot.tg.state import AnyApp, TutorContext
 from bot.tg.views.start import unknown_command_text
 
-__all__ = ["UnclaimedQueryHandler", "register", "register_last"]
+__all__ = ["UnclaimedQueryHandler", "on_unclaimed", "register", "register_last", "unknown_command"]
 
 
 class UnclaimedQueryHandler(CallbackQueryHandler[TutorContext, None]):

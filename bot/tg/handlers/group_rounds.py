@@ -29,7 +29,7 @@ from bot.tg.send import is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext
 from bot.tg.views import group_rounds as view
 
-__all__ = ["display_name", "register"]
+__all__ = ["display_name", "groupquiz", "on_tap", "register", "stopquiz", "top"]
 
 log = logging.getLogger(__name__)
 

@@ -49,6 +49,7 @@ from bot.tg.views.group_rounds import (
 
 __all__ = [
     "NEXT_ROUND_PAUSE",
+    "Post",
     "abandon",
     "count_changed",
     "end_screen",
@@ -66,7 +67,7 @@ log = logging.getLogger(__name__)
 NEXT_ROUND_PAUSE = 5.0
 # The place of the live count edits in a group's round-robin of members (bot.tg.outbox).
 _COUNT_TURN = "live count"
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 # A message for the group: its HTML and the message it answers (None: none).
 Post = tuple[str, int | None]
@@ -146,7 +147,7 @@ async def abandon(app: AnyApp, chat_id: int) -> None:
     _live(app, chat_id).round = None
 
 
-async def _quiz(app: AnyApp, chat_id: int, request: Callable[[], Awaitable[T]]) -> T:
+async def _quiz(app: AnyApp, chat_id: int, request: Callable[[], Awaitable[_T]]) -> _T:
     """Run a request of the group's quiz ahead of its chatter (bot.tg.outbox) and return its
     result; `request` must call the Bot API directly."""
     outbox = outbox_of(app.bot)

@@ -10,14 +10,15 @@ from telegram import InputFile, Update
 from telegram.error import BadRequest
 from telegram.ext import CommandHandler, filters
 
-from bot.core import lessons, pictures
+from bot.core import lessons
+from bot.pictures import diagrams as pictures
 from bot.tg.callbacks import EXPIRED_TEXT, LEARN_PATTERN, ButtonHandler, Nav, parse
 from bot.tg.outbox import is_queued, outbox_of
 from bot.tg.send import edit_or_send, reply
 from bot.tg.state import AnyApp, TutorContext
 from bot.tg.views import learn as view
 
-__all__ = ["learn_command", "register", "send_picture"]
+__all__ = ["learn_command", "on_button", "register", "send_picture"]
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bot.tg.handlers import daily, group_screen
 from bot.tg.outbox import outbox_of
 from bot.tg.state import AnyApp, TutorContext, app_state
 
-__all__ = ["follow", "register"]
+__all__ = ["follow", "on_migrate", "register"]
 
 log = logging.getLogger(__name__)
 

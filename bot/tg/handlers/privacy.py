@@ -29,7 +29,14 @@ from bot.tg.send import accessible, edit_text, reply
 from bot.tg.state import AnyApp, TutorContext, app_state
 from bot.tg.views import privacy as view
 
-__all__ = ["PROMPT_TTL", "forget_memory", "register"]
+__all__ = [
+    "PROMPT_TTL",
+    "export_command",
+    "forget_command",
+    "forget_memory",
+    "on_forget_button",
+    "register",
+]
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from bot.tg.views.common import without_button
 from bot.tg.views.reminders import ALREADY_OFF, reminder_keyboard, reminder_text
 from bot.tg.views.settings import REMINDERS_OFF_TEXT
 
-__all__ = ["REMINDER_EVERY", "register", "remind", "start"]
+__all__ = ["REMINDER_EVERY", "on_reminders_off", "register", "remind", "start"]
 
 log = logging.getLogger(__name__)
 

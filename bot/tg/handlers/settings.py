@@ -17,7 +17,13 @@ from bot.tg.send import accessible, edit_text, reply
 from bot.tg.state import AnyApp, TutorContext
 from bot.tg.views import settings as view
 
-__all__ = ["register"]
+__all__ = [
+    "group_settings_command",
+    "on_setting",
+    "register",
+    "reminders_command",
+    "timezone_command",
+]
 
 
 async def timezone_command(update: Update, context: TutorContext) -> None:

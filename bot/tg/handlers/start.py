@@ -15,7 +15,7 @@ from bot.tg.state import AnyApp, TutorContext
 from bot.tg.views import start as view
 from bot.tg.views.learn import lessons_menu
 
-__all__ = ["help_command", "menu_routes", "register", "start"]
+__all__ = ["Handler", "help_command", "menu_button", "menu_routes", "register", "start"]
 
 Handler = Callable[[Update, TutorContext], Coroutine[Any, Any, None]]
 

@@ -15,6 +15,8 @@ from bot.tg.views.common import label
 
 __all__ = [
     "FINAL_TITLE",
+    "LETTERS",
+    "MAX_NAMES",
     "NO_GAMES_YET",
     "TOP_PRIVATE_HINT",
     "intro_text",

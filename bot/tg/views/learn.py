@@ -21,6 +21,7 @@ from bot.tg.render import CAPTION_LIMIT, fit, page
 from bot.tg.views.common import button, option_label
 
 __all__ = [
+    "ALL_LESSONS",
     "LESSON_IDS",
     "MENU_TEXT",
     "PICTURES",

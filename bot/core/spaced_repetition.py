@@ -8,13 +8,6 @@ Choosing the next question (``pick_next``): questions that are due come first (t
 first), then questions never seen (random order), then, when everything has been seen and nothing
 is due, the one that will be due soonest, so the quiz never runs dry. The question asked last is
 never asked again straight away; when it is the only candidate, there is no next question.
-
-Public API:
-    rating_for(correct, hinted) -> Rating
-    new_card(now) -> Card
-    review(card_json | None, correct, hinted, now) -> Reviewed(card_json, due)
-    pick_next(candidates, dues, avoid, now, rng) -> str | None
-    card_due(card_json) -> datetime
 """
 
 from __future__ import annotations
@@ -28,6 +21,8 @@ from fsrs import Card, Rating, Scheduler
 
 from bot.core.clock import require_aware
 
+__all__ = ["Reviewed", "card_due", "new_card", "pick_next", "rating_for", "review"]
+
 # Fuzzing spreads intervals at random; with a small question bank it only makes the order harder
 # to predict and to test, so it is off.
 _SCHEDULER = Scheduler(enable_fuzzing=False)
@@ -39,7 +34,7 @@ class Reviewed:
     due: datetime
 
 
-def rating_for(correct: bool, hinted: bool) -> Rating:
+def rating_for(*, correct: bool, hinted: bool) -> Rating:
     """Wrong -> Again, right after a hint -> Hard, right -> Good."""
     if not correct:
         return Rating.Again
@@ -51,11 +46,13 @@ def new_card(now: datetime) -> Card:
     return Card(card_id=1, due=require_aware(now).astimezone(UTC))
 
 
-def review(card_json: str | None, correct: bool, hinted: bool, now: datetime) -> Reviewed:
+def review(card_json: str | None, *, correct: bool, hinted: bool, now: datetime) -> Reviewed:
     """Apply one answer to a card (a fresh one when ``card_json`` is None)."""
     at = require_aware(now).astimezone(UTC)
     card = Card.from_json(card_json) if card_json else new_card(at)
-    card, _log = _SCHEDULER.review_card(card, rating_for(correct, hinted), review_datetime=at)
+    card, _log = _SCHEDULER.review_card(
+        card, rating_for(correct=correct, hinted=hinted), review_datetime=at
+    )
     return Reviewed(card_json=card.to_json(), due=card.due)
 
 

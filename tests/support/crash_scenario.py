@@ -60,9 +60,9 @@ from bot.tg.handlers.quiz import LEVELS
 from bot.tg.state import AppState
 from bot.tg.views.common import OPTION_LETTERS
 from bot.tg.views.quiz import ALREADY_ANSWERED
-from tests.e2e.harness import running_application
-from tests.e2e.processes import bot_env
 from tests.emulator import BotApiEmulator, BotMessage
+from tests.support.harness import running_application
+from tests.support.processes import bot_env
 
 ZONES = ("UTC", "Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo")
 HISTORY_DAYS = 30

@@ -4,9 +4,7 @@ Columns are weeks (oldest on the left, the current week on the right), rows are 
 The image is drawn large (about 1000 px wide) because Telegram shows photos scaled down to the
 width of a phone; at that scale the labels are still about the size of chat text.
 
-Public API:
-    heatmap_png(counts_by_date, today, *, title=None) -> bytes
-    level(count) -> int    0..4, the colour step for a day's answer count
+Text is set in the pictures' common font (``bot.pictures.fonts``), title in bold.
 """
 
 from __future__ import annotations
@@ -15,7 +13,11 @@ import io
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from bot.pictures.fonts import font
+
+__all__ = ["WEEKS", "heatmap_png", "level"]
 
 WEEKS = 12
 # GitHub's own greens: familiar, and distinguishable for the common colour-vision deficiencies.
@@ -36,12 +38,8 @@ _WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 
 
 def level(count: int) -> int:
+    """0..4: the colour step for a day's answer count."""
     return sum(count >= t for t in _THRESHOLDS)
-
-
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    # Pillow bundles a scalable default font (FreeType builds), so no system fonts are needed.
-    return ImageFont.load_default(size=size)
 
 
 def heatmap_png(
@@ -59,17 +57,17 @@ def heatmap_png(
     total = sum(counts_by_date.get(d, 0) for d in in_range)
     active = sum(1 for d in in_range if counts_by_date.get(d, 0) > 0)
 
-    draw.text((_LEFT, 22), title or "Your last 12 weeks", fill=_INK, font=_font(44))
+    draw.text((_LEFT, 22), title or "Your last 12 weeks", fill=_INK, font=font(44, bold=True))
     days_word = "day" if active == 1 else "days"
     answers_word = "answer" if total == 1 else "answers"
     draw.text(
         (_LEFT, 78),
         f"{total} {answers_word} on {active} {days_word}",
         fill=_MUTED,
-        font=_font(32),
+        font=font(32),
     )
 
-    label_font = _font(28)
+    label_font = font(28)
     last_month = None
     for week in range(WEEKS):
         monday = first_monday + timedelta(weeks=week)

@@ -13,14 +13,29 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Final
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from bot.core.content import ContentPack, Pipeline
 from bot.core.lessons import PictureName
+from bot.pictures.fonts import Font, font, line_height, text_width, wrap
+
+__all__ = [
+    "MARGIN",
+    "MAX_HEIGHT",
+    "SMALL_SIZE",
+    "TEXT_SIZE",
+    "TITLE_SIZE",
+    "WIDTH",
+    "clear_cache",
+    "comparison_png",
+    "headline",
+    "picture_png",
+    "pipelines_png",
+    "render_comparison",
+    "render_pipelines",
+]
 
 WIDTH: Final = 1280
 MARGIN: Final = 40
@@ -45,37 +60,6 @@ class _Palette:
 
 _DEVOPS: Final = _Palette(line="#1d4ed8", fill="#dbeafe")
 _MLOPS: Final = _Palette(line="#047857", fill="#d1fae5")
-
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
-
-_FONT_FILES: Final = {
-    False: ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf"),
-    True: ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf", "Arial Bold.ttf"),
-}
-_FONT_DIRS: Final = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu"),
-    Path("/usr/share/fonts/TTF"),
-    Path("/usr/share/fonts/truetype/liberation"),
-    Path("/Library/Fonts"),
-    Path("C:/Windows/Fonts"),
-)
-
-
-@lru_cache(maxsize=16)
-def font(size: int, bold: bool = False) -> Font:
-    """A TrueType font at `size` px; Pillow's built-in font at that size if none is installed."""
-    for name in _FONT_FILES[bold]:
-        # A bare name makes Pillow search the system font directories itself.
-        candidates = [name, *(str(d / name) for d in _FONT_DIRS)]
-        for candidate in candidates:
-            try:
-                return ImageFont.truetype(candidate, size)
-            except OSError:
-                continue
-    # Pillow >= 10.1 ships a scalable default font, so the size is still honoured.
-    return ImageFont.load_default(size=size)
-
 
 # --- caching -----------------------------------------------------------------------------------
 
@@ -149,48 +133,15 @@ def headline(cell: str) -> str:
     return first.rstrip(".")
 
 
-def _text_width(face: Font, text: str) -> float:
-    return face.getlength(text)
-
-
-def wrap(text: str, face: Font, width: float) -> list[str]:
-    """Break `text` into lines no wider than `width` px, splitting a too-long word by letters."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if _text_width(face, candidate) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = ""
-        while _text_width(face, word) > width:
-            cut = len(word)
-            while cut > 1 and _text_width(face, word[:cut]) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
-    if current:
-        lines.append(current)
-    return lines or [""]
-
-
 def _clip_lines(lines: list[str], face: Font, width: float, max_lines: int) -> list[str]:
     if len(lines) <= max_lines:
         return lines
     kept = lines[:max_lines]
     last = kept[-1]
-    while last and _text_width(face, last + "…") > width:
+    while last and text_width(face, last + "…") > width:
         last = last[:-1]
     kept[-1] = last.rstrip() + "…"
     return kept
-
-
-def _line_height(face: Font) -> int:
-    ascent, descent = face.getmetrics() if isinstance(face, ImageFont.FreeTypeFont) else (20, 6)
-    return int((ascent + descent) * 1.15)
 
 
 def _to_png(image: Image.Image, height: int) -> bytes:
@@ -216,9 +167,12 @@ def render_pipelines(pack: ContentPack) -> bytes:
     }
     y = MARGIN
     draw.text(
-        (MARGIN, y), "DevOps vs MLOps: the two pipelines", font=font(TITLE_SIZE, True), fill=_INK
+        (MARGIN, y),
+        "DevOps vs MLOps: the two pipelines",
+        font=font(TITLE_SIZE, bold=True),
+        fill=_INK,
     )
-    y += _line_height(font(TITLE_SIZE, True)) + 24
+    y += line_height(font(TITLE_SIZE, bold=True)) + 24
     for label, pipeline, palette in (
         ("DevOps", lessons.devops_pipeline, _DEVOPS),
         ("MLOps", lessons.mlops_pipeline, _MLOPS),
@@ -238,13 +192,13 @@ def _pipeline_row(
     shared: set[str],
 ) -> int:
     """Draw one pipeline starting at `top`; return the y just below it."""
-    heading = font(TEXT_SIZE + 2, True)
+    heading = font(TEXT_SIZE + 2, bold=True)
     # The title usually names its side already; prefix the label only when it does not.
     title = pipeline.title
     if label.casefold() not in title.casefold():
         title = f"{label}: {title}"
     draw.text((MARGIN, top), title, font=heading, fill=palette.line)
-    top += _line_height(heading) + 16
+    top += line_height(heading) + 16
 
     count = len(pipeline.stages)
     box_w = (WIDTH - 2 * MARGIN - (count - 1) * _BOX_GAP) / count
@@ -252,13 +206,13 @@ def _pipeline_row(
     # Prefer the larger size; step down (never below SMALL_SIZE) when a word would not fit a box,
     # and only then let wrap() break a word.
     words = [word for stage in pipeline.stages for word in stage.name.split()]
-    face = font(SMALL_SIZE, True)
+    face = font(SMALL_SIZE, bold=True)
     for size in range(TEXT_SIZE, SMALL_SIZE - 1, -1):
-        if all(_text_width(font(size, True), word) <= inner for word in words):
-            face = font(size, True)
+        if all(text_width(font(size, bold=True), word) <= inner for word in words):
+            face = font(size, bold=True)
             break
     wrapped = [wrap(stage.name, face, inner) for stage in pipeline.stages]
-    line_h = _line_height(face)
+    line_h = line_height(face)
     box_h = max(84, max(len(lines) for lines in wrapped) * line_h + 2 * _BOX_PAD)
 
     boxes: list[tuple[float, float]] = []
@@ -271,7 +225,7 @@ def _pipeline_row(
         )
         text_top = top + (box_h - len(lines) * line_h) / 2
         for j, line in enumerate(lines):
-            x = left + (box_w - _text_width(face, line)) / 2
+            x = left + (box_w - text_width(face, line)) / 2
             draw.text((x, text_top + j * line_h), line, font=face, fill=_INK)
         boxes.append((left, right))
         if i:
@@ -296,8 +250,8 @@ def _pipeline_row(
     _arrow(draw, (first_x, low), (first_x, bottom + 6), palette.line)
     small = font(SMALL_SIZE)
     text = f"loop back to {pipeline.stages[0].name}"
-    text_w = _text_width(small, text)
-    text_h = _line_height(small)
+    text_w = text_width(small, text)
+    text_h = line_height(small)
     x = (first_x + last_x - text_w) / 2
     draw.rectangle((x - 10, low - text_h / 2, x + text_w + 10, low + text_h / 2), fill="white")
     draw.text((x, low - text_h / 2), text, font=small, fill=palette.line)
@@ -324,7 +278,7 @@ def _arrow(
 
 def _legend(draw: ImageDraw.ImageDraw, top: int) -> int:
     small = font(SMALL_SIZE)
-    size = _line_height(small) - 6
+    size = line_height(small) - 6
     draw.rounded_rectangle(
         (MARGIN, top + 3, MARGIN + size, top + 3 + size),
         radius=6,
@@ -333,7 +287,7 @@ def _legend(draw: ImageDraw.ImageDraw, top: int) -> int:
         width=2,
     )
     draw.text((MARGIN + size + 14, top), "same step in both pipelines", font=small, fill=_MUTED)
-    return top + _line_height(small)
+    return top + line_height(small)
 
 
 # --- the comparison table ----------------------------------------------------------------------
@@ -351,8 +305,8 @@ def render_comparison(pack: ContentPack) -> bytes:
         (MARGIN + _ASPECT_W, side_w),
         (MARGIN + _ASPECT_W + side_w, side_w),
     )
-    body, bold = font(SMALL_SIZE), font(SMALL_SIZE, True)
-    line_h = _line_height(body)
+    body, bold = font(SMALL_SIZE), font(SMALL_SIZE, bold=True)
+    line_h = line_height(body)
 
     # Lay every row out first so the canvas is exactly as tall as the table.
     rows: list[list[list[str]]] = []
@@ -372,9 +326,9 @@ def render_comparison(pack: ContentPack) -> bytes:
         )
     heights = [max(len(cell) for cell in cells) * line_h + 2 * _CELL_PAD for cells in rows]
 
-    title_face = font(TITLE_SIZE, True)
+    title_face = font(TITLE_SIZE, bold=True)
     header_h = line_h + 2 * _CELL_PAD
-    table_top = MARGIN + _line_height(title_face) + 20
+    table_top = MARGIN + line_height(title_face) + 20
     total = table_top + header_h + sum(heights) + MARGIN
     image = Image.new("RGB", (WIDTH, total), "white")
     draw = ImageDraw.Draw(image)

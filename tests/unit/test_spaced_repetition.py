@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fsrs import Rating
 
-from bot.core.scheduling import card_due, pick_next, rating_for, review
+from bot.core.spaced_repetition import card_due, pick_next, rating_for, review
 
 NOW = datetime(2025, 4, 1, 12, 0, tzinfo=UTC)
 
@@ -50,9 +50,10 @@ def test_card_json_round_trips_the_due_time() -> None:
 def test_review_accepts_any_zone_and_rejects_naive_times() -> None:
     """A Berlin-time review is the same instant as UTC; a naive time is refused."""
     berlin = NOW.astimezone(ZoneInfo("Europe/Berlin"))
-    assert review(None, True, False, berlin).due == review(None, True, False, NOW).due
+    in_berlin = review(None, correct=True, hinted=False, now=berlin).due
+    assert in_berlin == review(None, correct=True, hinted=False, now=NOW).due
     with pytest.raises(ValueError, match="naive"):
-        review(None, True, False, NOW.replace(tzinfo=None))
+        review(None, correct=True, hinted=False, now=NOW.replace(tzinfo=None))
 
 
 def test_due_questions_come_before_new_ones() -> None:
