@@ -36,7 +36,7 @@ FALLBACK = Verdict("fallback", None, 10.0)
 def test_agreement_keeps_the_lexical_answer() -> None:
     assert _fuse(ANSWER_E0, [60, 20, 0, 0], [0.7, 0.5, 0.1, 0.1]) is ANSWER_E0
     # Within `agreement` of the fused favourite still counts as agreeing.
-    assert _fuse(ANSWER_E0, [60, 20, 0, 0], [0.5, 0.93, 0.1, 0.1]).entry == ENTRIES[0]
+    assert _fuse(ANSWER_E0, [40, 20, 0, 0], [0.62, 0.85, 0.1, 0.1]).entry == ENTRIES[0]
 
 
 def test_a_clearly_better_paraphrase_overrides_the_lexical_answer() -> None:
@@ -46,7 +46,7 @@ def test_a_clearly_better_paraphrase_overrides_the_lexical_answer() -> None:
 
 def test_disagreement_below_the_bar_asks_with_both_candidates() -> None:
     """A confident lexical answer the encoder finds unlike the question becomes a question."""
-    result = _fuse(ANSWER_E0, [36, 30, 0, 0], [0.05, 0.45, 0.1, 0.1])
+    result = _fuse(ANSWER_E0, [36, 30, 0, 0], [0.05, 0.48, 0.1, 0.1])
     assert result.status == "suggest"
     assert result.suggestions[:2] == (ENTRIES[0], ENTRIES[1])
     assert len(set(result.suggestions)) == len(result.suggestions) <= 3
@@ -55,7 +55,7 @@ def test_disagreement_below_the_bar_asks_with_both_candidates() -> None:
 def test_did_you_mean_is_settled_by_a_strong_fused_favourite() -> None:
     result = _fuse(SUGGEST, [33, 32, 0, 0], [0.6, 0.3, 0.1, 0.1])
     assert result.status == "answer" and result.entry == ENTRIES[0]
-    assert _fuse(SUGGEST, [33, 32, 0, 0], [0.4, 0.3, 0.1, 0.1]) is SUGGEST
+    assert _fuse(SUGGEST, [33, 32, 0, 0], [0.46, 0.3, 0.1, 0.1]) is SUGGEST
 
 
 def test_a_vague_question_keeps_its_did_you_mean() -> None:
@@ -82,3 +82,36 @@ def test_unmistakable_meaning_rescues_unknown_words(words: int, status: str) -> 
 
 def test_off_topic_stays_a_fallback() -> None:
     assert _fuse(FALLBACK, [10, 5, 0, 0], [0.62, 0.4, 0.1, 0.1]) is FALLBACK
+
+
+def test_an_answer_with_no_phrasing_near_in_meaning_is_declined() -> None:
+    """Rule 7: shared words used in another sense ("how do I train my dog") are not answered."""
+    assert DEFAULT_POLICY.scope_bar == 0.5
+    # A confident lexical answer with every cosine below the bar: the words only look alike.
+    result = _fuse(ANSWER_E0, [60, 20, 0, 0], [0.45, 0.3, 0.1, 0.1])
+    assert result.status == "fallback" and result.entry is None and not result.suggestions
+    # The same words with a phrasing close in meaning keep their answer.
+    assert _fuse(ANSWER_E0, [60, 20, 0, 0], [0.55, 0.3, 0.1, 0.1]) is ANSWER_E0
+    # A fallback stays one.
+    assert _fuse(FALLBACK, [10, 0, 0, 0], [0.2, 0.1, 0.1, 0.1]) is FALLBACK
+
+
+def test_a_did_you_mean_with_nothing_near_in_meaning_is_declined() -> None:
+    """Rule 7 for suggestions: a lower bar, since "did you mean" commits to less."""
+    assert DEFAULT_POLICY.suggest_scope_bar < DEFAULT_POLICY.scope_bar
+    assert _fuse(SUGGEST, [33, 32, 0, 0], [0.47, 0.3, 0.1, 0.1]) is SUGGEST
+    declined = _fuse(SUGGEST, [33, 32, 0, 0], [0.4, 0.3, 0.1, 0.1])
+    assert declined.status == "fallback" and not declined.suggestions
+
+
+def test_words_and_meaning_pointing_apart_ask_instead_of_answering() -> None:
+    """Rule 8: the answered entry far below the encoder's favourite becomes "did you mean"."""
+    assert DEFAULT_POLICY.disagreement == 0.3
+    # Lexically e0 by far (fused 1.1 vs 1.13, within `agreement`), the encoder prefers e1 by 0.43.
+    result = _fuse(ANSWER_E0, [60, 20, 0, 0], [0.5, 0.93, 0.1, 0.1])
+    assert result.status == "suggest" and result.entry is None
+    assert result.suggestions[:2] == (ENTRIES[0], ENTRIES[1])
+    assert len(set(result.suggestions)) == len(result.suggestions) <= 3
+    # A gap within the bar keeps the answer.
+    kept = _fuse(ANSWER_E0, [60, 20, 0, 0], [0.65, 0.93, 0.1, 0.1])
+    assert kept is ANSWER_E0
