@@ -93,7 +93,7 @@ LESSONS: Final[tuple[LessonInfo, ...]] = (
     LessonInfo("insights", "Key moments", "The questions that make the difference click"),
     LessonInfo("cheatsheet", "Cheat sheet", "The whole comparison in a dozen lines"),
     LessonInfo("complexity", "How pipelines scale", "O(n) per service or dataset, and the myths"),
-    LessonInfo("failures", "When it breaks", "Bad deploy vs drift vs skew, side by side"),
+    LessonInfo("failures", "When it breaks", "Bad deploy, drift, skew, broken feed"),
     LessonInfo("incidents", "Two real incidents", "One DevOps, one MLOps failure, sourced"),
 )
 _BY_ID: Final = {lesson.id: lesson for lesson in LESSONS}
@@ -371,7 +371,7 @@ def _cheatsheet(pack: ContentPack) -> str:
 
 
 def _failures(pack: ContentPack) -> str:
-    lines = ["When it breaks: three failure modes side by side", ""]
+    lines = ["When it breaks: failure modes side by side", ""]
     for mode in pack.lessons.failure_modes:
         lines += [
             mode.name,
