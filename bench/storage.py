@@ -115,7 +115,7 @@ async def concurrent_answers(
         t0 = time.perf_counter()
         deliveries = await asyncio.gather(
             *(
-                services.quiz.next_question(user, user)
+                services.quiz.next_question(user, user, private=True)
                 for _ in range(per_user)
                 for user in range(1, users + 1)
             )
@@ -124,7 +124,9 @@ async def concurrent_answers(
         rng = random.Random(3)
         results = await asyncio.gather(
             *(
-                services.quiz.answer(d.id, d.user_id or 0, rng.randrange(len(d.options)))
+                services.quiz.answer(
+                    d.id, d.user_id or 0, rng.randrange(len(d.options)), private=True
+                )
                 for d in deliveries
                 if d is not None
             )
@@ -303,12 +305,13 @@ async def serve(path: Path, users: int) -> dict[str, object]:
         for _ in range(25):
             user = rng.randrange(1, users + 1)
             await services.stats.stats(user)
-            delivery = await services.quiz.next_question(user, user)
+            delivery = await services.quiz.next_question(user, user, private=True)
             if delivery is not None:
-                await services.quiz.answer(delivery.id, user, 0)
+                await services.quiz.answer(delivery.id, user, 0, private=True)
             calls += 3
         await services.stats.heatmap(rng.randrange(1, users + 1))
-        await services.users.users_at_risk(START.replace(hour=21, minute=30))
+        clock.set(START.replace(hour=21, minute=30))
+        await services.users.users_at_risk()
         calls += 2
         count = (await _scalar(services.db, "SELECT COUNT(*) FROM users"),)
     elapsed = time.perf_counter() - t0

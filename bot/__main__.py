@@ -17,6 +17,20 @@ from bot.core.content import load_content
 from bot.core.matcher import MatchResult
 from bot.errors import ConfigError, ContentError, TutorError
 
+__all__ = [
+    "DEFAULT_LISTEN",
+    "EXIT_CONTENT",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "UsageError",
+    "build_parser",
+    "main",
+    "render_plain",
+    "result_as_json",
+    "version_text",
+]
+
 EXIT_OK = 0
 EXIT_CONTENT = 1
 EXIT_USAGE = 2

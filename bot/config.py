@@ -20,6 +20,15 @@ from dotenv.parser import parse_stream
 from bot.core.clock import UnknownTimezoneError, zone
 from bot.errors import ConfigError
 
+__all__ = [
+    "DEFAULT_DB_PATH",
+    "LOG_LEVELS",
+    "TELEGRAM_API_URL",
+    "Secret",
+    "Settings",
+    "read_dotenv",
+]
+
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DB_PATH = Path("tutor.sqlite3")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

@@ -27,11 +27,25 @@ from bot.services import AnswerStatus, Delivery, Outcome, Services
 from bot.services.privacy import holds_data, to_json
 from bot.storage import failures_as_storage_errors
 
-# The console is one person at one keyboard. Telegram never uses id 0 for a user, and the chat id
-# differs from the user id so the services never take the console for a private Telegram chat
-# (which would make the bot send it streak reminders).
+__all__ = [
+    "CONSOLE_USER_ID",
+    "EXPORT_FILE",
+    "HELP_TEXT",
+    "HISTORY_SUFFIX",
+    "PROMPT",
+    "ConsoleSession",
+    "LineInput",
+    "converse",
+    "history_path",
+    "plural",
+    "run_console",
+    "wrap",
+]
+
+# The console is one person at one keyboard, in a conversation of their own (its chat id is
+# theirs). Telegram never uses id 0 for a user, and the console never tells the services its chat
+# is a private Telegram chat, so the bot never sends it streak reminders.
 CONSOLE_USER_ID = 0
-CONSOLE_CHAT_ID = -1
 # /export writes here, in the working directory.
 EXPORT_FILE = "tutor-data-console.json"
 # Numbered choices never run past this many digits; longer "numbers" are treated as text.
@@ -315,7 +329,7 @@ class ConsoleSession:
             self.say(f"Pick a level: /quiz {' | /quiz '.join(DIFFICULTIES)}, or just /quiz.")
             return
         delivery = await self.services.quiz.next_question(
-            CONSOLE_USER_ID, CONSOLE_CHAT_ID, difficulty
+            CONSOLE_USER_ID, CONSOLE_USER_ID, difficulty, private=False
         )
         if delivery is None:
             self.say("No question fits right now. Try another level.")
@@ -340,7 +354,7 @@ class ConsoleSession:
             if delivery is None:
                 return
             result = await self.services.quiz.answer(
-                delivery.id, CONSOLE_USER_ID, position, hinted=self.hinted
+                delivery.id, CONSOLE_USER_ID, position, hinted=self.hinted, private=False
             )
             self.delivery = None
             if result.status is AnswerStatus.ACCEPTED and result.outcome is not None:
@@ -398,7 +412,7 @@ class ConsoleSession:
             self.say(f"Your time zone is {settings.timezone}. Change it with /timezone NAME.")
             return
         try:
-            zone = await self.services.users.set_timezone(CONSOLE_USER_ID, argument)
+            zone = (await self.services.users.set_timezone(CONSOLE_USER_ID, argument)).timezone
         except TutorError as exc:
             self.say(str(exc))
             return
@@ -436,7 +450,7 @@ class ConsoleSession:
         self.clear_choices()
         if self.on_forget is not None:
             self.on_forget()
-        answers = counts.get("answers", 0)
+        answers = counts.answers
         kept = f", including your {plural(answers, 'saved answer')}" if answers else ""
         self.say(f"Done. I deleted everything I stored about you{kept}.")
 

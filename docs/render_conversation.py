@@ -1,8 +1,8 @@
 """Draw docs/conversation.png: a short Telegram conversation with the tutor, from the real replies.
 
 Every text in the picture comes from the bot's own code at the time the script runs: the matcher's
-answer and its Related buttons (`bot.tg.ask.render_result`), a quiz question with its option
-buttons, and the verdict the question turns into (`bot.tg.quiz`, `bot.tg.keyboards`, through the
+answer and its Related buttons (`bot.tg.views.ask.render_result`), a quiz question with its option
+buttons, and the verdict the question turns into (`bot.tg.views.quiz`, through the
 real quiz service on a throwaway database). Drawing uses the lesson pictures' fonts and word wrap
 (`bot.pictures.fonts`). Re-run it after changing the content or the reply wording:
 
@@ -29,9 +29,9 @@ from bot.core.content import load_content
 from bot.core.matcher import Matcher
 from bot.pictures.fonts import font, wrap
 from bot.services import Services
-from bot.tg import keyboards
-from bot.tg.ask import render_result
-from bot.tg.quiz import outcome_html, question_html
+from bot.tg.views import quiz as quiz_view
+from bot.tg.views.ask import render_result
+from bot.tg.views.quiz import outcome_html, question_html
 
 OUTPUT = Path(__file__).with_name("conversation.png")
 QUESTION = "why does my model get worse if nobody changed the code?"
@@ -83,15 +83,15 @@ async def conversation() -> list[Message]:
             delivery = await services.quiz.next_question(1, 1, "easy")
             assert delivery is not None
             messages.append(Message("/quiz easy", True, []))
-            keyboard = keyboards.quiz_keyboard(delivery.id, delivery.options)
+            keyboard = quiz_view.quiz_keyboard(delivery.id, delivery.options)
             messages.append(Message(plain(question_html(delivery)), False, button_rows(keyboard)))
             right = delivery.options.index(
                 delivery.question.options[delivery.question.correct_index].text
             )
             result = await services.quiz.answer(delivery.id, 1, right)
             assert result.outcome is not None
-            messages.append(Message(f"(taps {keyboards.OPTION_LETTERS[right]})", True, []))
-            after = keyboards.after_answer_keyboard("easy", result.outcome.why_id, 1)
+            messages.append(Message(f"(taps {quiz_view.OPTION_LETTERS[right]})", True, []))
+            after = quiz_view.after_answer_keyboard("easy", result.outcome.why_id, 1)
             messages.append(
                 Message(plain(outcome_html(delivery, result.outcome)), False, button_rows(after))
             )

@@ -1,5 +1,5 @@
-"""Types and signatures: mypy --strict passes on the layers it gates (bot/core and bot/storage,
-set in pyproject), and their boolean parameters are keyword-only."""
+"""Types and signatures: mypy --strict passes on all of `bot` (pyproject's [tool.mypy]), and
+boolean parameters are keyword-only in every layer."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_mypy_strict_finds_nothing() -> None:
-    """The core and storage type-check under --strict (pyproject's [tool.mypy])."""
+    """The whole bot type-checks under --strict (pyproject's [tool.mypy])."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
     assert config["strict"] is True
-    assert {"bot/core", "bot/storage"} <= set(config["files"])
+    assert config["files"] == ["bot"]
     result = subprocess.run(
         [sys.executable, "-m", "mypy"],
         cwd=ROOT,
@@ -37,11 +37,12 @@ def _positional_flags(path: Path, root: Path = ROOT) -> list[str]:
     return found
 
 
-def test_boolean_parameters_are_keyword_only_in_core_and_storage() -> None:
-    """A bare True/False at a call site says nothing: core and storage take flags by name."""
-    paths = [*(ROOT / "bot" / "core").rglob("*.py"), *(ROOT / "bot" / "storage").glob("*.py")]
-    assert len(paths) > 20
-    assert [flag for path in sorted(paths) for flag in _positional_flags(path)] == []
+def test_boolean_parameters_are_keyword_only() -> None:
+    """A bare True/False at a call site says nothing: every layer of the bot (core, storage,
+    services, the Telegram adapter, the console and the command line) takes flags by name."""
+    paths = sorted((ROOT / "bot").rglob("*.py"))
+    assert len(paths) > 60
+    assert [flag for path in paths for flag in _positional_flags(path)] == []
 
 
 def test_the_flag_check_sees_a_positional_flag(tmp_path: Path) -> None:

@@ -17,6 +17,22 @@ from pathlib import Path
 
 import numpy as np
 
+__all__ = [
+    "DIMENSION",
+    "ENCODER_VERSION",
+    "MAX_INPUT_CHARS",
+    "MAX_TOKENS",
+    "MODEL_FILE",
+    "MODEL_SHA256",
+    "TOKENIZER_FILE",
+    "TOKENIZER_SHA256",
+    "Encoder",
+    "ModelError",
+    "file_sha256",
+    "read_safetensors",
+    "verify_model_dir",
+]
+
 # The exact upstream files: anything else (truncated, replaced, another revision) is refused.
 MODEL_FILE = "model.safetensors"
 TOKENIZER_FILE = "tokenizer.json"
@@ -199,7 +215,8 @@ class Encoder:
         return out
 
     def encode_one(self, text: str) -> np.ndarray:
-        return self.encode([text])[0]
+        row: np.ndarray = self.encode([text])[0]
+        return row
 
     def _encode_batch(self, batch: list[list[int]]) -> np.ndarray:
         """Many texts at once (building the index): rows are tokens, padded per batch."""
@@ -264,7 +281,8 @@ class Encoder:
             h += f2_w @ hidden
             h += f2_b
             _layer_norm_columns(h, n2_w, n2_b)
-        return _unit(h[:, :length].mean(axis=1)[None, :])[0]
+        vector: np.ndarray = _unit(h[:, :length].mean(axis=1)[None, :])[0]
+        return vector
 
 
 def _softmax(scores: np.ndarray) -> None:
@@ -275,14 +293,16 @@ def _softmax(scores: np.ndarray) -> None:
 
 def _unit(rows: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return (rows / np.maximum(norms, 1e-12)).astype(np.float32)
+    unit: np.ndarray = (rows / np.maximum(norms, 1e-12)).astype(np.float32)
+    return unit
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, axis: int) -> np.ndarray:
     mean = x.mean(axis=axis, keepdims=True)
     centred = x - mean
     variance = (centred * centred).mean(axis=axis, keepdims=True)
-    return centred / np.sqrt(variance + np.float32(_LAYER_NORM_EPS)) * weight + bias
+    normed: np.ndarray = centred / np.sqrt(variance + np.float32(_LAYER_NORM_EPS)) * weight + bias
+    return normed
 
 
 def _layer_norm_columns(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> None:

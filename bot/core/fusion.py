@@ -54,6 +54,16 @@ import numpy as np
 
 from bot.core.content import Answerable
 
+__all__ = [
+    "DEFAULT_POLICY",
+    "MAX_SUGGESTIONS",
+    "FusionPolicy",
+    "Status",
+    "Verdict",
+    "fuse",
+    "fused_scores",
+]
+
 Status = Literal["answer", "suggest", "fallback"]
 
 MAX_SUGGESTIONS = 3
@@ -91,7 +101,8 @@ DEFAULT_POLICY = FusionPolicy()
 
 def fused_scores(lexical_scores: np.ndarray, cosines: np.ndarray) -> np.ndarray:
     """Per entry: cosine plus the lexical confidence on the same 0-1 scale."""
-    return cosines + np.minimum(lexical_scores, 100.0) / 100.0
+    fused: np.ndarray = cosines + np.minimum(lexical_scores, 100.0) / 100.0
+    return fused
 
 
 def fuse(

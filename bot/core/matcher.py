@@ -28,6 +28,24 @@ from bot.core.fusion import DEFAULT_POLICY, FusionPolicy, Status, Verdict, fuse
 from bot.core.semantic import SemanticIndex
 from bot.core.text import STOPWORDS, Normaliser, clean
 
+__all__ = [
+    "ANSWER_THRESHOLD",
+    "CLOSE_MARGIN",
+    "EMPTY_REPLY",
+    "FALLBACK_REPLY",
+    "GREETING_REPLY",
+    "HELP_REPLY",
+    "MAX_SUGGESTIONS",
+    "SPECIFIC_CLOSE_MARGIN",
+    "SUGGEST_REPLY",
+    "SUGGEST_THRESHOLD",
+    "THANKS_REPLY",
+    "Match",
+    "MatchResult",
+    "Matcher",
+    "Smalltalk",
+]
+
 Smalltalk = Literal["greeting", "thanks", "help", "empty"]
 
 # Confidence thresholds on the 0-100 scale, tuned on a tuning set written apart from the dev set.

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 
 import snowballstemmer
 
+__all__ = ["MAX_QUERY_CHARS", "STOPWORDS", "Normaliser", "clean", "raw_stem"]
+
 # Matching more than this many characters only costs time: no real question is this long.
 MAX_QUERY_CHARS = 400
 
@@ -123,7 +125,9 @@ def raw_stem(token: str) -> str:
     token = token.strip("'").removesuffix("'s")
     if token.isdigit() or len(token) <= 2:
         return token
-    return _STEMMER.stemWord(token)
+    # snowballstemmer is untyped: the annotation is what mypy may rely on.
+    stem: str = _STEMMER.stemWord(token)
+    return stem
 
 
 def clean(text: str) -> str:

@@ -1,8 +1,10 @@
 """Use cases over core rules and storage; the Telegram adapter and the console call these.
 
 Open everything with ``Services.open`` and call the six services (``users``, ``quiz``,
-``daily``, ``stats``, ``group``, ``privacy``); every method that depends on time takes an
-optional tz-aware ``now`` (default: the injected clock).
+``daily``, ``stats``, ``group``, ``privacy``); what time it is comes from the injected clock
+alone (``bot.core.clock``; tests pass a ``FixedClock`` and move it). The services speak the
+domain only: no job names, and no adapter's conventions about chat ids (an adapter says whether
+a chat is a person's own chat with the bot).
 
     services = await Services.open("tutor.db", pack, default_timezone="Europe/Berlin")
     delivery = await services.quiz.next_question(user_id, chat_id, "easy")
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -139,13 +140,11 @@ class Services:
     def db(self) -> Database:
         return self.context.db
 
-    async def move_chat(
-        self, old_chat_id: int, new_chat_id: int, now: datetime | None = None
-    ) -> bool:
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> bool:
         """The chat got a new id (a group upgraded to a supergroup): its daily subscription,
         quiz deliveries, group settings, sessions and scores follow. False if nothing was
         stored under the old id (or it was moved already)."""
-        moment = self.context.now(now)
+        moment = self.context.now()
         async with self.db.write() as conn:
             return await chats_db.move_chat(conn, old_chat_id, new_chat_id, moment) > 0
 

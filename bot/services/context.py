@@ -1,10 +1,7 @@
 """What every service shares: storage, content, the default zone, the clock and randomness.
 
-Public API:
-    ServiceContext.create(db, pack, *, default_timezone="UTC", clock=None, rng=None)
-    context.now(now) -> datetime              the given instant, or the clock's (tz-aware)
-    context.zone_for(name) -> ZoneInfo        a stored zone name, falling back to the default
-    await context.user_zone(conn, user_id) -> ZoneInfo
+The injected clock is the services' only source of time: no method takes a `now`, so tests move
+the clock (``bot.core.clock.FixedClock``) instead.
 """
 
 from __future__ import annotations
@@ -20,6 +17,8 @@ from bot.core.clock import Clock, SystemClock, UnknownTimezoneError, require_awa
 from bot.core.content import ContentPack
 from bot.storage import users as user_db
 from bot.storage.db import Database
+
+__all__ = ["ServiceContext"]
 
 
 @dataclass
@@ -51,8 +50,9 @@ class ServiceContext:
             rng=rng or random.Random(),
         )
 
-    def now(self, now: datetime | None) -> datetime:
-        return require_aware(now) if now is not None else require_aware(self.clock.now())
+    def now(self) -> datetime:
+        """The clock's instant (tz-aware)."""
+        return require_aware(self.clock.now())
 
     def zone_for(self, name: str | None) -> ZoneInfo:
         """A stored zone name, or the default when unset or no longer known to tzdata."""

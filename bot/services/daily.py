@@ -7,21 +7,12 @@ moved), the sender gives the day back with ``release_daily`` so a retry can clai
 Answers to a daily question go through ``services.quiz.answer`` like any other delivery; anyone
 in the chat may answer once, and an answer counts for the day it is given, even a day late.
 
-Public API (``services.daily``):
-    subscribe(chat_id, time_text, timezone=None, now=None) -> Subscription
-        "HH:MM" 00:00-23:59 (else InvalidTimeError); timezone: IANA name (else
-        UnknownTimezoneError); None keeps the chat's current zone, else the user's (private
-        chat), else the default. Invalid input changes nothing.
-    unsubscribe(chat_id) -> bool
-    status(chat_id) -> Subscription | None
-    list_subscriptions() -> list[Subscription]        rebuild the jobs at start-up
-    due_on_startup(now=None) -> list[Subscription]    send time passed today, nothing sent today
-    claim_daily(chat_id, now=None) -> Delivery | None None: not subscribed or already sent today
-    release_daily(delivery) -> bool                   the claimed question never reached the
-        chat (network error, chat moved): give the day back so a retry or start-up sends it
-    confirm_daily(delivery, now=None) -> bool          Telegram accepted the question
-    release_unconfirmed() -> int                       at start-up, before due_on_startup: give
-        back the claims of a process that died before its questions went out (so they are sent)
+``subscribe`` takes "HH:MM" (00:00-23:59, else InvalidTimeError) and an IANA zone name (else
+UnknownTimezoneError); without one it keeps the chat's current zone, else its owner's (a
+person's own chat with the bot, named by the adapter), else the default. Invalid input changes
+nothing. At start-up, ``release_unconfirmed`` gives back the claims of a process that died
+before its questions went out, then ``due_on_startup`` lists the chats to send today's question
+to at once.
 
 A claim is confirmed right after Telegram accepts the message. Only a process killed between
 Telegram's answer and that write (a millisecond) can make a chat get the day's question twice;
@@ -31,7 +22,7 @@ everything that was still waiting for its turn under the rate limit is sent exac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from bot.core import daily as rules
@@ -41,6 +32,8 @@ from bot.services.quiz import Delivery, new_delivery
 from bot.storage import daily as daily_db
 from bot.storage import users as user_db
 from bot.storage.daily import SubscriptionRow
+
+__all__ = ["DailyService", "Subscription"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +46,6 @@ class Subscription:
     @property
     def time_text(self) -> str:
         return rules.format_send_time(self.send_time)
-
-    def job_time(self) -> time:
-        """The send time with its zone attached, as JobQueue.run_daily expects."""
-        return self.send_time.replace(tzinfo=self.zone)
-
-    def job_name(self) -> str:
-        """One name per chat, so re-scheduling replaces the chat's previous job."""
-        return f"daily:{self.chat_id}"
 
 
 class DailyService:
@@ -79,17 +64,20 @@ class DailyService:
         chat_id: int,
         time_text: str,
         timezone: str | None = None,
-        now: datetime | None = None,
+        *,
+        owner: int | None = None,
     ) -> Subscription:
+        """Subscribe the chat (or change its time or zone); `owner` is the person whose own
+        chat with the bot this is (None for a group), whose zone it follows by default."""
         send_time = rules.parse_send_time(time_text)
         explicit = zone(timezone).key if timezone is not None else None
-        moment = self._ctx.now(now)
+        moment = self._ctx.now()
         async with self._ctx.db.write() as conn:
             if explicit is not None:
                 chosen = explicit
             else:
                 existing = await daily_db.get_subscription(conn, chat_id)
-                user = await user_db.get_user(conn, chat_id)
+                user = await user_db.get_user(conn, owner) if owner is not None else None
                 if existing is not None:
                     chosen = existing.timezone
                 elif user is not None and user.timezone is not None:
@@ -115,9 +103,9 @@ class DailyService:
             rows = await daily_db.list_subscriptions(conn)
         return [self._from_row(row) for row in rows]
 
-    async def due_on_startup(self, now: datetime | None = None) -> list[Subscription]:
+    async def due_on_startup(self) -> list[Subscription]:
         """Chats whose send time already passed today (their local day) with nothing sent."""
-        moment = self._ctx.now(now)
+        moment = self._ctx.now()
         async with self._ctx.db.read() as conn:
             rows = await daily_db.list_subscriptions(conn)
             last_days = await daily_db.last_daily_days(conn)
@@ -130,9 +118,9 @@ class DailyService:
                 due.append(sub)
         return due
 
-    async def claim_daily(self, chat_id: int, now: datetime | None = None) -> Delivery | None:
+    async def claim_daily(self, chat_id: int) -> Delivery | None:
         """Claim today's daily question for the chat and create its delivery, or None."""
-        moment = self._ctx.now(now)
+        moment = self._ctx.now()
         pack = self._ctx.pack
         async with self._ctx.db.write() as conn:
             row = await daily_db.get_subscription(conn, chat_id)
@@ -158,13 +146,13 @@ class DailyService:
             await daily_db.set_daily_delivery(conn, chat_id, day, delivery.id)
         return delivery
 
-    async def confirm_daily(self, delivery: Delivery, now: datetime | None = None) -> bool:
+    async def confirm_daily(self, delivery: Delivery) -> bool:
         """Record that Telegram accepted the daily `delivery`; False if it is not the claim."""
         if delivery.kind != "daily" or delivery.local_date is None:
             return False
         async with self._ctx.db.write() as conn:
             return await daily_db.confirm_daily(
-                conn, delivery.chat_id, delivery.local_date, delivery.id, self._ctx.now(now)
+                conn, delivery.chat_id, delivery.local_date, delivery.id, self._ctx.now()
             )
 
     async def release_unconfirmed(self) -> int:

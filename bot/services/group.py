@@ -1,7 +1,7 @@
 """Group quiz use cases: sessions of timed rounds that a whole group answers, with Kahoot points.
 
 The adapter drives the clock: it sends each round's question, schedules a job for the round's
-deadline (named ``Round.job_name``), and calls ``close_round`` when the job fires or when a tap
+deadline, and calls ``close_round`` when the job fires or when a tap
 reports ``all_answered``; after showing the ``Reveal`` it calls ``open_round`` for the next
 question until that returns None (then the last ``Reveal.standings`` are the final ones).
 Everything lives in SQLite, so after a restart ``open_rounds()`` gives the rounds to resume (their
@@ -20,18 +20,8 @@ Rules (see ``bot.core.group_round`` for arguments, scoring and early close):
 - ``close_round`` is idempotent: the first call scores the round into the all-time table, later
   calls return an equal ``Reveal`` (``closed_now`` False) and change nothing.
 
-Public API (``services.group``):
-    start_session(chat_id, starter_id, is_admin, args, now=None) -> Started | Refused
-    stop_session(chat_id, user_id, is_admin, now=None) -> Stopped | Refused
-    open_round(session_id, now=None) -> Round | None     None: the session is over
-    tap(round_id, user_id, display_name, position, now=None, *, chat_id=None) -> TapResult
-    close_round(round_id, now=None) -> Reveal | None     None: no such round
-    get_round(round_id) -> Round | None;  attach_message(round_id, message_id) -> bool
-    running(chat_id) -> Session | None;  standings(session_id) -> Leaderboard
-    open_rounds() -> list[Round];  idle_sessions() -> list[Session]
-    top(chat_id) -> Leaderboard                          the group's all-time table
-    settings(chat_id) -> GroupSettings
-    set_anyone_can_start(chat_id, enabled, *, is_admin, now=None) -> GroupSettings | Refused
+When the group refuses the bot (it was removed, or may not post), ``abort`` ends its session
+without a presser and counts everything as shown, since nothing can be shown there.
 """
 
 from __future__ import annotations
@@ -53,6 +43,22 @@ from bot.services.context import ServiceContext
 from bot.storage import group as group_db
 from bot.storage import quiz as quiz_db
 from bot.storage.group import GroupAnswerRow, RoundRow, SessionRow
+
+__all__ = [
+    "NAME_LIMIT",
+    "Announcement",
+    "GroupService",
+    "GroupSettings",
+    "PlayerResult",
+    "RefusalReason",
+    "Refused",
+    "Reveal",
+    "Round",
+    "Session",
+    "Started",
+    "Stopped",
+    "TapResult",
+]
 
 # Telegram caps a first name at 64 characters; longer "names" are someone's joke.
 NAME_LIMIT = 64
@@ -97,11 +103,6 @@ class Round:
     opened_at: datetime
     deadline: datetime
     message_id: int | None
-
-    @property
-    def job_name(self) -> str:
-        """One job per round, so re-scheduling after a restart replaces rather than doubles."""
-        return f"group-round:{self.id}"
 
     def remaining(self, now: datetime) -> float:
         """Seconds until the deadline; 0 when it has passed (close the round at once)."""
@@ -376,14 +377,15 @@ class GroupService:
         self,
         chat_id: int,
         starter_id: int,
-        is_admin: bool,
         args: str | Sequence[str],
-        now: datetime | None = None,
+        *,
+        is_admin: bool,
+        private: bool,
     ) -> Started | Refused:
-        """Start a session and open its first round, or say why not (nothing is written)."""
-        moment = self._ctx.now(now)
-        # Telegram gives a private chat the id of the user in it.
-        if chat_id == starter_id:
+        """Start a session and open its first round, or say why not (nothing is written).
+        `private`: the chat is a person's own with the bot, where a group quiz makes no sense."""
+        moment = self._ctx.now()
+        if private:
             return Refused(RefusalReason.PRIVATE_CHAT, rules.PRIVATE_CHAT_HINT)
         async with self._ctx.db.write() as conn:
             running = await group_db.running_session(conn, chat_id)
@@ -439,10 +441,9 @@ class GroupService:
         return Started(_session(row), first, tuple(notes))
 
     async def stop_session(
-        self, chat_id: int, user_id: int, is_admin: bool, now: datetime | None = None
+        self, chat_id: int, user_id: int, *, is_admin: bool
     ) -> Stopped | Refused:
         """End the running session (starter or admin): the open round is closed and scored."""
-        moment = self._ctx.now(now)
         async with self._ctx.db.write() as conn:
             running = await group_db.running_session(conn, chat_id)
             if running is None:
@@ -453,22 +454,35 @@ class GroupService:
                     "Only the person who started this quiz or a group admin can stop it.",
                     _session(running),
                 )
-            # End the session first, so closing its open round reports the session as over.
-            await group_db.end_session(conn, running.id, "stopped", moment)
-            latest = await group_db.latest_round(conn, running.id)
-            reveal = (
-                await self._close(conn, latest, moment)
-                if latest is not None and not latest.closed
-                else None
-            )
-            standings = await self._standings(conn, running.id, running.rounds_opened)
-            row = await self._reload(conn, running)
+            return await self._stop(conn, running)
+
+    async def abort(self, chat_id: int) -> Stopped | None:
+        """The group refuses the bot: end its running session (None if there is none), and
+        count every reveal and table of the chat as shown, so nobody tries to show them again."""
+        async with self._ctx.db.write() as conn:
+            running = await group_db.running_session(conn, chat_id)
+            stopped = await self._stop(conn, running) if running is not None else None
+            await group_db.mark_chat_shown(conn, chat_id, self._ctx.now())
+        return stopped
+
+    async def _stop(self, conn: aiosqlite.Connection, running: SessionRow) -> Stopped:
+        moment = self._ctx.now()
+        # End the session first, so closing its open round reports the session as over.
+        await group_db.end_session(conn, running.id, "stopped", moment)
+        latest = await group_db.latest_round(conn, running.id)
+        reveal = (
+            await self._close(conn, latest, moment)
+            if latest is not None and not latest.closed
+            else None
+        )
+        standings = await self._standings(conn, running.id, running.rounds_opened)
+        row = await self._reload(conn, running)
         return Stopped(_session(row), reveal, standings)
 
-    async def open_round(self, session_id: int, now: datetime | None = None) -> Round | None:
+    async def open_round(self, session_id: int) -> Round | None:
         """The next round of a running session (or the one still open, if any); None when the
         session is over (all rounds played, stopped, or the question bank ran dry)."""
-        moment = self._ctx.now(now)
+        moment = self._ctx.now()
         async with self._ctx.db.write() as conn:
             session = await group_db.get_session(conn, session_id)
             if session is None:
@@ -496,13 +510,12 @@ class GroupService:
         user_id: int,
         display_name: str,
         position: int,
-        now: datetime | None = None,
         *,
         chat_id: int | None = None,
     ) -> TapResult:
         """Record a member's answer once; ``chat_id`` (the tapped message's chat) guards against
         callback data replayed from another chat."""
-        moment = self._ctx.now(now)
+        moment = self._ctx.now()
         async with self._ctx.db.write() as conn:
             row = await group_db.get_round(conn, round_id)
             if row is None or (chat_id is not None and row.chat_id != chat_id):
@@ -592,9 +605,9 @@ class GroupService:
             rules.all_answered(known, answered),
         )
 
-    async def close_round(self, round_id: int, now: datetime | None = None) -> Reveal | None:
+    async def close_round(self, round_id: int) -> Reveal | None:
         """Close and score the round (once); None for an unknown round id."""
-        moment = self._ctx.now(now)
+        moment = self._ctx.now()
         async with self._ctx.db.write() as conn:
             row = await group_db.get_round(conn, round_id)
             if row is None:
@@ -606,7 +619,7 @@ class GroupService:
     async def unrevealed(self, chat_id: int | None = None) -> list[Reveal]:
         """Closed rounds whose reveal was never confirmed shown, oldest first (``closed_now``
         is False: nothing is scored again); only `chat_id`'s when given."""
-        moment = self._ctx.now(None)
+        moment = self._ctx.now()
         async with self._ctx.db.write() as conn:
             rows = await group_db.unrevealed_rounds(conn)
             return [
@@ -615,9 +628,9 @@ class GroupService:
                 if chat_id is None or row.chat_id == chat_id
             ]
 
-    async def confirm_revealed(self, round_id: int, now: datetime | None = None) -> bool:
+    async def confirm_revealed(self, round_id: int) -> bool:
         async with self._ctx.db.write() as conn:
-            return await group_db.mark_revealed(conn, round_id, self._ctx.now(now))
+            return await group_db.mark_revealed(conn, round_id, self._ctx.now())
 
     async def unannounced(self, chat_id: int | None = None) -> list[Announcement]:
         """Ended sessions whose final standings were never confirmed shown."""
@@ -629,14 +642,9 @@ class GroupService:
                     found.append(Announcement(_session(row), standings))
         return found
 
-    async def confirm_announced(self, session_id: int, now: datetime | None = None) -> bool:
+    async def confirm_announced(self, session_id: int) -> bool:
         async with self._ctx.db.write() as conn:
-            return await group_db.mark_announced(conn, session_id, self._ctx.now(now))
-
-    async def give_up_showing(self, chat_id: int, now: datetime | None = None) -> None:
-        """The chat refuses the bot: count all its reveals and tables as shown."""
-        async with self._ctx.db.write() as conn:
-            await group_db.mark_chat_shown(conn, chat_id, self._ctx.now(now))
+            return await group_db.mark_announced(conn, session_id, self._ctx.now())
 
     async def get_round(self, round_id: int) -> Round | None:
         async with self._ctx.db.read() as conn:
@@ -649,10 +657,10 @@ class GroupService:
         async with self._ctx.db.write() as conn:
             return await group_db.set_round_message(conn, round_id, message_id)
 
-    async def open_rounds(self, now: datetime | None = None) -> list[Round]:
+    async def open_rounds(self) -> list[Round]:
         """Rounds still taking answers, soonest deadline first, to resume their timers after a
         restart. A round whose question has left the content pack is closed here instead."""
-        moment = self._ctx.now(now)
+        moment = self._ctx.now()
         async with self._ctx.db.write() as conn:
             found: list[Round] = []
             for row in await group_db.open_rounds(conn):
@@ -684,13 +692,13 @@ class GroupService:
             return GroupSettings(chat_id, await group_db.get_settings(conn, chat_id))
 
     async def set_anyone_can_start(
-        self, chat_id: int, enabled: bool, *, is_admin: bool, now: datetime | None = None
+        self, chat_id: int, *, enabled: bool, is_admin: bool
     ) -> GroupSettings | Refused:
         if not is_admin:
             return Refused(
                 RefusalReason.NOT_ALLOWED, "Only group admins can change who starts a quiz."
             )
-        moment = self._ctx.now(now)
+        moment = self._ctx.now()
         async with self._ctx.db.write() as conn:
             await group_db.set_settings(conn, chat_id, anyone_can_start=enabled, now=moment)
         return GroupSettings(chat_id, enabled)

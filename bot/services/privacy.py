@@ -1,12 +1,9 @@
 """A person's data: delete all of it (/forget) or hand it over as a JSON file (/export).
 
-Public API (``services.privacy`` on a ``bot.services.Services``):
-    forget(user_id) -> dict[str, int]         rows deleted per table, in one write transaction
-    export(user_id, now=None) -> dict         everything stored about them (see
-                                              ``bot.storage.privacy.export_user``), plus when
-    export_json(user_id, now=None) -> bytes   the same as UTF-8 JSON, datetimes in ISO 8601
-                                              with their UTC offset
-    to_json(export) -> bytes;  holds_data(export) -> bool (whether it has anything in it)
+``forget`` deletes every row about a person in one write transaction and reports how many rows
+each table lost; ``export`` gathers everything stored about them (``to_json`` writes it as
+UTF-8 JSON, datetimes in ISO 8601 with their UTC offset; ``holds_data`` says whether it has
+anything in it).
 """
 
 from __future__ import annotations
@@ -18,6 +15,9 @@ from typing import Any
 
 from bot.services.context import ServiceContext
 from bot.storage import privacy as privacy_db
+from bot.storage.privacy import ForgetReport
+
+__all__ = ["EXPORT_FORMAT", "PrivacyService", "holds_data", "to_json"]
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class PrivacyService:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
 
-    async def forget(self, user_id: int) -> dict[str, int]:
+    async def forget(self, user_id: int) -> ForgetReport:
         """Delete every row about `user_id` at once: a failure part-way deletes nothing."""
         async with self._ctx.db.write() as conn:
             counts = await privacy_db.forget_user(conn, user_id)
@@ -55,13 +55,13 @@ class PrivacyService:
             log.warning("forget: a reader held the WAL; its old pages go at the next checkpoint")
         return counts
 
-    async def export(self, user_id: int, now: datetime | None = None) -> dict[str, Any]:
-        moment = self._ctx.now(now)
+    async def export(self, user_id: int) -> dict[str, Any]:
+        moment = self._ctx.now()
         # Inside the write lock, so the file is one consistent snapshot (an answer graded
         # between two of the SELECTs would otherwise show in one table and not another).
         async with self._ctx.db.write() as conn:
             data = await privacy_db.export_user(conn, user_id)
         return {"format": EXPORT_FORMAT, "exported_at": moment, "data": data}
 
-    async def export_json(self, user_id: int, now: datetime | None = None) -> bytes:
-        return to_json(await self.export(user_id, now))
+    async def export_json(self, user_id: int) -> bytes:
+        return to_json(await self.export(user_id))

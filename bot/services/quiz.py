@@ -4,16 +4,11 @@ A delivery is a stored row with an opaque integer id (put it in callback data), 
 and the option order shuffled for that delivery. Quiz deliveries belong to one user; daily ones
 (see ``bot.services.daily``) to everyone in their chat, each of whom may answer once.
 
-Public API (``services.quiz``):
-    next_question(user_id, chat_id, difficulty=None, now=None) -> Delivery | None
-        None when no question fits (empty difficulty, or the only one was just asked).
-    answer(delivery_id, user_id, position, hinted=False, now=None) -> AnswerResult
-        position is the 0-based index into ``Delivery.options``. Exactly one answer per delivery
-        per user: repeats, strangers, bad positions and unknown ids change nothing and say why.
-    use_hint(delivery_id, user_id, now=None) -> HintResult
-    get_delivery(delivery_id) -> Delivery | None     (to redraw a message)
-    aclose()    wait for answers in flight (``Services.close`` calls it)
-    UnknownDifficultyError for a difficulty outside ``DIFFICULTIES``.
+``next_question`` stores a delivery (None when no question fits: an empty difficulty, or the
+only one was just asked) and remembers the level asked for (``last_level``). ``answer`` grades a
+0-based position into ``Delivery.options``, exactly once per delivery and user: repeats,
+strangers, bad positions and unknown ids change nothing and say why. ``aclose`` waits for
+answers in flight (``Services.close`` calls it).
 
 How an answer moves the card and the streak is ``bot.core.progress.apply_answer``, shared with
 group rounds.
@@ -26,7 +21,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Literal, cast
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -34,7 +29,7 @@ import aiosqlite
 from bot.core import quiz as rules
 from bot.core import spaced_repetition, streaks
 from bot.core.clock import local_date
-from bot.core.content import DIFFICULTIES, ContentPack, Difficulty, QuizQuestion
+from bot.core.content import DIFFICULTIES, ContentPack, QuizQuestion
 from bot.core.echo import echo
 from bot.core.progress import apply_answer
 from bot.errors import TutorError
@@ -42,6 +37,20 @@ from bot.services.context import ServiceContext
 from bot.storage import quiz as quiz_db
 from bot.storage import users as user_db
 from bot.storage.quiz import AnswerRow, DeliveryRow
+
+__all__ = [
+    "UNANSWERED_KEEP",
+    "UNANSWERED_MAX_AGE",
+    "AnswerResult",
+    "AnswerStatus",
+    "Delivery",
+    "HintResult",
+    "Outcome",
+    "QuizService",
+    "UnknownDifficultyError",
+    "make_delivery",
+    "new_delivery",
+]
 
 # A learner's unanswered /quiz questions kept: those from the last day, and the newest few
 # whatever their age (an answer button older than that meets "expired").
@@ -179,14 +188,17 @@ class QuizService:
         user_id: int,
         chat_id: int,
         difficulty: str | None = None,
-        now: datetime | None = None,
+        *,
+        private: bool = False,
     ) -> Delivery | None:
-        moment = self._ctx.now(now)
+        """A new question of `difficulty` (None: any) for `user_id` in `chat_id`; `private`
+        says the chat is the user's own with the bot (so they may be messaged directly)."""
+        moment = self._ctx.now()
         if difficulty is not None and difficulty not in DIFFICULTIES:
             raise UnknownDifficultyError(difficulty)
         pack = self._ctx.pack
-        # The check above makes ``difficulty`` one of DIFFICULTIES (or None).
-        level = cast("Difficulty | None", difficulty)
+        # The check above narrows ``difficulty`` to one of DIFFICULTIES (or None).
+        level = difficulty
         candidates = [q.id for q in pack.quiz_by_difficulty(level)]
         async with self._ctx.db.write() as conn:
             # Choosing inside the write transaction keeps two quick /quiz taps from both picking
@@ -199,8 +211,8 @@ class QuizService:
             question_id = spaced_repetition.pick_next(
                 candidates, dues, avoid, moment, self._ctx.rng
             )
-            # Telegram gives a private chat the id of the user in it.
-            await user_db.ensure_user(conn, user_id, moment, private_chat=chat_id == user_id)
+            await user_db.ensure_user(conn, user_id, moment, private_chat=private)
+            await user_db.set_quiz_level(conn, user_id, level)
             if question_id is None:
                 return None
             # Questions asked and never answered would otherwise pile up for good (a burst of
@@ -219,6 +231,12 @@ class QuizService:
                 now=moment,
             )
 
+    async def last_level(self, user_id: int) -> str | None:
+        """The level of the user's last ``next_question``; None for any (or never asked)."""
+        async with self._ctx.db.read() as conn:
+            row = await user_db.get_user(conn, user_id)
+        return row.quiz_level if row is not None else None
+
     async def get_delivery(self, delivery_id: int) -> Delivery | None:
         async with self._ctx.db.read() as conn:
             row = await quiz_db.get_delivery(conn, delivery_id)
@@ -227,10 +245,8 @@ class QuizService:
             return None
         return make_delivery(row, question)
 
-    async def use_hint(
-        self, delivery_id: int, user_id: int, now: datetime | None = None
-    ) -> HintResult:
-        moment = self._ctx.now(now)
+    async def use_hint(self, delivery_id: int, user_id: int) -> HintResult:
+        moment = self._ctx.now()
         async with self._ctx.db.write() as conn:
             row = await quiz_db.get_delivery(conn, delivery_id)
             question = _current_question(self._ctx.pack, row)
@@ -248,12 +264,14 @@ class QuizService:
         delivery_id: int,
         user_id: int,
         position: int,
+        *,
         hinted: bool = False,
-        now: datetime | None = None,
+        private: bool = False,
     ) -> AnswerResult:
-        """Grade one answer. Answers arriving together are graded in one transaction (see
-        ``_AnswerBatcher``); the result is the same as if each had its own."""
-        request = _AnswerRequest(delivery_id, user_id, position, hinted, self._ctx.now(now))
+        """Grade one answer (`private`: given in the user's own chat with the bot). Answers
+        arriving together are graded in one transaction (see ``_AnswerBatcher``); the result is
+        the same as if each had its own."""
+        request = _AnswerRequest(delivery_id, user_id, position, hinted, private, self._ctx.now())
         return await self._batcher.submit(request)
 
     async def aclose(self) -> None:
@@ -277,6 +295,7 @@ class _AnswerRequest:
     user_id: int
     position: int
     hinted: bool
+    private: bool
     now: datetime
 
 
@@ -347,8 +366,7 @@ class _BatchGrading:
     ) -> Outcome:
         graded = rules.grade(question, order, req.position)
         hinted = req.hinted or ctx.hint_taken
-        # Telegram gives a private chat the id of the user in it.
-        private = row.chat_id == req.user_id
+        private = req.private
         known = self._users.get(req.user_id)
         self._users[req.user_id] = (req.user_id, private or bool(known and known[1]), req.now)
         learner = self._learners[req.user_id]

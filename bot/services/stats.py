@@ -1,16 +1,13 @@
 """Learner statistics: streak, accuracy overall and per difficulty, questions due, heat map.
 
-Public API (``services.stats``):
-    stats(user_id, now=None) -> Stats
-    streak(user_id, now=None) -> StreakView
-    heatmap(user_id, now=None) -> bytes      PNG of the last 12 weeks (``bot.pictures.heatmap``)
+The heat map is a PNG of the last 12 weeks (``bot.pictures.heatmap``), drawn off the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from bot.core import streaks
 from bot.core.clock import local_date
@@ -19,6 +16,8 @@ from bot.pictures import heatmap as drawing
 from bot.services.context import ServiceContext
 from bot.storage import quiz as quiz_db
 from bot.storage import users as user_db
+
+__all__ = ["Stats", "StatsService", "Tally"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +55,15 @@ class StatsService:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
 
-    async def stats(self, user_id: int, now: datetime | None = None) -> Stats:
-        moment = self._ctx.now(now)
+    async def stats(self, user_id: int) -> Stats:
+        moment = self._ctx.now()
         async with self._ctx.db.read() as conn:
             tz = await self._ctx.user_zone(conn, user_id)
             state = await user_db.get_streak(conn, user_id)
             totals = await quiz_db.answer_totals(conn, user_id)
             dues = await quiz_db.card_dues(conn, user_id)
         today = local_date(moment, tz)
-        by_difficulty = {d: Tally(*totals.get(d, (0, 0))) for d in DIFFICULTIES}
+        by_difficulty: dict[str, Tally] = {d: Tally(*totals.get(d, (0, 0))) for d in DIFFICULTIES}
         in_pack = self._ctx.pack.quiz
         return Stats(
             user_id=user_id,
@@ -80,15 +79,15 @@ class StatsService:
             unseen=sum(1 for q in in_pack if q not in dues),
         )
 
-    async def streak(self, user_id: int, now: datetime | None = None) -> streaks.StreakView:
-        moment = self._ctx.now(now)
+    async def streak(self, user_id: int) -> streaks.StreakView:
+        moment = self._ctx.now()
         async with self._ctx.db.read() as conn:
             tz = await self._ctx.user_zone(conn, user_id)
             state = await user_db.get_streak(conn, user_id)
         return streaks.view(state, local_date(moment, tz))
 
-    async def heatmap(self, user_id: int, now: datetime | None = None) -> bytes:
-        moment = self._ctx.now(now)
+    async def heatmap(self, user_id: int) -> bytes:
+        moment = self._ctx.now()
         async with self._ctx.db.read() as conn:
             tz = await self._ctx.user_zone(conn, user_id)
             today = local_date(moment, tz)

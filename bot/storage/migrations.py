@@ -228,11 +228,18 @@ CREATE INDEX group_sessions_unannounced ON group_sessions (id)
     WHERE state != 'running' AND standings_sent_at IS NULL;
 """
 
+_QUIZ_LEVEL = """
+-- The level of each learner's last /quiz (NULL: any level), which Next, the menu's Quiz entry and
+-- the reminder's "Quiz me now" reuse; kept in memory before, so a restart forgot it.
+ALTER TABLE users ADD COLUMN quiz_level TEXT;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, answers, spaced repetition, streaks, daily questions", _INITIAL),
     Migration(2, "group quiz: settings, sessions, rounds, answers, all-time scores", _GROUP_QUIZ),
     Migration(3, "daily questions: when Telegram accepted each one", _DAILY_SENT_AT),
     Migration(4, "group quiz: when each reveal and final table was shown", _REVEALED),
+    Migration(5, "users: the level of their last quiz", _QUIZ_LEVEL),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -5,23 +5,25 @@ every row whose user column names them plus every row of their private chat. Row
 to a group and are not about them (its settings, its sessions and rounds, other members' answers
 and scores) stay; a group quiz they started keeps running without its starter (see below).
 
-Public API (call ``forget_user`` inside ``Database.write()``: it must be one transaction):
-    forget_user(conn, user_id) -> dict[str, int]   rows deleted per table (every table listed,
-        zeros included); "group_sessions" counts sessions whose starter was cleared, not deleted
-    export_user(conn, user_id) -> dict              every stored row about them; timestamps as
-        tz-aware datetimes, 0/1 flags as bools, JSON columns decoded
-    is_empty(export) -> bool                        nothing stored (never seen, or forgotten)
-    FORGOTTEN_STARTER: the starter id left on group sessions a forgotten person had started
+Call ``forget_user`` inside ``Database.write()``: it must be one transaction. It returns a
+``ForgetReport`` (rows deleted per table; ``group_sessions`` counts sessions whose starter was
+cleared or that were deleted). ``export_user`` gives every stored row about them (timestamps as
+tz-aware datetimes, 0/1 flags as bools, JSON columns decoded); ``is_empty`` says whether an export
+holds nothing. ``FORGOTTEN_STARTER`` is the starter id left on group sessions a forgotten person
+had started.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import astuple, dataclass
 from typing import Any
 
 import aiosqlite
 
 from bot.storage.db import from_ts
+
+__all__ = ["FORGOTTEN_STARTER", "ForgetReport", "export_user", "forget_user", "is_empty"]
 
 # group_sessions.starter_id is NOT NULL (migration 2), so it cannot be cleared to NULL without a
 # table rebuild. 0 is no Telegram user, so it names nobody: the session stays for the group, and
@@ -74,8 +76,34 @@ _CLEAR_STARTER = "UPDATE group_sessions SET starter_id = ? WHERE starter_id = ?"
 _DELETE_USER = "DELETE FROM users WHERE user_id = ?"
 
 
-async def forget_user(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
-    """Delete every row about `user_id`; return how many rows each table lost.
+@dataclass(frozen=True, slots=True)
+class ForgetReport:
+    """How many rows /forget deleted, table by table."""
+
+    hints: int = 0
+    answers: int = 0
+    daily_sent: int = 0
+    deliveries: int = 0
+    cards: int = 0
+    streaks: int = 0
+    reminders_sent: int = 0
+    daily_subscriptions: int = 0
+    group_answers: int = 0
+    group_rounds: int = 0
+    group_scores: int = 0
+    group_settings: int = 0
+    # Sessions in their private chat deleted, plus sessions they started unlinked from them.
+    group_sessions: int = 0
+    users: int = 0
+
+    @property
+    def nothing(self) -> bool:
+        """Whether nothing at all was stored about them."""
+        return not any(astuple(self))
+
+
+async def forget_user(conn: aiosqlite.Connection, user_id: int) -> ForgetReport:
+    """Delete every row about `user_id`; report how many rows each table lost.
 
     Run it inside one ``Database.write()`` transaction, so a failure deletes nothing."""
     counts: dict[str, int] = {}
@@ -88,7 +116,7 @@ async def forget_user(conn: aiosqlite.Connection, user_id: int) -> dict[str, int
     counts["group_sessions"] = deleted_sessions + max(cursor.rowcount, 0)
     cursor = await conn.execute(_DELETE_USER, (user_id,))
     counts["users"] = max(cursor.rowcount, 0)
-    return counts
+    return ForgetReport(**counts)
 
 
 # --- export -------------------------------------------------------------------------------------

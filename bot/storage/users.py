@@ -26,6 +26,7 @@ __all__ = [
     "get_streak",
     "get_user",
     "reminder_candidates",
+    "set_quiz_level",
     "set_reminders",
     "set_timezone",
     "streak_from_row",
@@ -84,6 +85,7 @@ class UserRow:
     reminders: bool
     private_chat: bool
     created_at: datetime
+    quiz_level: str | None = None  # the level of their last /quiz; None: any
 
 
 async def ensure_user(
@@ -95,7 +97,7 @@ async def ensure_user(
 
 async def get_user(conn: aiosqlite.Connection, user_id: int) -> UserRow | None:
     cursor = await conn.execute(
-        "SELECT user_id, timezone, reminders, private_chat, created_at FROM users"
+        "SELECT user_id, timezone, reminders, private_chat, created_at, quiz_level FROM users"
         " WHERE user_id = ?",
         (user_id,),
     )
@@ -108,6 +110,7 @@ async def get_user(conn: aiosqlite.Connection, user_id: int) -> UserRow | None:
         reminders=bool(row["reminders"]),
         private_chat=bool(row["private_chat"]),
         created_at=from_ts(row["created_at"]),
+        quiz_level=row["quiz_level"],
     )
 
 
@@ -116,6 +119,11 @@ async def set_timezone(
 ) -> None:
     await ensure_user(conn, user_id, now)
     await conn.execute("UPDATE users SET timezone = ? WHERE user_id = ?", (name, user_id))
+
+
+async def set_quiz_level(conn: aiosqlite.Connection, user_id: int, level: str | None) -> None:
+    """Remember the level of the user's last quiz (None: any); the user row must exist."""
+    await conn.execute("UPDATE users SET quiz_level = ? WHERE user_id = ?", (level, user_id))
 
 
 async def set_reminders(

@@ -1,11 +1,13 @@
-"""The Telegram adapter, the only package that imports `telegram`.
+"""The Telegram adapter, the only package that imports `telegram`. It has two floors.
 
-Entry points: `bot.tg.app.build_application` (the wired Application), `bot.tg.runner.run` (the
-`tutor-bot run` command), `bot.tg.state.AppState` (what handlers share). Each handler module
-(guards, migration, commands, learn, quiz, daily, stats, privacy, jobs, group, buttons, ask,
-errors) exposes `register(app)`. Shared helpers: `send` (edits, "not modified", inaccessible
-messages, "may not post here"), `render` (escaping, fitting, plural), `scheduling` (named jobs),
-`ratelimit` (pacing and retries of every request), `updates` (updates of different users at
-once, each user's in order, a bounded backlog), `admins` (the group admin check), `keyboards`
-and `callbacks` (buttons and their data).
+The plumbing lives at the top: `app` (wiring the Application), `runner` (`tutor-bot run`),
+`ratelimit` (pacing and retries of every request), `outbox` (per-group send queues), `updates`
+(different users at once, each user's updates in order), `send` (edits, "not modified",
+inaccessible messages, "may not post here"), `limits` (the last length check), `webhook`,
+`scheduling` (named jobs, and every job name), `errors`, `guards` (flood control), `heartbeat`,
+`state` and `memory` (what handlers share, per feature), `callbacks` (every button's data and
+the pattern each handler registers with), `render`, `addressing`, `admins`, `flood`, `logs`.
+
+The features live below: `views/<feature>.py` are pure functions from service results to HTML
+and keyboards; `handlers/<feature>.py` narrow an update, call one service, call a view, send.
 """

@@ -12,6 +12,17 @@ from functools import lru_cache
 
 from telegram import Chat, Message, MessageEntity
 
+__all__ = [
+    "command_target",
+    "is_addressed",
+    "is_private",
+    "is_reply_to_bot",
+    "mentions",
+    "question_text",
+    "sender_id",
+    "strip_mention",
+]
+
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)")
 _SPACES = re.compile(r"\s+")
 

@@ -1,7 +1,4 @@
-"""Who may change a chat's settings: the group admin check, with a short-lived cache.
-
-Public API: is_admin(context, chat, user, message) -> bool; ADMIN_TTL, NOT_ADMIN_TTL.
-"""
+"""Who may change a chat's settings: the group admin check, with a short-lived cache."""
 
 from __future__ import annotations
 
@@ -14,6 +11,8 @@ from telegram.error import TelegramError
 
 from bot.tg.addressing import is_private
 from bot.tg.state import TutorContext
+
+__all__ = ["ADMIN_TTL", "NOT_ADMIN_TTL", "is_admin"]
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ async def is_admin(context: TutorContext, chat: Chat, user: User, message: Messa
         return message.sender_chat.id == chat.id
     key = (chat.id, user.id)
     now = time.monotonic()
-    cached = context.state.admin_cache.get(key)
+    cached = context.state.admins.checked.get(key)
     if cached is not None:
         admin, checked = cached
         if now - checked < (ADMIN_TTL if admin else NOT_ADMIN_TTL):
@@ -46,5 +45,5 @@ async def is_admin(context: TutorContext, chat: Chat, user: User, message: Messa
         log.warning("admin check in chat %s failed: %s", chat.id, error)
         return False
     admin = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-    context.state.admin_cache.put(key, (admin, now))
+    context.state.admins.checked.put(key, (admin, now))
     return admin

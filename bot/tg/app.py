@@ -13,24 +13,34 @@ from bot.config import Settings
 from bot.core.content import load_content
 from bot.model import build_matcher
 from bot.services import Services
-from bot.tg import (
+from bot.tg import errors, guards, heartbeat
+from bot.tg.handlers import (
     ask,
-    buttons,
-    commands,
     daily,
-    errors,
-    group,
-    guards,
-    jobs,
+    fallback,
+    group_rounds,
+    group_screen,
     learn,
     migration,
     privacy,
     quiz,
+    reminders,
+    start,
     stats,
 )
+from bot.tg.handlers import settings as settings_feature
 from bot.tg.ratelimit import TutorRateLimiter
 from bot.tg.state import CONTEXT_TYPES, AnyApp, AppState, app_state
 from bot.tg.updates import BoundedUpdateQueue, PerUserUpdateProcessor
+from bot.tg.views.start import BOT_COMMANDS
+
+__all__ = [
+    "CONNECTION_POOL_SIZE",
+    "POOL_TIMEOUT_SECONDS",
+    "build_application",
+    "post_init",
+    "post_shutdown",
+]
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +53,13 @@ async def post_init(app: AnyApp) -> None:
     state = app_state(app)
     if state.services is None:
         state.services = await _open_services(state)
-    await app.bot.set_my_commands(list(commands.BOT_COMMANDS))
+    await app.bot.set_my_commands(list(BOT_COMMANDS))
     # Daily jobs are rebuilt from SQLite (the JobQueue keeps nothing across restarts).
-    await jobs.start(app)
+    await daily.restore(app)
+    reminders.start(app)
+    await heartbeat.start(app)
     # Group quiz rounds and sessions that were running pick up where they were.
-    await group.resume(app)
+    await group_screen.resume(app)
     log.info("bot @%s is ready", app.bot.username)
 
 
@@ -104,8 +116,7 @@ def build_application(settings: Settings, *, state: AppState | None = None) -> A
         )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        # The builder's generic parameters only track the rate limiter's type; not worth spelling.
-        .rate_limiter(TutorRateLimiter.from_settings(settings))  # type: ignore[arg-type]
+        .rate_limiter(TutorRateLimiter.from_settings(settings))
         # Different users at once, each user's updates in order (bot.tg.updates).
         .concurrent_updates(PerUserUpdateProcessor())
         # The poller waits while the bot is behind, so a crash loses few confirmed updates.
@@ -118,19 +129,22 @@ def build_application(settings: Settings, *, state: AppState | None = None) -> A
     )
     app = builder.build()
     app.bot_data.state = state
-    # Order matters inside group 0: the first matching handler wins, fallbacks come last.
+    # No two handlers of group 0 take the same update (each button handler has its own pattern
+    # from bot.tg.callbacks, the fallback takes the data none claims), so their order is free;
+    # only the unknown-command hint must come after every command.
     guards.register(app)
     migration.register(app)
-    commands.register(app)
-    learn.register(app)
-    quiz.register(app)  # its button handler must precede the catch-all in buttons
-    daily.register(app)
-    stats.register(app)
-    privacy.register(app)  # its button handler too must precede the catch-all in buttons
-    jobs.register(app)
-    group.register(app)  # its button handlers too
-    buttons.register(app)
+    start.register(app)
     ask.register(app)
+    learn.register(app)
+    quiz.register(app)
+    daily.register(app)
+    group_rounds.register(app)
+    reminders.register(app)
+    settings_feature.register(app)
+    privacy.register(app)
+    stats.register(app)
+    fallback.register(app)
     errors.register(app)
-    commands.register_fallbacks(app)
+    fallback.register_last(app)
     return app

@@ -1,7 +1,10 @@
-"""Callback data: what a button press means, checked on the server before anything happens.
+"""Callback data: every button's data is spelt here, and parsed here before anything happens.
 
 Telegram returns whatever `callback_data` a client sends (at most 64 bytes), so it is untrusted
-input. Two kinds are used:
+input. Each feature's handler registers with the pattern exported for it (`*_PATTERN`); the
+patterns share no data, so the order handlers are added in does not matter, and `claimed` tells
+the fallback handler (bot.tg.handlers.fallback) which data no feature takes: that press gets the
+"expired" toast. The kinds of data:
 
 - Content navigation is a compact code such as `a:<entry id>`, `w:3` or `k:2.1` (option 1 of the
   checkpoint question at walk-through step 2). It names only public,
@@ -12,16 +15,65 @@ input. Two kinds are used:
   restarts and a forged id or position changes nothing. Next (`qn:<level>:<user>`) names the
   one learner who may press it. Group quiz answers
   (`gt:<round>:<position>`) work the same way, checked by the group service against the pressing
-  chat (codec and handler in `bot.tg.group_jobs` and `bot.tg.group`, with the `gs:` setting).
+  chat; `gs:<0|1>` is the group's "who may start" toggle.
+- `rm:off` turns streak reminders off; `fg:<y|n>:<user>` answers a /forget confirmation (only
+  that user, on a prompt this process showed them).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
 
 from bot.core.content import ContentPack
+
+__all__ = [
+    "ASK_PATTERN",
+    "EXPIRED_TEXT",
+    "FORGET_PATTERN",
+    "LEARN_PATTERN",
+    "MAX_DATA_BYTES",
+    "MENU_DATA",
+    "PATTERNS",
+    "QUIZ_LEVEL_ANY",
+    "QUIZ_PATTERN",
+    "REMINDERS_OFF_DATA",
+    "REMINDERS_OFF_PATTERN",
+    "SETTING_PATTERN",
+    "TAP_PATTERN",
+    "ButtonHandler",
+    "ForgetPress",
+    "Nav",
+    "NavKind",
+    "QuizKind",
+    "QuizPress",
+    "TapPress",
+    "answer_data",
+    "aspect_data",
+    "checkpoint_data",
+    "claimed",
+    "encode",
+    "forget_data",
+    "lesson_data",
+    "parse",
+    "parse_forget",
+    "parse_quiz",
+    "parse_setting",
+    "parse_tap",
+    "picture_data",
+    "quiz_answer_data",
+    "quiz_hint_data",
+    "quiz_next_data",
+    "setting_data",
+    "step_data",
+    "tap_data",
+    "topic_data",
+]
 
 MAX_DATA_BYTES = 64
 EXPIRED_TEXT = "That button has expired — send /learn or ask again."
@@ -189,11 +241,6 @@ def quiz_next_data(level: str = QUIZ_LEVEL_ANY, owner: int | None = None) -> str
     return f"qn:{level}" if owner is None else f"qn:{level}:{owner}"
 
 
-def is_quiz_data(data: str | None) -> bool:
-    """Whether `data` uses a quiz prefix (it may still be malformed)."""
-    return bool(data) and (data or "").partition(":")[0] in _QUIZ_KIND
-
-
 def _number(text: str, limit: int) -> int | None:
     # Canonical ASCII digits only, so one button has exactly one spelling.
     if not (text.isascii() and text.isdigit()) or text != str(int(text)):
@@ -226,3 +273,97 @@ def parse_quiz(data: str | None, levels: Collection[str]) -> QuizPress | None:
     if delivery_id is None or position is None:
         return None
     return QuizPress(kind, delivery_id, position)
+
+
+# --- reminders, /forget, group quiz --------------------------------------------------------------
+
+_FORGET = re.compile(r"^fg:([yn]):([1-9][0-9]{0,18})$")
+# Canonical numbers only ("007" or "+7" would be a second spelling of the same button).
+_TAP = re.compile(r"^gt:([1-9][0-9]{0,17}):([0-9])$")
+_SETTING = re.compile(r"^gs:([01])$")
+
+
+def forget_data(*, confirm: bool, owner: int) -> str:
+    """A /forget confirmation button: delete (`confirm`) or cancel, for `owner` only."""
+    return f"fg:{'y' if confirm else 'n'}:{owner}"
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetPress:
+    confirm: bool
+    owner: int
+
+
+def parse_forget(data: str | None) -> ForgetPress | None:
+    found = _FORGET.fullmatch(data or "")
+    return ForgetPress(found.group(1) == "y", int(found.group(2))) if found else None
+
+
+def tap_data(round_id: int, position: int) -> str:
+    """A group quiz answer button; the group service checks round, chat and position."""
+    return f"gt:{round_id}:{position}"
+
+
+@dataclass(frozen=True, slots=True)
+class TapPress:
+    round_id: int
+    position: int
+
+
+def parse_tap(data: str | None) -> TapPress | None:
+    found = _TAP.fullmatch(data or "")
+    return TapPress(int(found.group(1)), int(found.group(2))) if found else None
+
+
+def setting_data(*, anyone_can_start: bool) -> str:
+    """The group settings toggle: the value it sets."""
+    return f"gs:{int(anyone_can_start)}"
+
+
+def parse_setting(data: str | None) -> bool | None:
+    """The "anyone can start" value a toggle sets, or None when the data is malformed."""
+    found = _SETTING.fullmatch(data or "")
+    return found.group(1) == "1" if found else None
+
+
+# --- what each handler registers with ------------------------------------------------------------
+# Prefixes only: malformed data with a feature's prefix still reaches that feature, which answers
+# in its own words. No two patterns match the same data.
+
+ASK_PATTERN = r"^[at]:"
+LEARN_PATTERN = r"^(?:m$|[lwcpk]:)"
+QUIZ_PATTERN = r"^q[ahn]:"
+REMINDERS_OFF_PATTERN = rf"^{REMINDERS_OFF_DATA}$"
+FORGET_PATTERN = r"^fg:"
+TAP_PATTERN = r"^gt:"
+SETTING_PATTERN = r"^gs:"
+PATTERNS: tuple[str, ...] = (
+    ASK_PATTERN,
+    LEARN_PATTERN,
+    QUIZ_PATTERN,
+    REMINDERS_OFF_PATTERN,
+    FORGET_PATTERN,
+    TAP_PATTERN,
+    SETTING_PATTERN,
+)
+_CLAIMED = re.compile("|".join(f"(?:{pattern})" for pattern in PATTERNS))
+
+
+def claimed(data: object) -> bool:
+    """Whether a feature's handler takes this data (else the fallback answers it)."""
+    return isinstance(data, str) and _CLAIMED.match(data) is not None
+
+
+class ButtonHandler(CallbackQueryHandler[Any, None]):
+    """A feature's button handler: the presses its pattern matches, and nothing else.
+
+    PTB hands a press without data (or with empty data) to any pattern handler, whichever was
+    added first; here such a press is no feature's, so it goes to the fallback like any other
+    data nobody claims.
+    """
+
+    def check_update(self, update: object) -> bool | object | None:
+        query = update.callback_query if isinstance(update, Update) else None
+        if query is not None and not query.data:
+            return False
+        return super().check_update(update)

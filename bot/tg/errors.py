@@ -8,11 +8,13 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, ChatMigrated, NetworkError, TelegramError
 
-from bot.tg import migration
 from bot.tg.addressing import is_addressed
+from bot.tg.handlers import migration
 from bot.tg.outbox import OutboxClosed
 from bot.tg.send import is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext
+
+__all__ = ["APOLOGY", "APOLOGY_TOAST", "on_error", "register"]
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
+__all__ = ["FloodControl", "Verdict"]
+
 
 class Verdict(Enum):
     ALLOW = "allow"

@@ -13,6 +13,16 @@ from bot.tg.flood import Verdict
 from bot.tg.send import reply
 from bot.tg.state import AnyApp, TutorContext
 
+__all__ = [
+    "SLOW_DOWN_TEXT",
+    "SLOW_DOWN_TOAST",
+    "TEXT_ONLY_HINT",
+    "flood_guard",
+    "not_text",
+    "register",
+    "sender",
+]
+
 log = logging.getLogger(__name__)
 
 SLOW_DOWN_TEXT = (

@@ -15,7 +15,10 @@ import logging
 import re
 from typing import Any
 
-from bot.tg.render import CAPTION_LIMIT, ELLIPSIS, MESSAGE_LIMIT, esc, units
+from bot.core.echo import ELLIPSIS
+from bot.tg.render import CAPTION_LIMIT, MESSAGE_LIMIT, esc, units
+
+__all__ = ["TOAST_LIMIT", "fit_html", "fit_request", "visible"]
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,8 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
+__all__ = ["HIDDEN", "MASK", "RedactingFilter", "UserTextFilter", "setup_logging"]
+
 MASK = "[REDACTED]"
 HIDDEN = "[details hidden; TUTOR_LOG_USER_TEXT=1 logs them]"
 # A token right after "bot" in a URL, or a bare token with a long secret part.

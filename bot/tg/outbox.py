@@ -20,8 +20,8 @@ A queued chatter send that Telegram refuses is recovered where it can be:
 
 - `ChatMigrated` (the group became a supergroup with a new id): sent once more to the new id,
   and every later send queued for the old id goes there directly; `on_moved` (set by
-  bot.tg.migration) moves the chat's stored data and jobs, in its own task, since it takes the
-  group's lock, which a quiz send waiting in this queue may hold;
+  bot.tg.handlers.migration) moves the chat's stored data and jobs, in its own task, since it
+  takes the group's lock, which a quiz send waiting in this queue may hold;
 - `RetryAfter` never gets here: the rate limiter waits it out and tries again;
 - a replied-to message that was deleted is no refusal at all: every send allows sending without
   the reply (bot.tg.app's Defaults), so Telegram posts the answer unquoted;
@@ -49,9 +49,20 @@ from typing import Any, TypeVar
 from telegram import Bot
 from telegram.error import ChatMigrated, TelegramError
 
+__all__ = [
+    "MAX_PENDING",
+    "Follow",
+    "Outbox",
+    "OutboxClosed",
+    "Request",
+    "is_queued",
+    "outbox_of",
+    "retarget",
+]
+
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 Request = Callable[[], Awaitable[Any]]
 
 # Unsent chatter kept per member of a group: at 20 messages a minute, a few are already seconds
@@ -115,7 +126,7 @@ class Outbox:
         self.dropped = 0  # chatter dropped over the cap or at shutdown, for tests and logs
         # Groups that became supergroups: old id -> new id, learnt from a refused send.
         self.moved: dict[int, int] = {}
-        # Moves the chat's stored data and jobs to its new id (bot.tg.migration sets it).
+        # Moves the chat's stored data and jobs to its new id (bot.tg.handlers.migration sets it).
         self.on_moved: Follow | None = None
         self._following: set[asyncio.Task[None]] = set()
 
@@ -137,14 +148,14 @@ class Outbox:
         self._wake(chat_id, group)
         return True
 
-    async def quiz(self, chat_id: int, request: Callable[[], Awaitable[T]]) -> T:
+    async def quiz(self, chat_id: int, request: Callable[[], Awaitable[_T]]) -> _T:
         """Make a quiz request ahead of the group's chatter and return its result."""
         if not is_queued(chat_id):
             return await request()
         if self._closed:
             raise OutboxClosed
         group = self._groups.setdefault(chat_id, _Group())
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
         group.quiz.append((request, future))
         self._wake(chat_id, group)
         return await future

@@ -31,6 +31,8 @@ from bot.config import Settings
 from bot.tg.limits import fit_request
 from bot.tg.outbox import Outbox, retarget
 
+__all__ = ["Result", "TutorRateLimiter"]
+
 log = logging.getLogger(__name__)
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]

@@ -11,6 +11,18 @@ import html
 
 from bot.core.echo import ELLIPSIS, echo
 
+__all__ = [
+    "CAPTION_LIMIT",
+    "MESSAGE_LIMIT",
+    "clip",
+    "esc",
+    "fit",
+    "page",
+    "plural",
+    "titled",
+    "units",
+]
+
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 

@@ -35,6 +35,17 @@ from bot.tg.outbox import outbox_of
 from bot.tg.state import AnyApp, AppState
 from bot.tg.webhook import WebhookServer
 
+__all__ = [
+    "BOOTSTRAP_RETRIES",
+    "EXIT_CONFIG",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "SEND_MESSAGE_NUDGE",
+    "configure_ptb",
+    "run",
+    "serve",
+]
+
 log = logging.getLogger(__name__)
 
 BOOTSTRAP_RETRIES = 3

@@ -8,9 +8,7 @@ A job's name is also its APScheduler id, so finding or cancelling one is a dicti
 PTB's `get_jobs_by_name` walks every job, which made scheduling all daily subscriptions at
 start-up quadratic (1,000 chats: 0.99 s before, 0.10 s by id).
 
-Public API: job_queue(app); cancel(app, *names); scheduled(app, name) -> bool;
-run_once(app, callback, when, name=..., chat_id=None, data=None, late_ok=False);
-run_daily(app, callback, time, name=..., chat_id=..., grace_seconds=...).
+Every job name is spelt here, once: the services know nothing of jobs.
 """
 
 from __future__ import annotations
@@ -24,14 +22,73 @@ from telegram.ext import JobQueue
 
 from bot.tg.state import AnyApp, TutorContext
 
+__all__ = [
+    "HEARTBEAT_JOB",
+    "REMINDER_JOB",
+    "JobCallback",
+    "cancel",
+    "daily_catch_up_job",
+    "daily_job",
+    "daily_retry_job",
+    "group_count_job",
+    "group_deadline_job",
+    "group_next_job",
+    "group_show_job",
+    "job_queue",
+    "run_daily",
+    "run_once",
+    "scheduled",
+]
+
 JobCallback = Any  # PTB's JobCallback[TutorContext]; not worth spelling out
+
+# --- job names -----------------------------------------------------------------------------------
+# One job per name: a chat's daily question, a round's deadline... scheduling again replaces it.
+
+REMINDER_JOB = "streak-reminders"
+HEARTBEAT_JOB = "heartbeat"
+
+
+def daily_job(chat_id: int) -> str:
+    """The chat's daily question, every day at its send time."""
+    return f"daily:{chat_id}"
+
+
+def daily_catch_up_job(chat_id: int) -> str:
+    """Today's daily question, sent late (the bot was down when it was due)."""
+    return f"daily-catch-up:{chat_id}"
+
+
+def daily_retry_job(chat_id: int) -> str:
+    """Today's daily question again, after a send that may succeed later."""
+    return f"daily-retry:{chat_id}"
+
+
+def group_deadline_job(round_id: int) -> str:
+    """A group quiz round's deadline."""
+    return f"group-round:{round_id}"
+
+
+def group_next_job(session_id: int) -> str:
+    """A group quiz session's next question, after the pause that shows the reveal."""
+    return f"group-next:{session_id}"
+
+
+def group_count_job(round_id: int) -> str:
+    """A round's trailing "answered" count edit, so the last taps of a burst show."""
+    return f"group-count:{round_id}"
+
+
+def group_show_job(chat_id: int) -> str:
+    """The reveals and tables a crash kept from a group."""
+    return f"group-show:{chat_id}"
 
 
 def job_queue(app: AnyApp) -> JobQueue[TutorContext]:
     queue = app.job_queue
     if queue is None:  # the job-queue extra is a dependency, so this means a broken install
         raise RuntimeError("python-telegram-bot was installed without its job queue")
-    return queue  # type: ignore[no-any-return]
+    return queue
 
 
 def _named(name: str, **job_kwargs: Any) -> dict[str, Any]:

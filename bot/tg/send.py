@@ -29,6 +29,20 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.tg.addressing import is_private, sender_id
 from bot.tg.outbox import is_queued, outbox_of
 
+__all__ = [
+    "Markup",
+    "PreparedReply",
+    "accessible",
+    "edit_markup",
+    "edit_or_send",
+    "edit_text",
+    "is_cannot_post",
+    "not_modified",
+    "reply",
+    "send_prepared",
+    "to_chat",
+]
+
 log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup

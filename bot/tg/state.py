@@ -2,17 +2,16 @@
 
 `AppState` is built once at start-up and stored on `application.bot_data`; handlers read it as
 `context.state` instead of fishing untyped values out of a dict. The services (database, quiz,
-daily, stats) are opened by `post_init` and reached as `context.services`.
+daily, stats) are opened by `post_init` and reached as `context.services`. What each feature
+remembers in memory is its own small object (bot.tg.memory).
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
@@ -22,42 +21,25 @@ from bot.core.content import ContentPack
 from bot.core.matcher import Matcher
 from bot.services import Services
 from bot.tg.flood import FloodControl
+from bot.tg.memory import (
+    AdminMemory,
+    AskMemory,
+    DailyMemory,
+    ForgetMemory,
+    GroupScreens,
+    LearnMemory,
+    QuizMemory,
+)
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class LruCache(Generic[K, V]):
-    """A small bounded mapping that forgets the least recently used entry first."""
-
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._items: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.maxsize:
-            self._items.popitem(last=False)
-
-    def discard(self, key: K) -> None:
-        self._items.pop(key, None)
-
-    def discard_where(self, predicate: Callable[[K], bool]) -> int:
-        """Forget every entry whose key matches (someone's, after /forget); return how many."""
-        doomed = [key for key in self._items if predicate(key)]
-        for key in doomed:
-            del self._items[key]
-        return len(doomed)
-
-    def __len__(self) -> int:
-        return len(self._items)
+__all__ = [
+    "CONTEXT_TYPES",
+    "AnyApp",
+    "AppState",
+    "BotData",
+    "TutorContext",
+    "app_state",
+    "daily_concurrency",
+]
 
 
 @dataclass
@@ -68,33 +50,15 @@ class AppState:
     pack: ContentPack
     matcher: Matcher
     flood: FloodControl
-    # Telegram file_id of each picture after its first upload, so later sends skip the upload.
-    photo_ids: dict[str, str] = field(default_factory=dict)
-    # Rendering a picture is CPU work done in a thread; one at a time is plenty.
-    render_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    # Daily questions being claimed and sent right now (bot.tg.daily); sized in `create`.
-    daily_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
-    # Learners often send the very same text ("what is mlops"); matching and rendering are the
-    # costliest steps of a reply and both are pure, so recent replies are reused.
-    replies: LruCache[str, Any] = field(default_factory=lambda: LruCache(2048))
+    ask: AskMemory = field(default_factory=AskMemory)
+    learn: LearnMemory = field(default_factory=LearnMemory)
+    quiz: QuizMemory = field(default_factory=QuizMemory)
+    daily: DailyMemory = field(default_factory=DailyMemory)
+    admins: AdminMemory = field(default_factory=AdminMemory)
+    forget: ForgetMemory = field(default_factory=ForgetMemory)
+    groups: GroupScreens = field(default_factory=GroupScreens)
     # The services' clock; None is the system clock (tests inject a fixed one).
     clock: Clock | None = None
-    # Each user's last /quiz level ("" for any), reused by Next and the menu's Quiz entry.
-    quiz_levels: LruCache[int, str] = field(default_factory=lambda: LruCache(65536))
-    # (chat, message) whose Next / Quiz-now button already sent a question: a double tap sends one.
-    used_next: LruCache[tuple[int, int], bool] = field(default_factory=lambda: LruCache(8192))
-    # (chat, message) of quiz questions whose verdict is known to be on screen; a press on one
-    # that is not (the verdict edit failed) shows the stored verdict instead of a refusal.
-    verdicts_shown: LruCache[tuple[int, int], bool] = field(default_factory=lambda: LruCache(8192))
-    # (chat, user) -> (is an admin, time.monotonic() of the check); see bot.tg.admins.is_admin.
-    admin_cache: LruCache[tuple[int, int], tuple[bool, float]] = field(
-        default_factory=lambda: LruCache(8192)
-    )
-    # (chat, message) of a /forget confirmation -> (whose, time.monotonic() when asked); a press
-    # counts only on a prompt listed here, once (bot.tg.privacy).
-    forget_prompts: LruCache[tuple[int, int], tuple[int, float]] = field(
-        default_factory=lambda: LruCache(1024)
-    )
     # The database-backed use cases: opened in post_init (it needs the running loop) unless a
     # caller supplies them, closed in post_shutdown.
     services: Services | None = None
@@ -105,6 +69,19 @@ class AppState:
             raise RuntimeError("the services are not open (post_init has not run)")
         return self.services
 
+    def forget_user(self, user_id: int) -> None:
+        """Drop what every feature holds in memory about `user_id` (after /forget)."""
+        for memory in (
+            self.ask,
+            self.learn,
+            self.quiz,
+            self.daily,
+            self.admins,
+            self.forget,
+            self.groups,
+        ):
+            memory.forget_user(user_id)
+
     @classmethod
     def create(
         cls, settings: Settings, pack: ContentPack, matcher: Matcher | None = None
@@ -114,7 +91,7 @@ class AppState:
             pack=pack,
             matcher=matcher or Matcher(pack),
             flood=FloodControl(settings.flood_limit, settings.flood_window),
-            daily_slots=asyncio.Semaphore(daily_concurrency(settings)),
+            daily=DailyMemory(asyncio.Semaphore(daily_concurrency(settings))),
         )
 
 

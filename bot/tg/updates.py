@@ -25,6 +25,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+__all__ = ["BACKLOG", "MAX_CONCURRENT_UPDATES", "BoundedUpdateQueue", "PerUserUpdateProcessor"]
+
 # Updates taken from Telegram and not yet handled, at most (see the module docstring).
 BACKLOG = 32
 # Updates in progress at once, most of them waiting on Telegram. With 0.1 s per API call, 8

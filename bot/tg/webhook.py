@@ -35,6 +35,8 @@ from telegram import Update
 
 from bot.tg.state import AnyApp
 
+__all__ = ["MAX_BODY", "READ_DEADLINE", "SECRET_HEADER", "WebhookServer"]
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.core.clock import FixedClock
-from bot.tg.jobs import HEARTBEAT_JOB, REMINDER_JOB
+from bot.tg.scheduling import HEARTBEAT_JOB, REMINDER_JOB
 from tests.support.quiz_flow import answer_quiz, correct_position, delivery_of, press_option
 from tests.support.world import START, TutorFactory, World, daily_messages, run_job, services_of
 

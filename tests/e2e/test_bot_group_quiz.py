@@ -15,7 +15,7 @@ from telegram import Chat, User
 
 from bot.core.clock import FixedClock
 from bot.core.group_round import EDIT_INTERVAL
-from bot.tg.group_jobs import count_job_name, next_job_name
+from bot.tg.scheduling import group_count_job, group_deadline_job, group_next_job
 from bot.tg.state import AnyApp, app_state
 from tests.support.group_flow import (
     LETTERS,
@@ -87,7 +87,7 @@ async def test_two_groups_play_their_own_sessions(
     await world.press(world.carol, second, wrong2)
 
     before = len(world.emu.bot_messages(world.group.id))
-    await run_job(app, round1.job_name)
+    await run_job(app, group_deadline_job(round1.id))
     reveal = await next_message(world, world.group, before)
     assert reveal.reply_to_message_id == first.message_id
     assert reveal.plain_text.startswith(f"Answer to question 1 of 2: {right} {chosen}")
@@ -106,10 +106,10 @@ async def test_two_groups_play_their_own_sessions(
     assert "Closed · 3 answered" in closed.plain_text
     # The other group's round is untouched and still takes answers.
     assert world.current(second).reply_markup is not None
-    assert jobs_named(app, (await round_of(app, second)).job_name) == 1
+    assert jobs_named(app, group_deadline_job((await round_of(app, second)).id)) == 1
 
     before = len(world.emu.bot_messages(world.group.id))
-    await run_job(app, next_job_name(round1.session_id))
+    await run_job(app, group_next_job(round1.session_id))
     question2 = await next_message(world, world.group, before)
     assert question2.plain_text.startswith("Question 2 of 2")
     right, wrong = await right_and_wrong(app, question2)
@@ -125,8 +125,8 @@ async def test_two_groups_play_their_own_sessions(
     assert "🥈 Carol — 1000 points" in final.plain_text
     assert "🥈 Bob <b> — 1000 points" in final.plain_text
     assert world.current(question2).reply_markup is None
-    assert jobs_named(app, (await round_of(app, question2)).job_name) == 0
-    assert jobs_named(app, next_job_name(round1.session_id)) == 0
+    assert jobs_named(app, group_deadline_job((await round_of(app, question2)).id)) == 0
+    assert jobs_named(app, group_next_job(round1.session_id)) == 0
     # The second group never saw any of it.
     assert all("Alice" not in m.plain_text for m in world.emu.bot_messages(second_group.id))
 
@@ -158,7 +158,7 @@ async def test_live_count_is_throttled(
     await world.emu.wait_quiet()
     assert "1 answered" in world.current(question).plain_text
     rid = round_id(question)
-    await run_job(app, count_job_name(rid))
+    await run_job(app, group_count_job(rid))
     # The job queues the edit in the group's outbox (bot.tg.outbox) and returns.
     await world.emu.wait_for(lambda: "3 answered" in world.current(question).plain_text)
     await world.emu.wait_quiet()
@@ -176,7 +176,7 @@ async def test_late_taps_after_the_deadline(world: World, app: AnyApp) -> None:
     question = await start_quiz(world, world.alice, world.group)
     round_ = await round_of(app, question)
     before = len(world.emu.bot_messages(world.group.id))
-    await run_job(app, round_.job_name)
+    await run_job(app, group_deadline_job(round_.id))
     reveal = await next_message(world, world.group, before)
     assert "Nobody answered this one." in reveal.plain_text
     toast = await world.press_data(world.bob, question, f"gt:{round_.id}:0")
@@ -197,14 +197,14 @@ async def test_restart_mid_round_resumes_it(
         round_ = await round_of(first_app, question)
         await world.press(world.alice, question, right)
     async with start_tutor() as app:
-        assert jobs_named(app, round_.job_name) == 1
+        assert jobs_named(app, group_deadline_job(round_.id)) == 1
         assert world.current(question).reply_markup is not None
         toast = await world.press(world.bob, question, wrong)
         assert toast["text"].startswith("Locked in: ")
         again = await world.press(world.alice, question, wrong)
         assert again["text"].startswith("You already answered: ")
         before = len(world.emu.bot_messages(world.group.id))
-        await run_job(app, round_.job_name)
+        await run_job(app, group_deadline_job(round_.id))
         reveal = await next_message(world, world.group, before)
         assert "✅ Right (1): Alice +1000" in reveal.plain_text
         assert "❌ Wrong (1): Bob <b>" in reveal.plain_text
@@ -213,7 +213,7 @@ async def test_restart_mid_round_resumes_it(
         late = await world.press_data(world.carol, question, f"gt:{round_.id}:0")
         assert late["text"] == "Time is up for this question."
         # The session goes on in the restarted bot.
-        await run_job(app, next_job_name(round_.session_id))
+        await run_job(app, group_next_job(round_.session_id))
         question2 = await next_message(world, world.group, before + 1)
         assert question2.plain_text.startswith("Question 2 of 2")
 
@@ -231,7 +231,7 @@ async def test_restart_after_the_deadline_closes_at_once(
         assert reveal.plain_text.startswith("Answer to question 1 of 2")
         assert world.current(question).reply_markup is None
         round_ = await round_of(app, question)
-        await run_job(app, next_job_name(round_.session_id))
+        await run_job(app, group_next_job(round_.session_id))
         question2 = await next_message(world, world.group, 3)
         assert question2.plain_text.startswith("Question 2 of 2")
 
@@ -242,7 +242,7 @@ async def test_restart_between_rounds_opens_the_next(
     """A session that was between a reveal and its next question continues after a restart."""
     async with start_tutor() as first_app:
         question = await start_quiz(world, world.alice, world.group, "2")
-        await run_job(first_app, (await round_of(first_app, question)).job_name)
+        await run_job(first_app, group_deadline_job((await round_of(first_app, question)).id))
         await world.emu.wait_for_messages(world.group.id, 3)
     async with start_tutor():
         question2 = await next_message(world, world.group, 3)
@@ -292,7 +292,7 @@ async def test_forged_taps_are_refused_and_store_nothing(
     assert "0 answered" in world.current(first).plain_text
     assert "0 answered" in world.current(second).plain_text
     before = len(world.emu.bot_messages(second_group.id))
-    await run_job(app, (await round_of(app, second)).job_name)
+    await run_job(app, group_deadline_job((await round_of(app, second)).id))
     reveal = await next_message(world, second_group, before)
     assert "Nobody answered this one." in reveal.plain_text
 
@@ -353,8 +353,8 @@ async def test_stopquiz_by_starter_or_admin_only(
     assert "🥇 Carol — 1000 points" in standings.plain_text
     assert world.current(question).reply_markup is None
     round_ = await round_of(app, question)
-    assert jobs_named(app, round_.job_name) == 0
-    assert jobs_named(app, next_job_name(round_.session_id)) == 0
+    assert jobs_named(app, group_deadline_job(round_.id)) == 0
+    assert jobs_named(app, group_next_job(round_.session_id)) == 0
     [none] = await command(world, world.alice, world.group, "/stopquiz", 1)
     assert none.plain_text == "No group quiz is running here."
 
@@ -380,7 +380,7 @@ async def test_top_shows_the_all_time_table(world: World, app: AnyApp) -> None:
     await world.press(world.bob, question, right)
     await world.press(world.carol, question, wrong)
     before = len(world.emu.bot_messages(world.group.id))
-    await run_job(app, (await round_of(app, question)).job_name)
+    await run_job(app, group_deadline_job((await round_of(app, question)).id))
     _, final = (await world.emu.wait_for_messages(world.group.id, before + 2))[before:]
     assert final.plain_text.startswith("🏁 Final standings")
     assert "🥇 Bob <b> — 1000 points" in final.plain_text
@@ -405,7 +405,7 @@ async def test_final_leaderboard_shows_top_five_and_everyone_else(
         await world.press(player, question, right)
         clock.advance(seconds=1)
     before = len(world.emu.bot_messages(world.group.id))
-    await run_job(app, (await round_of(app, question)).job_name)
+    await run_job(app, group_deadline_job((await round_of(app, question)).id))
     _, final = (await world.emu.wait_for_messages(world.group.id, before + 2))[before:]
     lines = final.plain_text.splitlines()
     assert lines[2:7] == [
@@ -424,12 +424,12 @@ async def test_stop_between_rounds_posts_the_standings(world: World, app: AnyApp
     right, _ = await right_and_wrong(app, question)
     await world.press(world.bob, question, right)
     round_ = await round_of(app, question)
-    await run_job(app, round_.job_name)
-    assert jobs_named(app, next_job_name(round_.session_id)) == 1
+    await run_job(app, group_deadline_job(round_.id))
+    assert jobs_named(app, group_next_job(round_.session_id)) == 1
     [standings] = await command(world, world.alice, world.group, "/stopquiz", 1)
     assert standings.plain_text.startswith("⏹ Quiz stopped after question 1 of 3")
     assert "🥇 Bob <b> — 1000 points" in standings.plain_text
-    assert jobs_named(app, next_job_name(round_.session_id)) == 0
+    assert jobs_named(app, group_next_job(round_.session_id)) == 0
 
 
 async def test_losing_the_right_to_post_stops_the_session(world: World, app: AnyApp) -> None:
@@ -440,8 +440,8 @@ async def test_losing_the_right_to_post_stops_the_session(world: World, app: Any
     world.emu.fail_next(
         "sendMessage", status=403, description="Forbidden: bot was kicked from the supergroup chat"
     )
-    await run_job(app, round_.job_name)
-    assert jobs_named(app, next_job_name(round_.session_id)) == 0
+    await run_job(app, group_deadline_job(round_.id))
+    assert jobs_named(app, group_next_job(round_.session_id)) == 0
     services = app_state(app).services
     assert services is not None
     assert await services.group.running(world.group.id) is None
@@ -494,12 +494,12 @@ async def test_restricted_bot_stops_the_session(world: World, app: AnyApp) -> No
     question = await start_quiz(world, world.alice, world.group, "3")
     round_ = await round_of(app, question)
     world.emu.restrict(world.group)
-    await run_job(app, round_.job_name)
+    await run_job(app, group_deadline_job(round_.id))
     await world.emu.wait_quiet()
     services = app_state(app).services
     assert services is not None
     assert await services.group.running(world.group.id) is None
-    assert jobs_named(app, next_job_name(round_.session_id)) == 0
+    assert jobs_named(app, group_next_job(round_.session_id)) == 0
     world.emu.unrestrict(world.group)
     question2 = await start_quiz(world, world.alice, world.group)
     assert question2.reply_markup is not None

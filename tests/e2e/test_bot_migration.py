@@ -10,6 +10,7 @@ import pytest
 from telegram import Chat
 
 from bot.core.clock import FixedClock
+from bot.tg.scheduling import group_deadline_job
 from tests.support.group_flow import (
     command,
     jobs_named,
@@ -55,7 +56,7 @@ async def test_upgrade_moves_settings_scores_daily_and_the_running_quiz(
     played = await start_quiz(world, world.alice, old_group, "1")
     right, _ = await right_and_wrong(app, played)
     await world.press(world.bob, played, right)
-    await run_job(app, (await round_of(app, played)).job_name)
+    await run_job(app, group_deadline_job((await round_of(app, played)).id))
     question = await start_quiz(world, world.alice, old_group, "3")
     right, _ = await right_and_wrong(app, question)
     await world.press(world.carol, question, right)
@@ -70,10 +71,10 @@ async def test_upgrade_moves_settings_scores_daily_and_the_running_quiz(
     assert (await services.group.settings(NEW_ID)).anyone_can_start
     assert await services.group.running(OLD_ID) is None
     assert await services.group.running(NEW_ID) is not None
-    [deadline] = app.job_queue.get_jobs_by_name(round_.job_name)
+    [deadline] = app.job_queue.get_jobs_by_name(group_deadline_job(round_.id))
     assert deadline.chat_id == NEW_ID
 
-    await run_job(app, round_.job_name)
+    await run_job(app, group_deadline_job(round_.id))
     reveal = await next_message(world, new, 0)
     assert reveal.plain_text.startswith("Answer to question 1 of 3")
     assert "Carol +1000" in reveal.plain_text
@@ -107,7 +108,7 @@ async def test_missed_upgrade_is_followed_from_the_group_quiz(
     question = await start_quiz(world, world.alice, old_group, "2")
     round_ = await round_of(app, question)
     new = world.emu.migrate(old_group, NEW_ID, service_messages=False)
-    await run_job(app, round_.job_name)
+    await run_job(app, group_deadline_job(round_.id))
     reveal = await next_message(world, new, 0)
     assert reveal.plain_text.startswith("Answer to question 1 of 2")
     # Moving the session re-aims its next question at the new chat, which shows it at once.
@@ -115,7 +116,7 @@ async def test_missed_upgrade_is_followed_from_the_group_quiz(
     assert question2.plain_text.startswith("Question 2 of 2")
     assert await services_of(app).group.running(NEW_ID) is not None
     assert await services_of(app).group.running(OLD_ID) is None
-    assert jobs_named(app, (await round_of(app, question2)).job_name) == 1
+    assert jobs_named(app, group_deadline_job((await round_of(app, question2)).id)) == 1
 
 
 async def test_missed_upgrade_is_followed_from_a_queued_group_reply(

@@ -59,10 +59,11 @@ from telegram import Update, User
 from telegram.ext import TypeHandler
 
 from bot.core.content import ContentPack
-from bot.tg import learn
 from bot.tg.callbacks import MENU_DATA, REMINDERS_OFF_DATA
-from bot.tg.keyboards import MENU_LABELS, PICTURES
 from bot.tg.outbox import outbox_of
+from bot.tg.views import learn
+from bot.tg.views.learn import PICTURES
+from bot.tg.views.start import MENU_LABELS
 from tests.emulator import ApiCall, BotApiEmulator
 from tests.support.world import TutorFactory
 

@@ -25,10 +25,11 @@ from bot.config import Settings
 from bot.core.clock import FixedClock
 from bot.core.content import ContentPack
 from bot.core.matcher import Matcher, MatchResult
-from bot.tg import privacy
 from bot.tg.app import build_application
 from bot.tg.logs import MASK, RedactingFilter, setup_logging
-from bot.tg.state import AnyApp, AppState, app_state
+from bot.tg.scheduling import group_deadline_job
+from bot.tg.state import AnyApp, AppState
+from bot.tg.views import privacy
 from tests.emulator import BotApiEmulator, BotMessage, started_emulator
 from tests.support.group_flow import command, right_and_wrong, round_of, start_quiz
 from tests.support.harness import running_application
@@ -53,8 +54,10 @@ async def _table(app: AnyApp) -> dict[str, list[tuple[object, ...]]]:
     return await snapshot(services_of(app).db)
 
 
-async def _answer_private_quiz(world: World, app: AnyApp, user: Any, chat: Any) -> BotMessage:
-    question = await world.ask(user, chat, "/quiz")
+async def _answer_private_quiz(
+    world: World, app: AnyApp, user: Any, chat: Any, command: str = "/quiz"
+) -> BotMessage:
+    question = await world.ask(user, chat, command)
     await press_option(world, app, user, question, right=True)
     await world.emu.wait_for(lambda: world.current(question).edits)
     return world.current(question)
@@ -76,12 +79,12 @@ async def test_forget_asks_then_deletes_everything_about_them(world: World, app:
     answers and in-memory state are gone and the prompt shows the counts; Bob keeps all of his,
     and the group quiz Alice started keeps running without her."""
     services = services_of(app)
-    await _answer_private_quiz(world, app, world.alice, world.alice_chat)
+    await _answer_private_quiz(world, app, world.alice, world.alice_chat, "/quiz easy")
     await _answer_private_quiz(world, app, world.bob, world.bob_chat)
     await world.ask(world.alice, world.alice_chat, "/daily on 08:30")
     await _play_group_round(world, app)
     assert app.job_queue.get_jobs_by_name(f"daily:{world.alice.id}")
-    assert app_state(app).quiz_levels.get(world.alice.id) is not None
+    assert await services.quiz.last_level(world.alice.id) == "easy"
     bob_before = await services.privacy.export(world.bob.id)
 
     prompt = await world.ask(world.alice, world.alice_chat, "/forget")
@@ -100,7 +103,7 @@ async def test_forget_asks_then_deletes_everything_about_them(world: World, app:
     export = await services.privacy.export(world.alice.id)
     assert all(not value for key, value in export["data"].items() if key != "user_id")
     assert app.job_queue.get_jobs_by_name(f"daily:{world.alice.id}") == ()
-    assert app_state(app).quiz_levels.get(world.alice.id) is None
+    assert await services.quiz.last_level(world.alice.id) is None
     assert (await services.group.running(world.group.id)) is not None
     assert await services.privacy.export(world.bob.id) == bob_before
     # Pressing again (a double tap, or an old prompt) deletes nothing more.
@@ -298,14 +301,14 @@ ADMIN_CHECKS = {
     "daily_command": ("daily on", "daily off"),
     "groupquiz": ("groupquiz",),
     "stopquiz": ("stopquiz",),
-    "settings": ("settings",),
+    "group_settings_command": ("settings",),
     "on_setting": ("settings button",),
 }
 
 
 def _functions_calling_is_admin() -> set[str]:
     found: set[str] = set()
-    for path in sorted((ROOT / "bot" / "tg").glob("*.py")):
+    for path in sorted((ROOT / "bot" / "tg").rglob("*.py")):
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef):
@@ -413,7 +416,7 @@ async def _group_tables(world: World, app: AnyApp, user: Any, chat: Any) -> str:
     await world.press(user, question, right)
     await world.press(world.alice, question, right)
     before = len(world.emu.bot_messages(world.group.id))
-    await run_job(app, (await round_of(app, question)).job_name)
+    await run_job(app, group_deadline_job((await round_of(app, question)).id))
     reveal, final = (await world.emu.wait_for_messages(world.group.id, before + 2))[before:]
     top = await world.ask(user, world.group, "/top")
     return "\n".join([reveal.plain_text, final.plain_text, top.plain_text])
@@ -532,7 +535,9 @@ CALLBACK_PATTERNS = {
     "^gs:": "bound to admins: the group quiz setting (BOUND_BUTTONS)",
     "^gt:": "anyone in the group: a group quiz round is open to every member",
     "^rm:off$": "acts only on the presser's own reminder setting",
-    None: "navigation: public, read-only content",
+    r"^[at]:": "navigation: public, read-only content (answers and topics)",
+    r"^(?:m$|[lwcpk]:)": "navigation: public, read-only content (lessons and pictures)",
+    None: "the fallback for data no pattern claims: a toast, nothing else",
 }
 
 

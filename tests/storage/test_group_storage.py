@@ -201,7 +201,9 @@ async def test_an_open_round_survives_a_restart_with_its_deadline(tmp_path: Path
     path = tmp_path / "t.db"
     pack = make_pack([question(f"q-{i}") for i in range(4)])
     async with services_at(path, pack) as (services, clock):
-        started = await services.group.start_session(GROUP, 1, True, "2 30")
+        started = await services.group.start_session(
+            GROUP, 1, "2 30", is_admin=True, private=False
+        )
         assert isinstance(started, Started)
         first = started.round
         await services.group.attach_message(first.id, 777)
@@ -236,7 +238,7 @@ async def test_closing_again_after_a_restart_changes_nothing(tmp_path: Path) -> 
     """A round closed before a restart gives an equal Reveal after it; scores are not re-added."""
     path = tmp_path / "t.db"
     async with services_at(path) as (services, _clock):
-        started = await services.group.start_session(GROUP, 1, True, "")
+        started = await services.group.start_session(GROUP, 1, "", is_admin=True, private=False)
         assert isinstance(started, Started)
         right = started.round.options.index(f"{started.round.question.id} right")
         await services.group.tap(started.round.id, 5, "Ana", right)
@@ -254,7 +256,7 @@ async def test_a_round_whose_question_left_the_pack_is_closed_on_resume(tmp_path
     """After a content change removes an open round's question, resuming closes that round."""
     path = tmp_path / "t.db"
     async with services_at(path, make_pack([question("q-gone")])) as (services, _clock):
-        started = await services.group.start_session(GROUP, 1, True, "1")
+        started = await services.group.start_session(GROUP, 1, "1", is_admin=True, private=False)
         assert isinstance(started, Started)
     async with services_at(path, make_pack([question("q-new")])) as (services, _clock):
         assert await services.group.open_rounds() == []

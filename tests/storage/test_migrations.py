@@ -11,6 +11,7 @@ import pytest
 
 from bot.services import Services
 from bot.storage import migrations
+from bot.storage import users as users_db
 from bot.storage.db import Database, StorageError
 from bot.storage.migrations import (
     LATEST_VERSION,
@@ -219,3 +220,26 @@ async def test_migration_4_counts_what_was_already_closed_as_shown(tmp_path: Pat
         )
     assert [tuple(r) for r in rounds] == [(1, stamp), (2, None)]
     assert [tuple(s) for s in sessions] == [(1, stamp), (2, None)]
+
+
+async def test_migration_5_adds_the_quiz_level_unset_for_existing_users(tmp_path: Path) -> None:
+    """Users stored before the column existed keep every field and have no level (any)."""
+    path = tmp_path / "v4.db"
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        for migration in MIGRATIONS[:4]:
+            for statement in migrations._statements(migration.sql):
+                conn.execute(statement)
+        conn.execute("PRAGMA user_version = 4")
+        conn.execute(
+            "INSERT INTO users (user_id, timezone, reminders, private_chat, created_at)"
+            " VALUES (7, 'Europe/Berlin', 0, 1, '2026-01-01T10:00:00.000000Z')"
+        )
+    async with await Database.open(path) as db, db.read() as conn:
+        row = await users_db.get_user(conn, 7)
+    assert row is not None
+    assert (row.timezone, row.reminders, row.private_chat, row.quiz_level) == (
+        "Europe/Berlin",
+        False,
+        True,
+        None,
+    )

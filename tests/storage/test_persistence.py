@@ -20,7 +20,7 @@ async def test_reopening_keeps_users_answers_cards_streaks_and_subscriptions(
     path = tmp_path / "t.db"
     async with services_at(path) as (services, clock):
         await services.users.set_timezone(1, "Asia/Tokyo")
-        await services.users.set_reminders(1, False)
+        await services.users.set_reminders(1, enabled=False)
         for _ in range(3):
             delivery = await services.quiz.next_question(1, 1)
             assert delivery is not None

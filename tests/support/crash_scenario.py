@@ -56,9 +56,10 @@ from bot.core.matcher import Matcher
 from bot.services import Services
 from bot.tg.app import build_application
 from bot.tg.callbacks import parse_quiz
-from bot.tg.keyboards import OPTION_LETTERS
-from bot.tg.quiz import ALREADY_ANSWERED, LEVELS
+from bot.tg.handlers.quiz import LEVELS
 from bot.tg.state import AppState
+from bot.tg.views.common import OPTION_LETTERS
+from bot.tg.views.quiz import ALREADY_ANSWERED
 from tests.emulator import BotApiEmulator, BotMessage
 from tests.support.harness import running_application
 from tests.support.processes import bot_env
@@ -67,7 +68,7 @@ ZONES = ("UTC", "Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo")
 HISTORY_DAYS = 30
 FIRST_USER_ID = 700_000
 DB_NAME = "tutor.sqlite3"
-# What the learner reads in a verdict edit (bot.tg.quiz.verdict_lines).
+# What the learner reads in a verdict edit (bot.tg.views.quiz.verdict_lines).
 _CHOSE = re.compile(r"You chose ([A-H])\. ")
 _RIGHT = re.compile(r"The answer is <b>([A-H])\. ")
 
@@ -182,12 +183,13 @@ async def seed_history(
             moment = datetime.combine(today - timedelta(days=back), datetime.min.time(), UTC)
             moment += timedelta(hours=12)
             active = [lr for lr in learners if rng.random() < keen[lr.user.id]]
+            clock.set(moment)
             deliveries = [
-                await svc.quiz.next_question(lr.user.id, lr.chat.id, now=moment) for lr in active
+                await svc.quiz.next_question(lr.user.id, lr.chat.id, private=True) for lr in active
             ]
             results = await asyncio.gather(
                 *(
-                    svc.quiz.answer(d.id, lr.user.id, rng.randrange(len(d.options)), now=moment)
+                    svc.quiz.answer(d.id, lr.user.id, rng.randrange(len(d.options)), private=True)
                     for lr, d in zip(active, deliveries, strict=True)
                     if d is not None
                 )

@@ -140,15 +140,16 @@ def test_console_learner_is_not_a_private_telegram_chat(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     from bot.console import CONSOLE_USER_ID
+    from bot.core.clock import FixedClock
     from bot.services import Services
 
     _chat(tmp_path, "/quiz easy", "1")
 
     async def at_risk() -> list[int]:
         pack = shared_pack()
-        async with await Services.open(tmp_path / "console.db", pack) as services:
-            evening = datetime.now(UTC).replace(hour=22, minute=30)
-            return [r.user_id for r in await services.users.users_at_risk(evening)]
+        evening = FixedClock(datetime.now(UTC).replace(hour=22, minute=30))
+        async with await Services.open(tmp_path / "console.db", pack, clock=evening) as services:
+            return [r.user_id for r in await services.users.users_at_risk()]
 
     assert CONSOLE_USER_ID not in asyncio.run(at_risk())
 

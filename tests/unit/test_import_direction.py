@@ -1,7 +1,11 @@
 """Imports flow one way: adapters -> services -> core and storage; only bot/tg touches Telegram.
 
 ``bot.pictures`` (rendering) sits beside the core: it may read the core's types, the services and
-adapters may call it, and the core itself draws nothing (no Pillow, no ``bot.pictures``)."""
+adapters may call it, and the core itself draws nothing (no Pillow, no ``bot.pictures``).
+
+Inside the Telegram adapter the views are pure: they may not import the handlers, the plumbing
+that sends or schedules, or the application state.
+"""
 
 from __future__ import annotations
 
@@ -69,12 +73,41 @@ def test_import_direction(path: Path) -> None:
     if name.startswith("bot.pictures"):
         forbidden = ("telegram", "bot.tg", "bot.services", "bot.storage", "sqlite3", "aiosqlite")
         assert not hits(imported, *forbidden), name
+    if name.startswith("bot.services"):
+        # The services speak the domain only: no adapter, so no Telegram or console detail.
+        assert not hits(imported, "bot.tg", "bot.console"), name
     if not name.startswith("bot.tg"):
         assert not hits(imported, "telegram"), name
     if name != "bot.__main__":
         assert not hits(imported, "bot.console", "bot.__main__"), name
     else:
         assert not hits(imported, "bot.__main__"), name
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in MODULES if module_name(p).startswith("bot.tg.views")], ids=module_name
+)
+def test_views_are_pure(path: Path) -> None:
+    """A view turns service results into HTML and keyboards; it never sends or handles."""
+    forbidden = (
+        "bot.tg.handlers",
+        "bot.tg.send",
+        "bot.tg.outbox",
+        "bot.tg.scheduling",
+        "bot.tg.state",
+        "bot.tg.app",
+        "telegram.ext",
+    )
+    assert not hits(imports_of(path), *forbidden), module_name(path)
+
+
+def test_the_layering_checks_catch_a_service_importing_the_adapter() -> None:
+    """The service rule is not vacuous: an import of the adapter is seen."""
+    imported = imports_in("from bot.tg.scheduling import daily_job\n", "bot.services")
+    assert hits(imported, "bot.tg", "bot.console") == [
+        "bot.tg.scheduling",
+        "bot.tg.scheduling.daily_job",
+    ]
 
 
 def test_the_checker_sees_relative_and_nested_imports() -> None:

@@ -25,10 +25,16 @@ from bot.core.daily import InvalidTimeError, parse_send_time
 from bot.core.group_round import GroupArgsError, Total, parse_args, rank
 from bot.services.group import PlayerResult, Reveal, Round, Session, Started
 from bot.services.quiz import UnknownDifficultyError
-from bot.tg import group as group_tg
-from bot.tg.group_jobs import reveal_text, round_text, standing_lines, standings_text
 from bot.tg.limits import TOAST_LIMIT, fit_html, fit_request, visible
 from bot.tg.render import CAPTION_LIMIT, MESSAGE_LIMIT, esc
+from bot.tg.views.group_rounds import (
+    intro_text,
+    reveal_text,
+    round_text,
+    standing_lines,
+    standings_text,
+    top_text,
+)
 
 NAME = 64
 PLAYERS = 200
@@ -105,7 +111,7 @@ def test_reveal_and_standings_fit_with_200_long_names(players: list[str], over: 
     )
     fits(reveal_text(reveal))
     fits(standings_text(board, "🏁 Final standings " + players[0]))
-    fits(group_tg.top_text(standing_lines(board, everyone=False), "Your place: 200 of 200."))
+    fits(top_text(standing_lines(board, everyone=False), "Your place: 200 of 200."))
 
 
 @settings(max_examples=10, deadline=None)
@@ -156,7 +162,7 @@ def test_the_group_quiz_intro_fits_with_every_note() -> None:
     session = Session(1, -1, 1, 20, 120, "hard", "running", 1)
     notes = tuple("n" * 300 for _ in range(4))
     started = Started(session, None, notes)  # type: ignore[arg-type]
-    fits(group_tg._intro(started))
+    fits(intro_text(started))
 
 
 # --- the last-resort guard ---------------------------------------------------------------------

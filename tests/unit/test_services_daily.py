@@ -20,8 +20,7 @@ async def test_subscribe_validates_and_stores(tmp_path: Path) -> None:
     async with services_at(tmp_path / "t.db") as (s, _c):
         sub = await s.daily.subscribe(-1, "7:05", "europe/berlin")
         assert (sub.time_text, sub.timezone) == ("07:05", "Europe/Berlin")
-        assert sub.job_time() == time(7, 5, tzinfo=ZoneInfo("Europe/Berlin"))
-        assert sub.job_name() == "daily:-1"
+        assert (sub.send_time, sub.zone) == (time(7, 5), ZoneInfo("Europe/Berlin"))
         assert await s.daily.status(-1) == sub
         assert await s.daily.list_subscriptions() == [sub]
 
@@ -39,7 +38,7 @@ async def test_zone_defaults_to_existing_then_user_then_bot(tmp_path: Path) -> N
     async with services_at(tmp_path / "t.db", default_timezone="Asia/Tokyo") as (s, _c):
         assert (await s.daily.subscribe(-1, "08:00")).timezone == "Asia/Tokyo"
         await s.users.set_timezone(5, "America/New_York")
-        assert (await s.daily.subscribe(5, "08:00")).timezone == "America/New_York"
+        assert (await s.daily.subscribe(5, "08:00", owner=5)).timezone == "America/New_York"
         await s.daily.subscribe(-1, "09:00", "Europe/Paris")
         changed = await s.daily.subscribe(-1, "10:00")
         assert (changed.time_text, changed.timezone) == ("10:00", "Europe/Paris")
@@ -56,7 +55,7 @@ async def test_a_stored_zone_that_no_longer_loads_falls_back_to_the_default(
         [sub] = await s.daily.list_subscriptions()
         tokyo = ZoneInfo("Asia/Tokyo")
         assert (sub.zone, sub.timezone) == (tokyo, "Asia/Tokyo")
-        assert sub.job_time() == time(7, 30, tzinfo=tokyo)
+        assert (sub.send_time, sub.zone) == (time(7, 30), tokyo)
         assert await s.daily.status(-1) == sub
         assert [due.chat_id for due in await s.daily.due_on_startup()] == [-1]
 

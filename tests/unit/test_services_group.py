@@ -38,7 +38,9 @@ def wrong(round_: Round) -> int:
 async def start(
     services: Services, args: str = "", chat_id: int = GROUP, starter: int = ADMIN
 ) -> Started:
-    started = await services.group.start_session(chat_id, starter, True, args)
+    started = await services.group.start_session(
+        chat_id, starter, args, is_admin=True, private=False
+    )
     assert isinstance(started, Started), started
     return started
 
@@ -46,7 +48,7 @@ async def start(
 async def tap(
     services: Services, round_: Round, user: int, position: int, clock: FixedClock
 ) -> TapResult:
-    return await services.group.tap(round_.id, user, f"user{user}", position, clock.now())
+    return await services.group.tap(round_.id, user, f"user{user}", position)
 
 
 async def close(services: Services, round_: Round) -> Reveal:
@@ -71,14 +73,13 @@ async def test_start_opens_round_one_with_shuffled_options_and_a_deadline(tmp_pa
         assert first.deadline - first.opened_at == timedelta(seconds=30)
         assert first.remaining(clock.now()) == 30.0
         assert first.remaining(clock.now() + timedelta(seconds=45)) == 0.0
-        assert first.job_name == f"group-round:{first.id}"
         assert (await services.group.running(GROUP)) == started.session
 
 
 async def test_private_chat_gets_the_hint_and_nothing_is_stored(tmp_path: Path) -> None:
     """/groupquiz in a private chat (chat id = user id) is refused with the group hint."""
     async with services_at(tmp_path / "t.db") as (services, _clock):
-        refused = await services.group.start_session(ANA, ANA, False, "")
+        refused = await services.group.start_session(ANA, ANA, "", is_admin=False, private=True)
         assert refused == Refused(RefusalReason.PRIVATE_CHAT, PRIVATE_CHAT_HINT)
         assert await count(services.db, "group_sessions") == 0
 
@@ -86,18 +87,23 @@ async def test_private_chat_gets_the_hint_and_nothing_is_stored(tmp_path: Path) 
 async def test_only_admins_start_unless_the_group_allows_everyone(tmp_path: Path) -> None:
     """A member is refused until an admin turns on anyone_can_start; members cannot turn it on."""
     async with services_at(tmp_path / "t.db") as (services, _clock):
-        refused = await services.group.start_session(GROUP, ANA, False, "")
+        refused = await services.group.start_session(GROUP, ANA, "", is_admin=False, private=False)
         assert isinstance(refused, Refused) and refused.reason is RefusalReason.NOT_ALLOWED
         assert "admins" in refused.text
-        denied = await services.group.set_anyone_can_start(GROUP, True, is_admin=False)
+        denied = await services.group.set_anyone_can_start(GROUP, enabled=True, is_admin=False)
         assert isinstance(denied, Refused) and denied.reason is RefusalReason.NOT_ALLOWED
         assert (await services.group.settings(GROUP)).anyone_can_start is False
-        allowed = await services.group.set_anyone_can_start(GROUP, True, is_admin=True)
+        allowed = await services.group.set_anyone_can_start(GROUP, enabled=True, is_admin=True)
         assert allowed == await services.group.settings(GROUP)
         assert allowed.anyone_can_start is True  # type: ignore[union-attr]
-        assert isinstance(await services.group.start_session(GROUP, ANA, False, ""), Started)
+        assert isinstance(
+            await services.group.start_session(GROUP, ANA, "", is_admin=False, private=False),
+            Started,
+        )
         # The setting belongs to that group only.
-        other = await services.group.start_session(OTHER_GROUP, ANA, False, "")
+        other = await services.group.start_session(
+            OTHER_GROUP, ANA, "", is_admin=False, private=False
+        )
         assert isinstance(other, Refused) and other.reason is RefusalReason.NOT_ALLOWED
 
 
@@ -107,13 +113,15 @@ async def test_a_second_start_is_refused_with_the_running_sessions_status(
     """Starting twice names the first session's progress ("round 2 of 5") and changes nothing."""
     async with services_at(tmp_path / "t.db") as (services, clock):
         started = await start(services)
-        again = await services.group.start_session(GROUP, ANA, True, "10 hard")
+        again = await services.group.start_session(
+            GROUP, ANA, "10 hard", is_admin=True, private=False
+        )
         assert isinstance(again, Refused) and again.reason is RefusalReason.ALREADY_RUNNING
         assert again.text.startswith("A quiz is already running: round 1 of 5.")
         await close(services, started.round)
         clock.advance(seconds=5)
         assert await services.group.open_round(started.session.id) is not None
-        again = await services.group.start_session(GROUP, ADMIN, True, "")
+        again = await services.group.start_session(GROUP, ADMIN, "", is_admin=True, private=False)
         assert isinstance(again, Refused) and "round 2 of 5" in again.text
         assert again.session is not None and again.session.id == started.session.id
         assert await count(services.db, "group_sessions") == 1
@@ -122,7 +130,9 @@ async def test_a_second_start_is_refused_with_the_running_sessions_status(
 async def test_clamped_and_bad_arguments(tmp_path: Path) -> None:
     """Absurd numbers start a clamped quiz with notes; junk is refused with the usage."""
     async with services_at(tmp_path / "t.db") as (services, _clock):
-        bad = await services.group.start_session(GROUP, ADMIN, True, "lots of questions")
+        bad = await services.group.start_session(
+            GROUP, ADMIN, "lots of questions", is_admin=True, private=False
+        )
         assert isinstance(bad, Refused) and bad.reason is RefusalReason.BAD_ARGS
         assert bad.text.endswith(USAGE) and "'lots'" in bad.text
         started = await start(services, "0 100000")
@@ -138,7 +148,9 @@ async def test_a_small_bank_shortens_the_quiz_with_a_note(tmp_path: Path) -> Non
         assert started.notes == ("There are only 3 hard questions, so this quiz has 3 rounds.",)
     pack = make_pack([question("q-easy-0", "easy")])
     async with services_at(tmp_path / "u.db", pack) as (services, _clock):
-        none = await services.group.start_session(GROUP, ADMIN, True, "hard")
+        none = await services.group.start_session(
+            GROUP, ADMIN, "hard", is_admin=True, private=False
+        )
         assert isinstance(none, Refused) and none.reason is RefusalReason.NO_QUESTIONS
 
 
@@ -147,15 +159,15 @@ async def test_stop_by_starter_or_admin_closes_the_open_round_with_standings(
 ) -> None:
     """A member cannot stop it; the starter can: the open round is scored and later taps fail."""
     async with services_at(tmp_path / "t.db") as (services, clock):
-        await services.group.set_anyone_can_start(GROUP, True, is_admin=True)
-        started = await services.group.start_session(GROUP, ANA, False, "")
+        await services.group.set_anyone_can_start(GROUP, enabled=True, is_admin=True)
+        started = await services.group.start_session(GROUP, ANA, "", is_admin=False, private=False)
         assert isinstance(started, Started)
         first = started.round
         clock.advance(seconds=2)
         await tap(services, first, BOB, right(first), clock)
-        denied = await services.group.stop_session(GROUP, CY, False)
+        denied = await services.group.stop_session(GROUP, CY, is_admin=False)
         assert isinstance(denied, Refused) and denied.reason is RefusalReason.NOT_ALLOWED
-        stopped = await services.group.stop_session(GROUP, ANA, False)
+        stopped = await services.group.stop_session(GROUP, ANA, is_admin=False)
         assert isinstance(stopped, Stopped)
         assert stopped.session.state == "stopped"
         assert stopped.reveal is not None and stopped.reveal.session_over
@@ -169,7 +181,7 @@ async def test_stop_by_starter_or_admin_closes_the_open_round_with_standings(
         late = await services.group.close_round(first.id)
         assert late == stopped.reveal and late is not None and not late.closed_now
         assert (await services.group.top(GROUP)).standings[0].points == 950
-        nothing = await services.group.stop_session(GROUP, ADMIN, True)
+        nothing = await services.group.stop_session(GROUP, ADMIN, is_admin=True)
         assert isinstance(nothing, Refused) and nothing.reason is RefusalReason.NO_SESSION
 
 
@@ -179,9 +191,27 @@ async def test_an_admin_may_stop_between_rounds(tmp_path: Path) -> None:
         started = await start(services, starter=ANA)
         await tap(services, started.round, BOB, wrong(started.round), clock)
         await close(services, started.round)
-        stopped = await services.group.stop_session(GROUP, ADMIN, True)
+        stopped = await services.group.stop_session(GROUP, ADMIN, is_admin=True)
         assert isinstance(stopped, Stopped) and stopped.reveal is None
         assert [s.user_id for s in stopped.standings.standings] == [BOB]
+
+
+async def test_abort_ends_the_session_without_a_presser_and_counts_it_all_as_shown(
+    tmp_path: Path,
+) -> None:
+    """A group that refuses the bot: its session ends (its open round scored), and nothing of
+    the chat waits to be shown after a restart; without a session there is nothing to end."""
+    async with services_at(tmp_path / "t.db") as (services, clock):
+        started = await start(services, starter=ANA)
+        await tap(services, started.round, BOB, right(started.round), clock)
+        stopped = await services.group.abort(GROUP)
+        assert isinstance(stopped, Stopped) and stopped.session.state == "stopped"
+        assert stopped.reveal is not None and stopped.reveal.round_id == started.round.id
+        assert await services.group.running(GROUP) is None
+        assert await services.group.unrevealed(GROUP) == []
+        assert await services.group.unannounced(GROUP) == []
+        assert (await services.group.top(GROUP)).standings[0].user_id == BOB
+        assert await services.group.abort(GROUP) is None
 
 
 # --- taps and reveals -------------------------------------------------------------------------
@@ -336,7 +366,10 @@ async def test_open_round_is_idempotent_and_a_full_session_finishes(tmp_path: Pa
         assert len(set(seen)) == 3
         assert await services.group.open_round(sid) is None
         assert await services.group.running(GROUP) is None
-        assert isinstance(await services.group.start_session(GROUP, ADMIN, True, ""), Started)
+        assert isinstance(
+            await services.group.start_session(GROUP, ADMIN, "", is_admin=True, private=False),
+            Started,
+        )
 
 
 async def test_a_new_session_prefers_questions_the_group_has_not_seen(tmp_path: Path) -> None:
@@ -387,7 +420,7 @@ async def test_two_groups_play_at_once_without_touching_each_other(tmp_path: Pat
         ra, rb = await asyncio.gather(close(services, a.round), close(services, b.round))
         assert ra.points == {ANA: 1000, BOB: 1000} and rb.points == {ANA: 0, CY: 0}
         # Stopping one leaves the other running.
-        assert isinstance(await services.group.stop_session(GROUP, ADMIN, True), Stopped)
+        assert isinstance(await services.group.stop_session(GROUP, ADMIN, is_admin=True), Stopped)
         assert (await services.group.running(OTHER_GROUP)) is not None
 
 

@@ -230,3 +230,21 @@ async def test_a_second_press_replays_the_feedback_on_the_first_wrong_choice(
         assert again.status is AnswerStatus.ALREADY_ANSWERED and again.outcome is not None
         assert first.outcome is not None and first.outcome.wrong_why is not None
         assert again.outcome.wrong_why == first.outcome.wrong_why
+
+
+async def test_the_last_quiz_level_is_stored_per_user(tmp_path: Path) -> None:
+    """Each user's last level is kept in SQLite (a restart keeps it); "any" is None; /forget
+    removes it with the rest of their data."""
+    path = tmp_path / "t.db"
+    async with services_at(path) as (services, _clock):
+        assert await services.quiz.last_level(1) is None
+        await services.quiz.next_question(1, 1, "hard")
+        await services.quiz.next_question(2, 2)
+        assert await services.quiz.last_level(1) == "hard"
+        assert await services.quiz.last_level(2) is None
+    async with services_at(path) as (services, _clock):
+        assert await services.quiz.last_level(1) == "hard"
+        await services.quiz.next_question(1, 1, "easy")
+        assert await services.quiz.last_level(1) == "easy"
+        await services.privacy.forget(1)
+        assert await services.quiz.last_level(1) is None

@@ -17,9 +17,9 @@ EVENING_UTC = datetime(2025, 1, 13, 22, 30, tzinfo=UTC)
 
 
 async def answer_once(services: Services, user: int, *, private: bool = True) -> None:
-    delivery = await services.quiz.next_question(user, user if private else -1)
+    delivery = await services.quiz.next_question(user, user if private else -1, private=private)
     assert delivery is not None
-    result = await services.quiz.answer(delivery.id, user, 0)
+    result = await services.quiz.answer(delivery.id, user, 0, private=private)
     assert result.accepted
 
 
@@ -39,7 +39,8 @@ async def test_set_timezone_accepts_any_case_and_stores_the_canonical_name(
 ) -> None:
     """'america/los_angeles' is stored as America/Los_Angeles."""
     async with services_at(tmp_path / "t.db") as (s, _c):
-        assert await s.users.set_timezone(1, " america/los_angeles ") == "America/Los_Angeles"
+        change = await s.users.set_timezone(1, " america/los_angeles ")
+        assert change.timezone == "America/Los_Angeles"
         settings = await s.users.settings(1)
         assert (settings.timezone, settings.timezone_is_default) == ("America/Los_Angeles", False)
 
@@ -64,8 +65,8 @@ async def test_only_real_iana_zones_are_accepted(tmp_path: Path) -> None:
         for bad in ("localtime", "LOCALTIME", "Factory", "posixrules", "posix/Europe/Berlin"):
             with pytest.raises(UnknownTimezoneError):
                 await s.users.set_timezone(1, bad)
-        assert await s.users.set_timezone(1, "Etc/UTC") == "Etc/UTC"
-        assert await s.users.set_timezone(1, "europe/berlin") == "Europe/Berlin"
+        assert (await s.users.set_timezone(1, "Etc/UTC")).timezone == "Etc/UTC"
+        assert (await s.users.set_timezone(1, "europe/berlin")).timezone == "Europe/Berlin"
 
 
 async def test_answers_count_on_the_users_own_local_day(tmp_path: Path) -> None:
@@ -92,8 +93,10 @@ async def test_user_in_the_evening_window_with_a_streak_is_at_risk(tmp_path: Pat
             date(2025, 1, 13),
             "UTC",
         )
-        assert await s.users.users_at_risk(EVENING_UTC - timedelta(hours=1)) == []
-        assert await s.users.users_at_risk(EVENING_UTC + timedelta(hours=2)) == []
+        clock.set(EVENING_UTC - timedelta(hours=1))
+        assert await s.users.users_at_risk() == []
+        clock.set(EVENING_UTC + timedelta(hours=2))
+        assert await s.users.users_at_risk() == []
 
 
 async def test_the_window_follows_each_users_zone(tmp_path: Path) -> None:
@@ -106,7 +109,8 @@ async def test_the_window_follows_each_users_zone(tmp_path: Path) -> None:
         clock.set(EVENING_UTC)
         assert [r.user_id for r in await s.users.users_at_risk()] == [1]
         la_evening = datetime(2025, 1, 13, 22, 30, tzinfo=UTC) + timedelta(hours=8)
-        assert [r.user_id for r in await s.users.users_at_risk(la_evening)] == [2]
+        clock.set(la_evening)
+        assert [r.user_id for r in await s.users.users_at_risk()] == [2]
 
 
 async def test_not_at_risk_when_answered_today_opted_out_or_not_private(tmp_path: Path) -> None:
@@ -115,7 +119,7 @@ async def test_not_at_risk_when_answered_today_opted_out_or_not_private(tmp_path
     async with services_at(tmp_path / "t.db", start=yesterday) as (s, clock):
         for user in (1, 2, 3, 4):
             await answer_once(s, user, private=user != 3)
-        await s.users.set_reminders(2, False)
+        await s.users.set_reminders(2, enabled=False)
         clock.set(EVENING_UTC - timedelta(hours=1))
         await answer_once(s, 4)  # already active today
         clock.set(EVENING_UTC)
@@ -142,3 +146,38 @@ async def test_reminder_is_claimed_once_per_day_and_then_drops_out(tmp_path: Pat
         assert not await s.users.claim_reminder(1, risk.local_date)
         assert await s.users.users_at_risk() == []
         assert await s.users.claim_reminder(1, risk.local_date + timedelta(days=1))
+
+
+async def test_a_zone_change_moves_the_private_daily_question_in_the_same_call(
+    tmp_path: Path,
+) -> None:
+    """Given the person's own chat, its daily question follows the new zone at the same local
+    time; a group's subscription, or none at all, is left alone."""
+    async with services_at(tmp_path / "t.db") as (s, _c):
+        await s.daily.subscribe(5, "08:30", "UTC", owner=5)
+        await s.daily.subscribe(-7, "09:00", "UTC")
+        change = await s.users.set_timezone(5, "europe/berlin", private_chat=5)
+        assert change.timezone == "Europe/Berlin"
+        assert change.daily is not None and change.daily == await s.daily.status(5)
+        assert (change.daily.time_text, change.daily.timezone) == ("08:30", "Europe/Berlin")
+        assert (await s.daily.status(-7)).timezone == "UTC"  # type: ignore[union-attr]
+        same = await s.users.set_timezone(5, "Europe/Berlin", private_chat=5)
+        assert same.daily is None  # already there: nothing to re-aim
+        elsewhere = await s.users.set_timezone(5, "Asia/Tokyo")
+        assert elsewhere.daily is None
+        assert (await s.daily.status(5)).timezone == "Europe/Berlin"  # type: ignore[union-attr]
+        nobody = await s.users.set_timezone(6, "Asia/Tokyo", private_chat=6)
+        assert nobody.daily is None and await s.daily.status(6) is None
+
+
+async def test_only_the_adapter_says_a_chat_is_private(tmp_path: Path) -> None:
+    """A chat id equal to the user id no longer makes the services take it for a private chat:
+    only ``private=True`` makes the user reachable for reminders."""
+    yesterday = EVENING_UTC - timedelta(days=1)
+    async with services_at(tmp_path / "t.db", start=yesterday) as (s, clock):
+        delivery = await s.quiz.next_question(1, 1)
+        assert delivery is not None
+        assert (await s.quiz.answer(delivery.id, 1, 0)).accepted
+        await answer_once(s, 2, private=True)
+        clock.set(EVENING_UTC)
+        assert [r.user_id for r in await s.users.users_at_risk()] == [2]

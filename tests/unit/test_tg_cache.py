@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.tg.state import LruCache
+from bot.tg.memory import LruCache
 
 
 def test_keeps_at_most_maxsize_entries() -> None:

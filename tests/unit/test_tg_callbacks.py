@@ -87,3 +87,66 @@ def test_encode_refuses_oversized_data() -> None:
     """An id too long for callback data is caught when the button is built."""
     with pytest.raises(ValueError, match="64 bytes"):
         callbacks.answer_data("x" * 70)
+
+
+# --- one codec for every button, and the patterns handlers register with -------------------------
+
+
+def test_forget_tap_and_setting_data_round_trip() -> None:
+    """Every button spelt by the codec parses back to what it means."""
+    assert callbacks.parse_forget(callbacks.forget_data(confirm=True, owner=101)) == (
+        callbacks.ForgetPress(confirm=True, owner=101)
+    )
+    assert callbacks.parse_forget(callbacks.forget_data(confirm=False, owner=7)) == (
+        callbacks.ForgetPress(confirm=False, owner=7)
+    )
+    assert callbacks.parse_tap(callbacks.tap_data(12, 3)) == callbacks.TapPress(12, 3)
+    assert callbacks.parse_setting(callbacks.setting_data(anyone_can_start=True)) is True
+    assert callbacks.parse_setting(callbacks.setting_data(anyone_can_start=False)) is False
+
+
+@pytest.mark.parametrize(
+    "data", ["fg:y:0101", "fg:x:101", "fg:y:", "fg:y:-5", "gt:01:2", "gt:1:10", "gs:2", None, ""]
+)
+def test_malformed_feature_data_parses_to_nothing(data: str | None) -> None:
+    """A second spelling of a number, a position out of range or junk means nothing."""
+    assert callbacks.parse_forget(data) is None
+    assert callbacks.parse_tap(data) is None
+    assert callbacks.parse_setting(data) is None
+
+
+def _every_button_data() -> list[str]:
+    entry = next(iter(pack().answerables))
+    return [
+        callbacks.answer_data(entry),
+        callbacks.topic_data(next(iter(pack().topics))),
+        callbacks.MENU_DATA,
+        callbacks.lesson_data("compare"),
+        callbacks.step_data(1),
+        callbacks.checkpoint_data(1, 0),
+        callbacks.aspect_data(next(iter(pack().comparison))),
+        callbacks.picture_data("pipelines"),
+        callbacks.quiz_answer_data(5, 1),
+        callbacks.quiz_hint_data(5),
+        callbacks.quiz_next_data("easy", 7),
+        callbacks.REMINDERS_OFF_DATA,
+        callbacks.forget_data(confirm=True, owner=7),
+        callbacks.tap_data(3, 1),
+        callbacks.setting_data(anyone_can_start=True),
+    ]
+
+
+@pytest.mark.parametrize("data", _every_button_data())
+def test_every_button_is_claimed_by_exactly_one_pattern(data: str) -> None:
+    """No two handlers take the same press, so the order they are registered in is free."""
+    import re
+
+    matching = [p for p in callbacks.PATTERNS if re.match(p, data)]
+    assert len(matching) == 1, (data, matching)
+    assert callbacks.claimed(data)
+
+
+@pytest.mark.parametrize("data", ["zz:1", "m:1", "rm:on", "q:1", "", "x", "gtx", None, 5])
+def test_data_no_feature_takes_is_left_to_the_fallback(data: object) -> None:
+    """Unknown prefixes, no data at all, or not text: the fallback answers with its toast."""
+    assert not callbacks.claimed(data)

@@ -6,8 +6,6 @@ old id fails with ``ChatMigrated``, which the senders let reach the error handle
 queued group reply, which the outbox resends, through its ``on_moved`` hook). All paths
 end in `follow`: the chat's stored data moves to the new id (``Services.move_chat``), and its
 daily job and any running group quiz are re-aimed there. Moving twice is harmless.
-
-Public API: register(app); follow(app, old_chat_id, new_chat_id).
 """
 
 from __future__ import annotations
@@ -18,9 +16,11 @@ from functools import partial
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.tg import daily, group_jobs
+from bot.tg.handlers import daily, group_screen
 from bot.tg.outbox import outbox_of
 from bot.tg.state import AnyApp, TutorContext, app_state
+
+__all__ = ["follow", "on_migrate", "register"]
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +29,13 @@ async def follow(app: AnyApp, old_chat_id: int, new_chat_id: int) -> None:
     """Move the chat's data and jobs from `old_chat_id` to `new_chat_id` (idempotent)."""
     services = app_state(app).open_services()
     # Under the old group's lock, so no round is shown, closed or counted half-way through.
-    async with group_jobs.group_lock(app, old_chat_id):
+    async with group_screen.group_lock(app, old_chat_id):
         moved = await services.move_chat(old_chat_id, new_chat_id)
         if moved:
-            group_jobs.forget(app, old_chat_id)
+            group_screen.forget(app, old_chat_id)
     if not moved:
         return
-    await group_jobs.resume(app, new_chat_id)
+    await group_screen.resume(app, new_chat_id)
     await daily.follow(app, old_chat_id, new_chat_id)
     log.info("chat %s is now %s: its settings, scores and jobs moved", old_chat_id, new_chat_id)
 

@@ -1,5 +1,8 @@
 """/quiz and every quiz button (answer, hint, next); daily questions share the same answer path.
 
+What the learner sees is drawn by `bot.tg.views.quiz`; this module narrows the update, asks the
+quiz service, and sends.
+
 A question on screen is a *delivery* stored by the quiz service: its buttons carry the delivery
 id and the pressed position (`bot.tg.callbacks.parse_quiz`), and the service decides whether the
 press counts. Each person answers a delivery once; a second press, a stranger's press on someone
@@ -17,35 +20,47 @@ from dataclasses import dataclass
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.core.content import DIFFICULTIES
-from bot.services import AnswerStatus, Delivery, Outcome
-from bot.tg import keyboards
+from bot.services import AnswerStatus, Delivery
 from bot.tg.addressing import is_private
-from bot.tg.callbacks import QUIZ_LEVEL_ANY, QuizPress, parse_quiz
+from bot.tg.callbacks import QUIZ_LEVEL_ANY, QUIZ_PATTERN, ButtonHandler, QuizPress, parse_quiz
 from bot.tg.guards import sender
 from bot.tg.outbox import is_queued, outbox_of
-from bot.tg.render import MESSAGE_LIMIT, clip, esc, fit, plural, units
+from bot.tg.render import esc
 from bot.tg.send import accessible, edit_markup, edit_or_send, reply
 from bot.tg.state import AnyApp, TutorContext
+from bot.tg.views.common import without_button
+from bot.tg.views.quiz import (
+    ALREADY_ANSWERED,
+    EXPIRED,
+    NEXT_USED,
+    NO_QUESTION,
+    NOT_YOURS,
+    USAGE,
+    after_answer_keyboard,
+    hint_toast,
+    outcome_html,
+    outcome_toast,
+    question_html,
+    quiz_keyboard,
+)
+
+__all__ = [
+    "LEVELS",
+    "Toast",
+    "on_quiz_button",
+    "post_question",
+    "quiz_command",
+    "quiz_from_menu",
+    "register",
+    "send_quiz",
+]
 
 log = logging.getLogger(__name__)
 
 LEVELS = frozenset(DIFFICULTIES)
-USAGE = (
-    "Pick a level: /quiz easy, /quiz medium or /quiz hard — or just /quiz for a question "
-    "of any level."
-)
-NO_QUESTION = (
-    "No question fits right now. Try another level: /quiz easy, /quiz medium, /quiz hard."
-)
-ALREADY_ANSWERED = "You already answered this question."
-EXPIRED = "That button has expired — send /quiz for a new question."
-NOT_YOURS = "That question was sent to someone else — send /quiz for your own."
-NEXT_USED = "Your next question is already below."
-# answerCallbackQuery shows at most 200 characters.
-TOAST_LIMIT = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,100 +69,6 @@ class Toast:
 
     text: str
     alert: bool = False
-
-
-# --- rendering (pure) ----------------------------------------------------------------------------
-
-
-def _header(delivery: Delivery) -> str:
-    level = esc(delivery.question.difficulty)
-    if delivery.kind == "daily":
-        day = f" · {delivery.local_date:%a %d %b}" if delivery.local_date else ""
-        return f"📅 <b>Question of the day</b>{day} · <i>{level}</i>"
-    return f"🧠 <b>Quiz</b> · <i>{level}</i>"
-
-
-def _options(delivery: Delivery) -> str:
-    return "\n".join(
-        f"{keyboards.OPTION_LETTERS[i]}. {fit(text, 300)}"
-        for i, text in enumerate(delivery.options)
-    )
-
-
-def question_html(delivery: Delivery, *, hint: str | None = None) -> str:
-    """The question with its lettered options (in this delivery's order), and the hint if taken."""
-    parts = [_header(delivery), fit(delivery.question.question, 1000), _options(delivery)]
-    if hint is not None:
-        parts.append(f"💡 <i>Hint:</i> {fit(hint, 600)}")
-    return "\n\n".join(parts)
-
-
-def streak_lines(outcome: Outcome) -> list[str]:
-    """What the answer did to the streak: its length, and any freeze earned, used, or lost."""
-    streak = outcome.streak
-    lines: list[str] = []
-    if outcome.streak_broken:
-        lines.append("💔 Your last streak lapsed while you were away; this one starts today.")
-    if outcome.freezes_used:
-        lines.append(
-            f"🧊 {plural(outcome.freezes_used, 'freeze')} covered the days you missed, "
-            "so your streak survived."
-        )
-    days = plural(streak.current, "day")
-    if outcome.counted_today:
-        lines.append(f"🔥 Today counts: your streak is {days} (best {streak.best}).")
-    else:
-        lines.append(f"🔥 Streak: {days} (best {streak.best}); today already counted.")
-    if outcome.freeze_earned:
-        lines.append(
-            f"🧊 A week in a row earns a streak freeze: you now hold {streak.freezes}. "
-            "It covers a day you miss."
-        )
-    elif streak.freezes:
-        lines.append(f"🧊 Freezes held: {streak.freezes}.")
-    return lines
-
-
-def verdict_lines(delivery: Delivery, outcome: Outcome) -> list[str]:
-    letters = keyboards.OPTION_LETTERS
-    correct = f"{letters[outcome.correct_position]}. {esc(outcome.correct_text)}"
-    if outcome.correct:
-        head = "✅ <b>Right!</b>" + (" (with a hint)" if outcome.hinted else "")
-        return [head, f"The answer is <b>{correct}</b>."]
-    chosen = f"{letters[outcome.chosen_position]}. {esc(outcome.chosen_text)}"
-    lines = ["❌ <b>Not quite.</b>", f"You chose {chosen}"]
-    if outcome.wrong_why:
-        # Feedback on the learner's own choice comes before the right answer and the explanation.
-        lines.append(f"🤔 {fit(outcome.wrong_why, 400)}")
-    return [*lines, f"The answer is <b>{correct}</b>."]
-
-
-def outcome_html(delivery: Delivery, outcome: Outcome) -> str:
-    """The answered question: verdict (with why a wrong choice is wrong), explanation, streak."""
-    head = f"{_header(delivery)}\n\n{fit(delivery.question.question, 1000)}"
-    verdict = "\n".join(verdict_lines(delivery, outcome))
-    streak = "\n".join(streak_lines(outcome))
-    fixed = "\n\n".join([head, verdict, streak])
-    # The explanation is the long part: it gets what is left of the limit (less a margin for
-    # its prefix and the blank lines between parts).
-    budget = max(200, MESSAGE_LIMIT - units(fixed) - 40)
-    explanation = f"📖 {fit(outcome.explanation, budget)}"
-    return f"{head}\n\n{verdict}\n\n{explanation}\n\n{streak}"
-
-
-def outcome_toast(outcome: Outcome) -> str:
-    """A group member's private verdict on a shared daily question (an alert, 200 characters)."""
-    letters = keyboards.OPTION_LETTERS
-    streak = f"🔥 Streak: {plural(outcome.streak.current, 'day')}."
-    letter = letters[outcome.correct_position]
-    if outcome.correct:
-        verdict = f"✅ Right! The answer is {letter}. {outcome.correct_text}"
-    elif outcome.wrong_why:
-        # The option texts are on screen beside their letters, so the room goes to the why.
-        verdict = f"❌ Not quite, it is {letter}. {outcome.wrong_why}"
-    else:
-        verdict = f"❌ Not quite. The answer is {letter}. {outcome.correct_text}"
-    return f"{clip(verdict, TOAST_LIMIT - len(streak) - 1)}\n{streak}"
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -159,7 +80,7 @@ async def post_question(context: TutorContext, chat_id: int, delivery: Delivery)
     return await context.bot.send_message(
         chat_id,
         question_html(delivery),
-        reply_markup=keyboards.quiz_keyboard(delivery.id, delivery.options),
+        reply_markup=quiz_keyboard(delivery.id, delivery.options),
     )
 
 
@@ -167,8 +88,9 @@ async def send_quiz(
     context: TutorContext, chat: Chat, user: User, level: str, *, answer_to: Message | None = None
 ) -> None:
     """Deliver a new question of `level` ("" for any) to `user` in `chat`."""
-    delivery = await context.services.quiz.next_question(user.id, chat.id, level or None)
-    context.state.quiz_levels.put(user.id, level)
+    delivery = await context.services.quiz.next_question(
+        user.id, chat.id, level or None, private=is_private(chat)
+    )
     if delivery is None:
         if answer_to is not None:
             await reply(answer_to, NO_QUESTION)
@@ -178,9 +100,7 @@ async def send_quiz(
     if answer_to is None:
         await post_question(context, chat.id, delivery)
         return
-    await reply(
-        answer_to, question_html(delivery), keyboards.quiz_keyboard(delivery.id, delivery.options)
-    )
+    await reply(answer_to, question_html(delivery), quiz_keyboard(delivery.id, delivery.options))
 
 
 async def quiz_command(update: Update, context: TutorContext) -> None:
@@ -203,7 +123,7 @@ async def quiz_from_menu(update: Update, context: TutorContext) -> None:
     if found is None:
         return
     message, user = found
-    level = context.state.quiz_levels.get(user.id) or QUIZ_LEVEL_ANY
+    level = await context.services.quiz.last_level(user.id) or QUIZ_LEVEL_ANY
     await send_quiz(context, message.chat, user, level, answer_to=message)
 
 
@@ -239,7 +159,9 @@ async def _on_answer(
     if delivery is None:
         return Toast(EXPIRED)
     user_id = query.from_user.id
-    result = await context.services.quiz.answer(delivery.id, user_id, press.position)
+    result = await context.services.quiz.answer(
+        delivery.id, user_id, press.position, private=is_private(chat)
+    )
     outcome = result.outcome
     # The answer is stored before the verdict is shown; if showing it failed, the question is
     # still on screen and pressing again shows the stored verdict (the same edit, again).
@@ -253,11 +175,11 @@ async def _on_answer(
     if _is_shared(delivery, chat):
         return Toast(outcome_toast(outcome), alert=True)
     why = outcome.why_id if outcome.why_id in context.state.pack.answerables else None
-    level = context.state.quiz_levels.get(user_id) or QUIZ_LEVEL_ANY
-    markup = keyboards.after_answer_keyboard(level, why, user_id)
+    level = await context.services.quiz.last_level(user_id) or QUIZ_LEVEL_ANY
+    markup = after_answer_keyboard(level, why, user_id)
     await edit_or_send(query, outcome_html(delivery, outcome), markup)
     if query.message is not None:
-        context.state.verdicts_shown.put((chat.id, query.message.message_id), True)
+        context.state.quiz.verdicts_shown.put((chat.id, query.message.message_id), True)
     return None
 
 
@@ -267,7 +189,7 @@ def _still_asks(context: TutorContext, query: CallbackQuery, delivery: Delivery)
     message = accessible(query.message)
     if message is None or message.reply_markup is None:
         return False
-    if context.state.verdicts_shown.get((message.chat.id, message.message_id)):
+    if context.state.quiz.verdicts_shown.get((message.chat.id, message.message_id)):
         return False
     for row in message.reply_markup.inline_keyboard:
         for button in row:
@@ -288,8 +210,8 @@ async def _on_hint(
     if result.status is not AnswerStatus.ACCEPTED or result.hint is None:
         return _refusal(result.status)
     if _is_shared(delivery, chat):
-        return Toast(clip(f"💡 {result.hint}", TOAST_LIMIT), alert=True)
-    markup = keyboards.quiz_keyboard(delivery.id, delivery.options, hint=False)
+        return Toast(hint_toast(result.hint), alert=True)
+    markup = quiz_keyboard(delivery.id, delivery.options, hint=False)
     await edit_or_send(query, question_html(delivery, hint=result.hint), markup)
     return None
 
@@ -303,7 +225,7 @@ async def _on_next(
     if press.owner is not None and press.owner != query.from_user.id:
         return Toast(NOT_YOURS)  # someone else's Next in a group: theirs stays unused
     key = (chat.id, message.message_id)
-    used_next = context.state.used_next
+    used_next = context.state.quiz.used_next
     if used_next.get(key):
         return Toast(NEXT_USED)
     # Claimed now, so a second press while the question waits in a group's queue sends none;
@@ -320,7 +242,7 @@ async def _on_next(
             raise
         if shown is not None:
             # Drop the pressed button so the page shows it was used (Why? stays).
-            remaining = keyboards.without_button(shown.reply_markup, query.data or "")
+            remaining = without_button(shown.reply_markup, query.data or "")
             try:
                 await edit_markup(context.bot, chat.id, shown.message_id, remaining)
             except BadRequest as error:
@@ -359,6 +281,6 @@ async def _dispatch(context: TutorContext, query: CallbackQuery) -> Toast | None
 
 
 def register(app: AnyApp) -> None:
-    """/quiz and the quiz buttons; must come before the catch-all button handler."""
+    """/quiz and the quiz buttons."""
     app.add_handler(CommandHandler("quiz", quiz_command, filters=filters.UpdateType.MESSAGE))
-    app.add_handler(CallbackQueryHandler(on_quiz_button, pattern=r"^q[ahn]:"))
+    app.add_handler(ButtonHandler(on_quiz_button, pattern=QUIZ_PATTERN))

@@ -1,16 +1,11 @@
-"""/stats: the learner's streak and accuracy as a caption under their 12-week heat map."""
+"""/stats in words: the caption under the learner's 12-week heat map."""
 
 from __future__ import annotations
 
-from telegram import InputFile, Update
-from telegram.ext import CommandHandler, filters
-
 from bot.services import Stats, Tally
-from bot.tg.addressing import is_private
-from bot.tg.guards import sender
 from bot.tg.render import esc, fit, plural
-from bot.tg.send import to_chat
-from bot.tg.state import AnyApp, TutorContext
+
+__all__ = ["NAME_LIMIT", "stats_caption"]
 
 
 def _percent(tally: Tally) -> str:
@@ -44,26 +39,3 @@ def stats_caption(stats: Stats, name: str) -> str:
         f"\nThe picture: your last 12 weeks, one square per day ({esc(stats.timezone)} time)."
     )
     return "\n".join(lines)
-
-
-async def stats_command(update: Update, context: TutorContext) -> None:
-    found = sender(update)
-    if found is None:
-        return
-    message, user = found
-    services = context.services
-    stats = await services.stats.stats(user.id)
-    picture = await services.stats.heatmap(user.id)
-    caption = stats_caption(stats, user.first_name)
-    await to_chat(
-        message,
-        lambda: message.reply_photo(
-            InputFile(picture, filename="heatmap.png"),
-            caption=caption,
-            do_quote=not is_private(message.chat),
-        ),
-    )
-
-
-def register(app: AnyApp) -> None:
-    app.add_handler(CommandHandler("stats", stats_command, filters=filters.UpdateType.MESSAGE))

@@ -1,38 +1,36 @@
-"""Free-text questions: the matcher's verdict rendered with buttons for what to read next."""
+"""Free-text questions, and the "did you mean", related-entry and topic buttons.
+
+The matcher gives its verdict; `bot.tg.views.ask` draws it.
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import MessageHandler, filters
+from telegram import Message, Update
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.core.matcher import MatchResult
-from bot.tg import keyboards
 from bot.tg.addressing import question_text
-from bot.tg.callbacks import EXPIRED_TEXT, Nav
+from bot.tg.callbacks import ASK_PATTERN, EXPIRED_TEXT, ButtonHandler, parse
 from bot.tg.outbox import is_queued, outbox_of
-from bot.tg.render import MESSAGE_LIMIT, fit, titled, units
-from bot.tg.send import PreparedReply, send_prepared
+from bot.tg.send import PreparedReply, reply, send_prepared
 from bot.tg.state import AnyApp, AppState, TutorContext
+from bot.tg.views.ask import ASK_PROMPT, NOTHING_TO_SHOW, render_result
+from bot.tg.views.start import MENU_LABELS
+
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "answer_message",
+    "ask_command",
+    "on_button",
+    "on_text",
+    "register",
+    "reply_for",
+]
 
 # The matcher reads only the start of a message; clipping here keeps a 100,000-character paste
 # from costing anything before it gets there.
 MAX_QUESTION_CHARS = 1000
-RELATED_LINE = "\n\n<i>Related:</i>"
-
-
-def render_result(result: MatchResult) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The HTML reply and buttons for one matcher verdict."""
-    if result.status == "answer" and result.entry is not None:
-        # The "Related:" line is part of the message, so the answer is fitted to what is left.
-        suffix = RELATED_LINE if result.related else ""
-        limit = MESSAGE_LIMIT - units(suffix)
-        text = titled(result.entry.title, result.reply, limit=limit) + suffix
-        return text, keyboards.entries_keyboard(result.related, limit=3)
-    if result.status == "suggest":
-        return fit(result.reply, 1000), keyboards.entries_keyboard(result.suggestions)
-    return fit(result.reply, 1000), keyboards.topics_keyboard(result.fallback_topics)
 
 
 async def answer_message(
@@ -44,10 +42,10 @@ async def answer_message(
 
 def reply_for(state: AppState, text: str) -> PreparedReply:
     """The rendered, serialised reply to `text`, reused while cached (it is immutable)."""
-    cached = state.replies.get(text)
+    cached = state.ask.replies.get(text)
     if cached is None:
         cached = PreparedReply.of(*render_result(state.matcher.match(text)))
-        state.replies.put(text, cached)
+        state.ask.replies.put(text, cached)
     return cached
 
 
@@ -63,20 +61,27 @@ async def on_text(update: Update, context: TutorContext) -> None:
     await answer_message(message, context, text, quote=True if update.edited_message else None)
 
 
-async def on_nav(update: Update, context: TutorContext, nav: Nav) -> str | None:
-    """A pressed "did you mean", related-entry or topic button: answer in a new message.
+async def ask_command(update: Update, context: TutorContext) -> None:
+    if update.effective_message is not None:
+        await reply(update.effective_message, ASK_PROMPT)
 
-    Returns a toast for the button press when there is nothing to show.
-    """
+
+async def on_button(update: Update, context: TutorContext) -> None:
+    """A pressed "did you mean", related-entry or topic button: answer in a new message."""
     query = update.callback_query
-    if query is None or query.message is None:
-        return EXPIRED_TEXT
+    if query is None:
+        return
+    nav = parse(query.data, context.state.pack)
+    if nav is None or nav.kind not in ("answer", "topic") or query.message is None:
+        await query.answer(EXPIRED_TEXT)
+        return
     matcher = context.state.matcher
     result = (
         matcher.answer_entry(nav.arg) if nav.kind == "answer" else matcher.topic_entry(nav.arg)
     )
     if result is None:
-        return "Nothing to show for that yet — try asking in your own words."
+        await query.answer(NOTHING_TO_SHOW)
+        return
     html, markup = render_result(result)
     chat_id = query.message.chat.id
     outbox = outbox_of(context.bot)
@@ -89,16 +94,20 @@ async def on_nav(update: Update, context: TutorContext, nav: Nav) -> str | None:
         )
     else:
         await context.bot.send_message(chat_id, html, reply_markup=markup)
-    return None
+    await query.answer()
 
 
 def register(app: AnyApp) -> None:
+    app.add_handler(CommandHandler("ask", ask_command, filters=filters.UpdateType.MESSAGE))
+    app.add_handler(ButtonHandler(on_button, pattern=ASK_PATTERN))
     # Edits are answered too: people edit a question mostly to fix a typo that spoilt the match.
     app.add_handler(
         MessageHandler(
             (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
             & filters.TEXT
-            & ~filters.COMMAND,
+            & ~filters.COMMAND
+            # The private menu's labels belong to bot.tg.handlers.start.
+            & ~(filters.ChatType.PRIVATE & filters.Text(MENU_LABELS)),
             on_text,
         )
     )

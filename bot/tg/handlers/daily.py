@@ -1,8 +1,8 @@
-"""/daily, /timezone and the daily-question job.
+"""/daily, the daily-question job, and rebuilding those jobs at start-up.
 
 Subscriptions live in SQLite (`services.daily`); the JobQueue holds one job per chat, named by
-`Subscription.job_name()` so that scheduling again replaces it. Jobs are rebuilt from the database
-at start-up (`bot.tg.jobs.start`). The job claims the day *before* sending and sends only what the
+`scheduling.daily_job` so that scheduling again replaces it. Jobs are rebuilt from the database
+at start-up (`restore`). The job claims the day *before* sending and sends only what the
 claim returns, so a restart, a duplicate job or a second process never sends twice; it confirms the
 claim once Telegram accepted the message, and a restart gives back (and sends) the claims of a
 process killed before it could send them.
@@ -19,17 +19,32 @@ from telegram.ext import CommandHandler, filters
 
 from bot.core.clock import UnknownTimezoneError
 from bot.core.daily import InvalidTimeError
-from bot.errors import TutorError
 from bot.services import Delivery, Subscription
-from bot.tg import quiz, scheduling
+from bot.tg import scheduling
 from bot.tg.addressing import is_private
 from bot.tg.admins import is_admin
 from bot.tg.guards import sender
+from bot.tg.handlers import quiz
 from bot.tg.render import esc
 from bot.tg.send import is_cannot_post, reply
 from bot.tg.state import AnyApp, TutorContext, app_state
+from bot.tg.views import daily as view
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "DAILY_GRACE_SECONDS",
+    "DAILY_RETRY_SECONDS",
+    "DEFAULT_TIME",
+    "daily_command",
+    "follow",
+    "register",
+    "restore",
+    "schedule",
+    "schedule_catch_up",
+    "send_daily",
+    "unschedule",
+]
 
 DEFAULT_TIME = "09:00"
 # A late job still sends (the claim keeps it to once a day); APScheduler's default is 1 second.
@@ -38,34 +53,36 @@ DAILY_GRACE_SECONDS = 6 * 3600
 # later, unless Telegram named its own wait.
 DAILY_RETRY_SECONDS = 120.0
 
-USAGE = (
-    "<b>Daily question</b>\n"
-    "/daily on [HH:MM] [Time/Zone] — one question every day (default 09:00)\n"
-    "/daily off — stop it\n"
-    "/daily — show the current setting\n"
-    "Example: <code>/daily on 08:30 Europe/Berlin</code>"
-)
-ADMINS_ONLY = "Only the group's admins can change the daily question here."
-TIMEZONE_USAGE = (
-    "Send /timezone followed by your zone's name, for example "
-    "<code>/timezone Europe/Berlin</code> or <code>/timezone America/New_York</code>."
-)
-
 
 # --- jobs ----------------------------------------------------------------------------------------
 
 
+async def restore(app: AnyApp) -> None:
+    """At start-up: give back claims a killed process never sent, schedule one job per stored
+    subscription, and send today's question at once where the bot was down at sending time."""
+    services = app_state(app).open_services()
+    # Claims left unconfirmed by a process that was killed mid-broadcast: those questions never
+    # went out, so give the days back and let the catch-up below send them.
+    released = await services.daily.release_unconfirmed()
+    if released:
+        log.info("%d daily question(s) claimed but never sent; sending them again", released)
+    subscriptions = await services.daily.list_subscriptions()
+    for subscription in subscriptions:
+        schedule(app, subscription)
+    due = await services.daily.due_on_startup()
+    for subscription in due:
+        schedule_catch_up(app, subscription)
+    log.info("%d daily question job(s) scheduled, %d to catch up", len(subscriptions), len(due))
+
+
 def unschedule(app: AnyApp, chat_id: int) -> None:
     """Remove the chat's daily job and any catch-up or retry still waiting."""
-    scheduling.cancel(app, f"daily:{chat_id}", _catch_up_name(chat_id), _retry_name(chat_id))
-
-
-def _catch_up_name(chat_id: int) -> str:
-    return f"daily-catch-up:{chat_id}"
-
-
-def _retry_name(chat_id: int) -> str:
-    return f"daily-retry:{chat_id}"
+    scheduling.cancel(
+        app,
+        scheduling.daily_job(chat_id),
+        scheduling.daily_catch_up_job(chat_id),
+        scheduling.daily_retry_job(chat_id),
+    )
 
 
 def schedule(app: AnyApp, subscription: Subscription) -> None:
@@ -73,8 +90,9 @@ def schedule(app: AnyApp, subscription: Subscription) -> None:
     scheduling.run_daily(
         app,
         send_daily,
-        subscription.job_time(),
-        name=subscription.job_name(),
+        # The wall-clock time with its zone attached, as JobQueue.run_daily expects.
+        subscription.send_time.replace(tzinfo=subscription.zone),
+        name=scheduling.daily_job(subscription.chat_id),
         chat_id=subscription.chat_id,
         grace_seconds=DAILY_GRACE_SECONDS,
     )
@@ -84,7 +102,12 @@ def schedule_catch_up(app: AnyApp, subscription: Subscription) -> None:
     """Send today's question soon: the bot was down when it was due (the claim still guards)."""
     chat_id = subscription.chat_id
     scheduling.run_once(
-        app, send_daily, 0, name=_catch_up_name(chat_id), chat_id=chat_id, late_ok=True
+        app,
+        send_daily,
+        0,
+        name=scheduling.daily_catch_up_job(chat_id),
+        chat_id=chat_id,
+        late_ok=True,
     )
 
 
@@ -123,7 +146,7 @@ async def send_daily(context: TutorContext) -> None:
     # Thousands of chats can be due at once: only a few claim at a time, so each claim is
     # confirmed soon after it is made (not after every other chat's claim) and a crash leaves
     # only those few to send again.
-    async with context.state.daily_slots:
+    async with context.state.daily.slots:
         delivery = await services.daily.claim_daily(chat_id)
         if delivery is None:
             return  # not subscribed any more, or already sent today
@@ -150,7 +173,7 @@ async def _not_sent(
         return
     if isinstance(error, ChatMigrated):
         # The group became a supergroup: give the day back; the error handler moves the
-        # subscription (bot.tg.migration) and today's question goes out there.
+        # subscription (bot.tg.handlers.migration) and today's question goes out there.
         await services.daily.release_daily(delivery)
         raise error
     wait = _retry_seconds(error)
@@ -160,7 +183,12 @@ async def _not_sent(
     # (a restart catches up on it too) and try again.
     await services.daily.release_daily(delivery)
     scheduling.run_once(
-        app, send_daily, wait, name=_retry_name(chat_id), chat_id=chat_id, late_ok=True
+        app,
+        send_daily,
+        wait,
+        name=scheduling.daily_retry_job(chat_id),
+        chat_id=chat_id,
+        late_ok=True,
     )
     log.warning(
         "daily question for chat %s not sent (%s); trying again in %.0f s",
@@ -170,11 +198,7 @@ async def _not_sent(
     )
 
 
-# --- commands ------------------------------------------------------------------------------------
-
-
-def _describe(subscription: Subscription) -> str:
-    return f"every day at <b>{subscription.time_text}</b> ({esc(subscription.timezone)} time)"
+# --- command -----------------------------------------------------------------------------------
 
 
 def _parse_on(args: list[str]) -> tuple[str, str | None] | None:
@@ -197,85 +221,34 @@ async def daily_command(update: Update, context: TutorContext) -> None:
     action = args[0].lower() if args else ""
     services = context.services
     if action == "":
-        subscription = await services.daily.status(chat.id)
-        if subscription is None:
-            await reply(message, f"No daily question in this chat yet.\n\n{USAGE}")
-        else:
-            await reply(
-                message,
-                f"📅 The daily question comes {_describe(subscription)}. "
-                "Turn it off with /daily off.",
-            )
+        await reply(message, view.status_text(await services.daily.status(chat.id)))
         return
     if action not in ("on", "off"):
-        await reply(message, USAGE)
+        await reply(message, view.USAGE)
         return
     if not await is_admin(context, chat, user, message):
-        await reply(message, ADMINS_ONLY)
+        await reply(message, view.ADMINS_ONLY)
         return
     app = context.application
     if action == "off":
         removed = await services.daily.unsubscribe(chat.id)
         unschedule(app, chat.id)
-        text = "Daily question turned off." if removed else "There was no daily question here."
-        await reply(message, text + " Turn it on with /daily on [HH:MM].")
+        await reply(message, view.unsubscribed_text(removed=removed))
         return
     parsed = _parse_on(args[1:])
     if parsed is None:
-        await reply(message, USAGE)
+        await reply(message, view.USAGE)
         return
     try:
-        subscription = await services.daily.subscribe(chat.id, parsed[0], parsed[1])
+        subscription = await services.daily.subscribe(
+            chat.id, parsed[0], parsed[1], owner=user.id if is_private(chat) else None
+        )
     except (InvalidTimeError, UnknownTimezoneError) as error:
         await reply(message, esc(str(error)))
         return
     schedule(app, subscription)
-    await reply(
-        message,
-        f"📅 Daily question on: {_describe(subscription)}. Anyone here can answer it once.\n"
-        "Change the time with /daily on HH:MM, stop with /daily off.",
-    )
-
-
-async def timezone_command(update: Update, context: TutorContext) -> None:
-    """/timezone shows the learner's zone; /timezone Europe/Berlin sets it (validated)."""
-    found = sender(update)
-    if found is None:
-        return
-    message, user = found
-    services = context.services
-    args = context.args or []
-    if not args:
-        current = await services.users.settings(user.id)
-        note = " (the bot's default)" if current.timezone_is_default else ""
-        await reply(
-            message,
-            f"Your time zone is <b>{esc(current.timezone)}</b>{note}. Streaks and reminders "
-            f"follow your local midnight.\n\n{TIMEZONE_USAGE}",
-        )
-        return
-    if len(args) > 1:
-        await reply(message, TIMEZONE_USAGE)
-        return
-    try:
-        name = await services.users.set_timezone(user.id, args[0])
-    except TutorError as error:
-        await reply(message, esc(str(error)))
-        return
-    text = f"Time zone set to <b>{esc(name)}</b>. Your days now start at midnight there."
-    if is_private(message.chat):
-        # A private chat's daily question follows its owner's zone.
-        subscription = await services.daily.status(message.chat.id)
-        if subscription is not None and subscription.timezone != name:
-            subscription = await services.daily.subscribe(
-                message.chat.id, subscription.time_text, name
-            )
-            schedule(context.application, subscription)
-            text += f"\nYour daily question now comes {_describe(subscription)}."
-    await reply(message, text)
+    await reply(message, view.subscribed_text(subscription))
 
 
 def register(app: AnyApp) -> None:
-    new = filters.UpdateType.MESSAGE
-    app.add_handler(CommandHandler("daily", daily_command, filters=new))
-    app.add_handler(CommandHandler("timezone", timezone_command, filters=new))
+    app.add_handler(CommandHandler("daily", daily_command, filters=filters.UpdateType.MESSAGE))
