@@ -19,7 +19,10 @@ fallback, with its close-call and off-topic rules). The policy, in order:
 5. The lexical matcher falls back: answer the fused favourite only if it reaches the higher
    `rescue_bar`, or, for a question of more than `vague_words` meaningful words, the encoder's
    favourite if its cosine alone reaches `meaning_bar` (the words are mostly unknown to the pack,
-   "wats ml ops?? heard it on a podcast", but the meaning is unmistakable).
+   "wats ml ops?? heard it on a podcast", but the meaning is unmistakable), or, for such a
+   question, the fused favourite from `agreeing_bar` when it is also the encoder's favourite
+   with a cosine of at least `agreeing_cosine` (both signals lean the same way, neither loudly:
+   a situation told in the learner's own words, "we have model_v2_final.pkl on a shared drive").
 6. Otherwise keep the lexical verdict (a "did you mean" or the polite fallback).
 
 Two checks then guard every answer those rules give, so that an answer is stated only when both
@@ -77,6 +80,9 @@ class FusionPolicy:
     agreement: float = 0.05
     # Cosine from which the encoder's favourite is answered whatever the words say.
     meaning_bar: float = 0.72
+    # Fused score and cosine from which a favourite both signals agree on is answered (rule 5).
+    agreeing_bar: float = 0.7
+    agreeing_cosine: float = 0.52
     vague_words: int = 2
     # Below this cosine to every phrasing of the pack, nothing is answered...
     scope_bar: float = 0.5
@@ -147,7 +153,14 @@ def _ordered_rules(
     if best >= policy.rescue_bar:
         return Verdict("answer", entries[top], score)
     nearest = int(np.argmax(cosines))
-    if meaningful_words > policy.vague_words and cosines[nearest] >= policy.meaning_bar:
+    if meaningful_words > policy.vague_words and (
+        cosines[nearest] >= policy.meaning_bar
+        or (
+            nearest == top
+            and best >= policy.agreeing_bar
+            and cosines[nearest] >= policy.agreeing_cosine
+        )
+    ):
         return Verdict("answer", entries[nearest], score)
     return lexical
 
