@@ -75,13 +75,13 @@ def test_a_fallback_needs_the_higher_rescue_bar() -> None:
 def test_a_favourite_both_signals_agree_on_is_rescued() -> None:
     """Rule 5: below the rescue bar, the fused favourite is answered when it is also the
     encoder's favourite, close enough in meaning."""
-    result = _fuse(FALLBACK, [16, 0, 0, 0], [0.56, 0.3, 0.1, 0.1])
+    result = _fuse(FALLBACK, [16, 0, 0, 0], [0.6, 0.3, 0.1, 0.1])
     assert result.status == "answer" and result.entry == ENTRIES[0]
     # The encoder prefers another entry: the signals do not agree, nothing is rescued.
-    assert _fuse(FALLBACK, [16, 0, 0, 0], [0.56, 0.6, 0.1, 0.1]) is FALLBACK
+    assert _fuse(FALLBACK, [16, 0, 0, 0], [0.6, 0.62, 0.1, 0.1]) is FALLBACK
     # Too far in meaning, or too few words to go on.
-    assert _fuse(FALLBACK, [25, 0, 0, 0], [0.5, 0.3, 0.1, 0.1]) is FALLBACK
-    assert _fuse(FALLBACK, [16, 0, 0, 0], [0.56, 0.3, 0.1, 0.1], words=2) is FALLBACK
+    assert _fuse(FALLBACK, [25, 0, 0, 0], [0.55, 0.3, 0.1, 0.1]) is FALLBACK
+    assert _fuse(FALLBACK, [16, 0, 0, 0], [0.6, 0.3, 0.1, 0.1], words=2) is FALLBACK
 
 
 @pytest.mark.parametrize(("words", "status"), [(3, "answer"), (2, "fallback")])
