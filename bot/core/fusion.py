@@ -19,10 +19,7 @@ fallback, with its close-call and off-topic rules). The policy, in order:
 5. The lexical matcher falls back: answer the fused favourite only if it reaches the higher
    `rescue_bar`, or, for a question of more than `vague_words` meaningful words, the encoder's
    favourite if its cosine alone reaches `meaning_bar` (the words are mostly unknown to the pack,
-   "wats ml ops?? heard it on a podcast", but the meaning is unmistakable), or, for such a
-   question, the fused favourite from `agreeing_bar` when it is also the encoder's favourite
-   with a cosine of at least `agreeing_cosine` (both signals lean the same way, neither loudly:
-   a situation told in the learner's own words, "we have model_v2_final.pkl on a shared drive").
+   "wats ml ops?? heard it on a podcast", but the meaning is unmistakable).
 6. Otherwise keep the lexical verdict (a "did you mean" or the polite fallback).
 
 Two checks then guard every answer those rules give, so that an answer is stated only when both
@@ -43,11 +40,11 @@ mean in the military"). Rules 7-8 sit just outside what every right answer and e
 mean" there shows (nearest cosine 0.55 at least for an answer, 0.49 for a "did you mean";
 answered entry at most 0.26 below the encoder's favourite), so they change none of those
 verdicts; they act only on questions unlike any seen while tuning, where a polite "not sure" or
-"did you mean" costs less than a confident wrong answer. The agreeing rescue of rule 5 was fitted
-later, on the development, held-out, first and third blind sets together (the third, 318 learner
-questions, became a tuning set once it had been used as a check), by `bench/fit_fusion.py`: a
-grid search that counts a wrong answer or an answered off-topic question three times a right
-one, cross-validated over five folds. The second blind set is checked, never tuned on.
+"did you mean" costs less than a confident wrong answer. Two further rules were fitted later on
+those sets plus the third blind set (318 learner questions, a tuning set once it had been used
+as a check) by `bench/fit_fusion.py` and left out because their cross-validated figures were a
+loss: rescuing a fallback whose fused favourite is also the encoder's, and a logistic
+answer-or-"did you mean" calibration. The second blind set is checked, never tuned on.
 """
 
 from __future__ import annotations
@@ -83,9 +80,6 @@ class FusionPolicy:
     agreement: float = 0.05
     # Cosine from which the encoder's favourite is answered whatever the words say.
     meaning_bar: float = 0.72
-    # Fused score and cosine from which a favourite both signals agree on is answered (rule 5).
-    agreeing_bar: float = 0.72
-    agreeing_cosine: float = 0.58
     vague_words: int = 2
     # Below this cosine to every phrasing of the pack, nothing is answered...
     scope_bar: float = 0.5
@@ -156,14 +150,7 @@ def _ordered_rules(
     if best >= policy.rescue_bar:
         return Verdict("answer", entries[top], score)
     nearest = int(np.argmax(cosines))
-    if meaningful_words > policy.vague_words and (
-        cosines[nearest] >= policy.meaning_bar
-        or (
-            nearest == top
-            and best >= policy.agreeing_bar
-            and cosines[nearest] >= policy.agreeing_cosine
-        )
-    ):
+    if meaningful_words > policy.vague_words and cosines[nearest] >= policy.meaning_bar:
         return Verdict("answer", entries[nearest], score)
     return lexical
 

@@ -65,23 +65,10 @@ def test_a_vague_question_keeps_its_did_you_mean() -> None:
 
 def test_a_fallback_needs_the_higher_rescue_bar() -> None:
     assert DEFAULT_POLICY.rescue_bar > DEFAULT_POLICY.answer_bar
-    # Below the rescue bar, and the cosine too low for the agreeing favourite of rule 5.
-    below = _fuse(FALLBACK, [28, 0, 0, 0], [0.5, 0.2, 0.1, 0.1])
+    below = _fuse(FALLBACK, [28, 0, 0, 0], [0.56, 0.2, 0.1, 0.1])  # "bank rejected my loan"
     assert below is FALLBACK
     above = _fuse(FALLBACK, [29, 0, 0, 0], [0.62, 0.2, 0.1, 0.1])
     assert above.status == "answer" and above.entry == ENTRIES[0]
-
-
-def test_a_favourite_both_signals_agree_on_is_rescued() -> None:
-    """Rule 5: below the rescue bar, the fused favourite is answered when it is also the
-    encoder's favourite, close enough in meaning."""
-    result = _fuse(FALLBACK, [16, 0, 0, 0], [0.6, 0.3, 0.1, 0.1])
-    assert result.status == "answer" and result.entry == ENTRIES[0]
-    # The encoder prefers another entry: the signals do not agree, nothing is rescued.
-    assert _fuse(FALLBACK, [16, 0, 0, 0], [0.6, 0.62, 0.1, 0.1]) is FALLBACK
-    # Too far in meaning, or too few words to go on.
-    assert _fuse(FALLBACK, [25, 0, 0, 0], [0.55, 0.3, 0.1, 0.1]) is FALLBACK
-    assert _fuse(FALLBACK, [16, 0, 0, 0], [0.6, 0.3, 0.1, 0.1], words=2) is FALLBACK
 
 
 @pytest.mark.parametrize(("words", "status"), [(3, "answer"), (2, "fallback")])
@@ -94,8 +81,7 @@ def test_unmistakable_meaning_rescues_unknown_words(words: int, status: str) -> 
 
 
 def test_off_topic_stays_a_fallback() -> None:
-    # Few shared words and a middling cosine: below every bar of rule 5.
-    assert _fuse(FALLBACK, [10, 5, 0, 0], [0.58, 0.4, 0.1, 0.1]) is FALLBACK
+    assert _fuse(FALLBACK, [10, 5, 0, 0], [0.62, 0.4, 0.1, 0.1]) is FALLBACK
 
 
 def test_an_answer_with_no_phrasing_near_in_meaning_is_declined() -> None:
