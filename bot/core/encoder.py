@@ -218,6 +218,11 @@ class Encoder:
         row: np.ndarray = self.encode([text])[0]
         return row
 
+    def knows(self, word: str) -> bool:
+        """Whether the model reads `word` as one whole piece of its vocabulary (a real word to
+        it), rather than splitting it into fragments as it does a misspelling."""
+        return self._tokenizer.token_to_id(word) is not None
+
     def _encode_batch(self, batch: list[list[int]]) -> np.ndarray:
         """Many texts at once (building the index): rows are tokens, padded per batch."""
         length = max(len(ids) for ids in batch)

@@ -13,6 +13,7 @@ the query the pack knows, so it falls back instead of stating a wrong fact.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.core.content import Answerable, ContentPack, Topic
 from bot.core.encoder import Encoder
@@ -70,6 +71,9 @@ _RECALL_BETA = 1.5
 # Typo correction only for words long enough that one edit rarely turns them into another word.
 _MIN_CORRECTABLE = 6
 _CORRECTED_WEIGHT = 0.7
+# Shorter words have too many one-edit neighbours to guess which one a typo meant.
+_MIN_MENDABLE = 4
+_PLAIN_WORD = re.compile(r"[a-z]+")
 # Misspellings repeat; remembering a bounded number of corrections keeps lookups cheap.
 _CORRECTION_CACHE = 20_000
 # Fuzzy similarities below this are noise between unrelated phrases.
@@ -259,6 +263,20 @@ class Matcher:
                 if len(w) >= _MIN_CORRECTABLE
             }
         )
+        # Words an unknown query word may be mended to for the encoder (see `encoder_text`).
+        # As written, not rewritten: "datset" should become "dataset", which the encoder knows.
+        usage = Counter(
+            w
+            for entry in self._entries
+            for text in (*entry.questions, *entry.keywords, entry.answer)
+            for w in _PLAIN_WORD.findall(text.casefold())
+            if len(w) >= _MIN_MENDABLE
+        )
+        self._mendable_set = frozenset(usage)
+        # Most used first: of two words equally near a typo ("tets": "tests", "gets"), the
+        # subject's common one wins.
+        self._mendable_words = sorted(usage, key=lambda w: (-usage[w], w))
+        self._mended: dict[str, str | None] = {}
         # Semantic side: every phrasing, in the same normalised form the queries get.
         self._semantic: SemanticIndex | None = None
         if encoder is not None:
@@ -305,10 +323,41 @@ class Matcher:
         return self._result(query, verdict, ranked)
 
     def encoder_text(self, tokens: list[str]) -> str:
-        """What the sentence encoder reads: the rewritten words, misspellings corrected."""
-        return " ".join(
-            (self._correct(w) or w) if self.text.stem(w) not in self._idf else w for w in tokens
+        """What the sentence encoder reads: the rewritten words, misspellings corrected.
+
+        The lexical corrector only moves a word towards the subject's own terms. The encoder
+        also gets everyday misspellings ("automaticaly", "datset", "modle") mended towards any
+        word of the pack, because its word pieces turn them into noise; a word the model knows
+        whole is a real word and stays as typed ("teacher" is not a typo of "teaches").
+        """
+        words = []
+        for w in tokens:
+            corrected = self._correct(w) if self.text.stem(w) not in self._idf else None
+            words.append(corrected or self._mend(w) or w)
+        return " ".join(words)
+
+    def _mend(self, word: str) -> str | None:
+        """The pack's word one edit from `word` (two for long words), when the encoder does not
+        know `word` itself."""
+        if (
+            self._semantic is None
+            or len(word) < _MIN_MENDABLE
+            or not word.isalpha()
+            or word in self._mendable_set
+            or self._semantic.knows(word)
+        ):
+            return None
+        if word in self._mended:
+            return self._mended[word]
+        budget = 1 if len(word) < 9 else 2
+        # OSA counts a swap of two letters ("modle") as one edit, as a typist makes it.
+        found = process.extractOne(
+            word, self._mendable_words, scorer=OSA.distance, score_cutoff=budget
         )
+        mended = found[0] if found is not None else None
+        if len(self._mended) < _CORRECTION_CACHE:
+            self._mended[word] = mended
+        return mended
 
     def _lexical_verdict(self, tokens: list[str], ranked: list[Match]) -> Verdict:
         if not ranked:

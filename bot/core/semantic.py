@@ -56,6 +56,10 @@ class SemanticIndex:
             self.loaded_from_cache = True
         self._vectors = vectors
 
+    def knows(self, word: str) -> bool:
+        """Whether the encoder reads `word` whole (see `Encoder.knows`)."""
+        return self._encoder.knows(word)
+
     def scores(self, text: str) -> np.ndarray:
         """Per entry: the highest cosine between the text and one of the entry's phrasings."""
         query = self._encoder.encode_one(text)

@@ -272,3 +272,13 @@ def test_second_blind_set_floor(matcher: Matcher) -> None:
     assert in_scope >= 0.88, f"{len(misses)} in-scope questions missed"
     assert wrong <= 0.07, f"{wrong:.1%} answered with the wrong entry"
     assert off_topic >= 0.92, f"{len(accepted)} off-topic questions not declined"
+
+
+def test_the_encoder_reads_misspellings_mended(matcher: Matcher) -> None:
+    """MiniLM splits a typo into word pieces that mean nothing: the words it does not know
+    whole are mended to the pack's nearest word; real words and the pack's own terms stay."""
+    words = ["which", "datset", "and", "experimnets", "tets", "my", "teacher", "mlops", "x9z"]
+    assert matcher.encoder_text(words) == (
+        "which dataset and experiments test my teacher mlops x9z"
+    )
+    assert matcher.encoder_text([]) == ""
