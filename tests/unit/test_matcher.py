@@ -277,8 +277,10 @@ def test_second_blind_set_floor(matcher: Matcher) -> None:
 def test_the_encoder_reads_misspellings_mended(matcher: Matcher) -> None:
     """MiniLM splits a typo into word pieces that mean nothing: the words it does not know
     whole are mended to the pack's nearest word; real words and the pack's own terms stay."""
-    words = ["which", "datset", "and", "experimnets", "tets", "my", "teacher", "mlops", "x9z"]
+    # Each typo here has one nearest word in the pack (a tie would go to the pack's most used
+    # word, which moves as the content grows).
+    words = ["which", "datset", "and", "experimnets", "monitorng", "my", "teacher", "mlops", "x9z"]
     assert matcher.encoder_text(words) == (
-        "which dataset and experiments test my teacher mlops x9z"
+        "which dataset and experiments monitoring my teacher mlops x9z"
     )
     assert matcher.encoder_text([]) == ""
