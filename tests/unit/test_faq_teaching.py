@@ -115,6 +115,9 @@ def test_step_by_step_answer_uses_the_lesson_tracker_labels(pack: ContentPack) -
         ("in mlops do we deploy the model or the training pipeline", "cd-ships-training-pipeline"),
         ("what are the levels of mlops maturity", "ml-pipelines-maturity"),
         ("model cards and approvals, what are they", "interpretability-governance"),
+        # "ai ops" once was rewritten to "mlops", so AIOps questions got MLOps answers.
+        ("is ai ops the same thing as ml ops", "aiops-what"),
+        ("our monitoring vendor pitches aiops, what is that", "aiops-what"),
     ],
 )
 def test_learner_wording_reaches_the_new_entries(
