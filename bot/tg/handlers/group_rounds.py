@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update, User
+from telegram import Message, Update, User
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CommandHandler, filters
 
@@ -42,14 +42,24 @@ def display_name(user: User) -> str:
     return f"@{user.username}" if user.username else ""
 
 
-async def groupquiz(update: Update, context: TutorContext) -> None:
+async def _group_sender(update: Update, private_hint: str) -> tuple[Message, User] | None:
+    """The message and its sender when a group command came from a group; in a private chat
+    the command answers where it belongs instead, and None is returned."""
     found = sender(update)
+    if found is None:
+        return None
+    message, _ = found
+    if is_private(message.chat):
+        await reply(message, private_hint)
+        return None
+    return found
+
+
+async def groupquiz(update: Update, context: TutorContext) -> None:
+    found = await _group_sender(update, esc(PRIVATE_CHAT_HINT))
     if found is None:
         return
     message, user = found
-    if is_private(message.chat):
-        await reply(message, esc(PRIVATE_CHAT_HINT))
-        return
     chat = message.chat
     admin = await is_admin(context, chat, user, message)
     app = context.application
@@ -72,13 +82,10 @@ async def groupquiz(update: Update, context: TutorContext) -> None:
 
 
 async def stopquiz(update: Update, context: TutorContext) -> None:
-    found = sender(update)
+    found = await _group_sender(update, esc(PRIVATE_CHAT_HINT))
     if found is None:
         return
     message, user = found
-    if is_private(message.chat):
-        await reply(message, esc(PRIVATE_CHAT_HINT))
-        return
     admin = await is_admin(context, message.chat, user, message)
     app = context.application
     async with group_screen.group_lock(app, message.chat.id):
@@ -92,13 +99,10 @@ async def stopquiz(update: Update, context: TutorContext) -> None:
 
 
 async def top(update: Update, context: TutorContext) -> None:
-    found = sender(update)
+    found = await _group_sender(update, view.TOP_PRIVATE_HINT)
     if found is None:
         return
     message, user = found
-    if is_private(message.chat):
-        await reply(message, view.TOP_PRIVATE_HINT)
-        return
     board = await context.services.group.top(message.chat.id)
     if not board.standings:
         await reply(message, view.NO_GAMES_YET)
