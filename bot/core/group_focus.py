@@ -38,11 +38,12 @@ __all__ = [
 # 60%); one right answer alone (smoothed 1/3) is not weak, one wrong answer (2/3) is.
 WEAK_MISS_RATE = 0.4
 # The weight of "the least recently asked topic" next to the weak topics' weights (a weak topic
-# answered all wrong weighs about 0.7): with one weak topic it comes about three days in four.
-COVERAGE_WEIGHT = 0.25
+# answered mostly wrong weighs up to 1). With the damping below, a group with one topic it
+# keeps missing gets that topic about every other day, and the rest of the syllabus in between.
+COVERAGE_WEIGHT = 0.3
 # A weak topic asked as the daily question this many days ago keeps this share of its weight, so
-# a group with several weak topics gets them in turn rather than the worst one every day.
-RECENT_DAMPING: Mapping[int, float] = {0: 0.1, 1: 0.3, 2: 0.6}
+# it does not run on day after day, and several weak topics take turns.
+RECENT_DAMPING: Mapping[int, float] = {0: 0.05, 1: 0.15, 2: 0.4}
 # /top names a topic weakest or strongest only on at least this many answers, and only when at
 # least two topics have that many: one topic has nothing to be compared with.
 MIN_EVIDENCE = 5
