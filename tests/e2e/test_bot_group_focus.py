@@ -13,6 +13,15 @@ import pytest
 
 from bot.core.clock import FixedClock
 from bot.core.content import ContentPack
+from bot.core.group_focus import TopicRecord, standing
+from bot.tg.scheduling import group_deadline_job, group_next_job
+from tests.support.group_flow import (
+    command,
+    next_message,
+    right_and_wrong,
+    round_of,
+    start_quiz,
+)
 from tests.support.quiz_flow import delivery_of, press_option
 from tests.support.world import TutorFactory, World, daily_messages, run_job, services_of
 
@@ -67,3 +76,41 @@ async def test_the_group_daily_aims_at_the_topic_the_group_misses_and_top_names_
     assert f"Needs practice: {pack.topics[weak].title} (0 of {answered} right)" in text
     assert "Strongest topics: " in text and "(5 of 5 right)" in text
     assert "daily question (/daily) aims at these" in text
+
+
+async def test_top_adds_the_topics_of_group_quiz_rounds_under_the_table(
+    world: World, boot: Any, pack: ContentPack
+) -> None:
+    """A four-round group quiz, five members: all right in rounds 1-2, all wrong in rounds
+    3-4. /top shows the table and, under it, those topics as strongest and needing practice."""
+    members = [world.bob, world.carol, *(world.emu.user(300 + i, f"P{i}") for i in range(3))]
+    outcomes: dict[str, list[bool]] = {}
+    async with boot() as app:
+        services_of(app).context.rng = random.Random(5)
+        question = await start_quiz(world, world.alice, world.group, "4 10")
+        for number in range(1, 5):
+            round_ = await round_of(app, question)
+            right, wrong = await right_and_wrong(app, question)
+            good = number <= 2
+            for member in members:
+                await world.press(member, question, right if good else wrong)
+            outcomes.setdefault(round_.question.topic, []).extend([good] * len(members))
+            before = len(world.emu.bot_messages(world.group.id))
+            if number == 1:  # nobody had played yet, so the first round waits for its deadline
+                await run_job(app, group_deadline_job(round_.id))
+            replies = 1 if number < 4 else 2  # the reveal (and after the last, the final table)
+            await world.emu.wait_for_messages(world.group.id, before + replies)
+            if number < 4:
+                before = len(world.emu.bot_messages(world.group.id))
+                await run_job(app, group_next_job(round_.session_id))
+                question = await next_message(world, world.group, before)
+        [table] = await command(world, world.carol, world.group, "/top", 1)
+    text = table.plain_text
+    assert text.startswith("🏆 All-time table of this group")
+    expected = standing(TopicRecord(t, len(o), sum(o)) for t, o in outcomes.items())
+    assert expected.weakest and expected.strongest  # the seed's rounds span several topics
+    for record in expected.weakest:
+        title = pack.topics[record.topic].title
+        assert f"{title} ({record.correct} of {record.answered} right)" in text
+    assert text.index("Strongest topics:") < text.index("Needs practice:")
+    assert text.index("🥇") < text.index("Strongest topics:")
