@@ -10,6 +10,8 @@ most that many, which a popularity ranking does not notice.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections import Counter
 
 from bot.core.content import Answerable
@@ -20,6 +22,8 @@ __all__ = ["FLUSH_EVERY", "AskedService"]
 
 FLUSH_EVERY = 64
 
+log = logging.getLogger(__name__)
+
 
 class AskedService:
     def __init__(self, context: ServiceContext) -> None:
@@ -27,10 +31,15 @@ class AskedService:
         self._pending: Counter[str] = Counter()
 
     async def record(self, entry_id: str) -> None:
-        """One more question answered by `entry_id`."""
+        """One more question answered by `entry_id`. A failed write is logged, not raised: the
+        learner already has the answer, and the counts wait for the next try (they stay bounded
+        by the number of entries)."""
         self._pending[entry_id] += 1
         if self._pending.total() >= FLUSH_EVERY:
-            await self.flush()
+            try:
+                await self.flush()
+            except sqlite3.Error as error:
+                log.warning("answered-question counts not written, kept for later: %s", error)
 
     async def flush(self) -> None:
         """Write the counts gathered in memory (kept for the next try if the write fails)."""

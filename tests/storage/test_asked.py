@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.services.asked import FLUSH_EVERY
 from bot.storage import asked as asked_db
 from tests.support.content import shared_pack
@@ -47,3 +49,23 @@ async def test_the_service_writes_in_batches_and_skips_entries_gone_from_the_con
         columns = [row[1] for row in conn.execute("PRAGMA table_info(entry_asks)")]
     assert rows == {first: FLUSH_EVERY - 1, third: 1, "removed-entry": 2, second: 2}
     assert columns == ["entry_id", "asked"]
+
+
+async def test_a_failed_write_keeps_the_counts_and_does_not_raise(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The learner already has the answer: a count that cannot be written is logged and kept
+    for the next write, never an error for the update."""
+    entry = next(iter(shared_pack().answerables))
+    async with services_at(tmp_path / "t.db", shared_pack()) as (services, _clock):
+        async with services.db.write() as conn:
+            await conn.execute("ALTER TABLE entry_asks RENAME TO entry_asks_away")
+        for _ in range(FLUSH_EVERY):
+            await services.asked.record(entry)
+        assert "counts not written" in caplog.text
+        async with services.db.write() as conn:
+            await conn.execute("ALTER TABLE entry_asks_away RENAME TO entry_asks")
+        await services.asked.record(entry)
+        await services.asked.flush()
+        async with services.db.read() as conn:
+            assert await asked_db.most_asked(conn, 1) == [(entry, FLUSH_EVERY + 1)]
