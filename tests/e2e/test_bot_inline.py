@@ -10,6 +10,7 @@ import pytest
 from bot.core.content import ContentPack
 from bot.core.matcher import Matcher
 from bot.tg.handlers.inline import CACHE_SECONDS
+from bot.tg.views.inline import ASK_TOO
 from tests.emulator import BotApiEmulator
 from tests.emulator._entities import parse_html
 from tests.support.world import TutorFactory, World
@@ -56,6 +57,8 @@ async def test_inline_question_is_answered_with_the_matching_entries(
     assert plain.startswith(drift.title) and " ".join(drift.answer.split())[:60] in " ".join(
         plain.split()
     )
+    [[ask_too]] = first["reply_markup"]["inline_keyboard"]
+    assert ask_too == {"text": ASK_TOO, "switch_inline_query_current_chat": ""}
     assert len({r["id"] for r in results}) == len(results)
     assert answer["is_personal"] is False
     assert answer["cache_time"] == CACHE_SECONDS <= 300
