@@ -1,10 +1,10 @@
 """Use cases over core rules and storage; the Telegram adapter and the console call these.
 
-Open everything with ``Services.open`` and call the six services (``users``, ``quiz``,
-``daily``, ``stats``, ``group``, ``privacy``); what time it is comes from the injected clock
-alone (``bot.core.clock``; tests pass a ``FixedClock`` and move it). The services speak the
-domain only: no job names, and no adapter's conventions about chat ids (an adapter says whether
-a chat is a person's own chat with the bot).
+Open everything with ``Services.open`` and call the services (``users``, ``quiz``,
+``daily``, ``stats``, ``group``, ``privacy``, ``asked``); what time it is comes from the
+injected clock alone (``bot.core.clock``; tests pass a ``FixedClock`` and move it). The
+services speak the domain only: no job names, and no adapter's conventions about chat ids (an
+adapter says whether a chat is a person's own chat with the bot, or a group).
 
     services = await Services.open("tutor.db", pack, default_timezone="Europe/Berlin")
     delivery = await services.quiz.next_question(user_id, chat_id, "easy")
@@ -17,8 +17,9 @@ Answers that arrive together are graded in one transaction (group commit, up to
 Modules: ``context`` (what the services share: database, content, default zone, clock,
 randomness), ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answers),
 ``daily`` (subscriptions, once-a-day claim), ``stats`` (numbers and the heat map),
-``group`` (group quiz sessions, rounds, taps, reveals, the all-time table), ``privacy``
-(delete or export everything stored about one person);
+``group`` (group quiz sessions, rounds, taps, reveals, the all-time table, the group's
+weakest and strongest topics), ``privacy`` (delete or export everything stored about one
+person), ``asked`` (anonymous counts of the entries that answered questions);
 ``move_chat`` follows a group that Telegram upgraded to a supergroup (a new chat id).
 """
 
@@ -31,6 +32,7 @@ from types import TracebackType
 
 from bot.core.clock import Clock
 from bot.core.content import ContentPack
+from bot.services.asked import AskedService
 from bot.services.context import ServiceContext
 from bot.services.daily import DailyService, Subscription
 from bot.services.group import GroupService
@@ -52,6 +54,7 @@ from bot.storage.db import Database
 __all__ = [
     "AnswerResult",
     "AnswerStatus",
+    "AskedService",
     "AtRisk",
     "DailyService",
     "Delivery",
@@ -81,6 +84,7 @@ class Services:
     stats: StatsService
     group: GroupService
     privacy: PrivacyService
+    asked: AskedService
 
     @classmethod
     def create(
@@ -108,6 +112,7 @@ class Services:
             stats=StatsService(context),
             group=GroupService(context),
             privacy=PrivacyService(context),
+            asked=AskedService(context),
         )
 
     @classmethod
@@ -151,6 +156,7 @@ class Services:
     async def close(self) -> None:
         try:
             await self.quiz.aclose()
+            await self.asked.flush()
         finally:
             # Even if waiting for answers in flight fails, the database must not stay open.
             await self.context.db.close()

@@ -4,8 +4,12 @@ The job that sends the daily question must call ``claim_daily`` first and send o
 it returns: the claim is an INSERT on (chat, local day), so a restart, a duplicate job or a second
 process can never send twice. If sending then fails for a reason that may pass (network, the chat
 moved), the sender gives the day back with ``release_daily`` so a retry can claim it again.
-Answers to a daily question go through ``services.quiz.answer`` like any other delivery; anyone
-in the chat may answer once, and an answer counts for the day it is given, even a day late.
+In a group the question aims at the topics the group answered worst (its group quiz rounds and
+daily answers), with some randomness so weak topics take turns and some weight on the topic asked
+least recently so the whole syllabus comes round (``bot.core.group_focus``); the adapter says
+which chats are groups. Answers to a daily question go through ``services.quiz.answer`` like any
+other delivery; anyone in the chat may answer once, and an answer counts for the day it is
+given, even a day late.
 
 ``subscribe`` takes "HH:MM" (00:00-23:59, else InvalidTimeError) and an IANA zone name (else
 UnknownTimezoneError); without one it keeps the chat's current zone, else its owner's (a
@@ -25,11 +29,15 @@ from dataclasses import dataclass
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
+import aiosqlite
+
 from bot.core import daily as rules
+from bot.core import group_focus as focus
 from bot.core.clock import local_date, zone
 from bot.services.context import ServiceContext
 from bot.services.quiz import Delivery, new_delivery
 from bot.storage import daily as daily_db
+from bot.storage import group_record as record_db
 from bot.storage import users as user_db
 from bot.storage.daily import SubscriptionRow
 
@@ -118,8 +126,11 @@ class DailyService:
                 due.append(sub)
         return due
 
-    async def claim_daily(self, chat_id: int) -> Delivery | None:
-        """Claim today's daily question for the chat and create its delivery, or None."""
+    async def claim_daily(self, chat_id: int, *, group: bool = False) -> Delivery | None:
+        """Claim today's daily question for the chat and create its delivery, or None.
+
+        A `group` chat's question aims at the topics the group answered worst
+        (``bot.core.group_focus``); a person's own chat takes the questions in turn."""
         moment = self._ctx.now()
         pack = self._ctx.pack
         async with self._ctx.db.write() as conn:
@@ -128,7 +139,10 @@ class DailyService:
                 return None
             day: date = local_date(moment, self._ctx.zone_for(row.timezone))
             history = await daily_db.daily_history(conn, chat_id)
-            question_id = rules.choose_daily(list(pack.quiz), history, chat_id, day)
+            pool = list(pack.quiz)
+            if group:
+                pool = await self._group_pool(conn, chat_id, history, day)
+            question_id = rules.choose_daily(pool, history, chat_id, day)
             if question_id is None:
                 return None
             if not await daily_db.claim_daily(conn, chat_id, day, question_id, moment):
@@ -145,6 +159,18 @@ class DailyService:
             )
             await daily_db.set_daily_delivery(conn, chat_id, day, delivery.id)
         return delivery
+
+    async def _group_pool(
+        self, conn: aiosqlite.Connection, chat_id: int, history: dict[str, date], day: date
+    ) -> list[str]:
+        """The questions of the topic the group's question comes from today."""
+        topic_of = {q.id: q.topic for q in self._ctx.pack.quiz.values()}
+        records = focus.tally_topics(await record_db.question_tallies(conn, chat_id), topic_of)
+        topics = list(dict.fromkeys(topic_of.values()))
+        topic = focus.choose_topic(
+            topics, records, focus.last_asked_topics(history, topic_of), day, self._ctx.rng
+        )
+        return [q for q, t in topic_of.items() if t == topic]
 
     async def confirm_daily(self, delivery: Delivery) -> bool:
         """Record that Telegram accepted the daily `delivery`; False if it is not the claim."""

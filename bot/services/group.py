@@ -33,6 +33,7 @@ from enum import StrEnum
 
 import aiosqlite
 
+from bot.core import group_focus as focus
 from bot.core import group_round as rules
 from bot.core import quiz as quiz_rules
 from bot.core.clock import local_date
@@ -41,6 +42,7 @@ from bot.core.group_round import Leaderboard, TapStatus
 from bot.core.progress import apply_answer
 from bot.services.context import ServiceContext
 from bot.storage import group as group_db
+from bot.storage import group_record as record_db
 from bot.storage import quiz as quiz_db
 from bot.storage.group import GroupAnswerRow, RoundRow, SessionRow
 
@@ -58,6 +60,8 @@ __all__ = [
     "Started",
     "Stopped",
     "TapResult",
+    "TopicScore",
+    "TopicStanding",
 ]
 
 # Telegram caps a first name at 64 characters; longer "names" are someone's joke.
@@ -199,6 +203,22 @@ class Announcement:
 class GroupSettings:
     chat_id: int
     anyone_can_start: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TopicScore:
+    topic_id: str
+    title: str
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicStanding:
+    """What /top says about topics: either side may be empty (not enough evidence)."""
+
+    weakest: tuple[TopicScore, ...]
+    strongest: tuple[TopicScore, ...]
 
 
 def _session(row: SessionRow) -> Session:
@@ -686,6 +706,24 @@ class GroupService:
         return rules.rank(
             rules.Total(r.user_id, r.display_name, r.points, r.correct) for r in rows
         )
+
+    async def topic_standing(self, chat_id: int) -> TopicStanding:
+        """The group's weakest and strongest topics over its rounds and daily answers; either
+        side is empty without enough evidence (``bot.core.group_focus.standing``)."""
+        async with self._ctx.db.read() as conn:
+            by_question = await record_db.question_tallies(conn, chat_id)
+        pack = self._ctx.pack
+        records = focus.tally_topics(by_question, {q.id: q.topic for q in pack.quiz.values()})
+        result = focus.standing(records.values())
+
+        def named(side: tuple[focus.TopicRecord, ...]) -> tuple[TopicScore, ...]:
+            return tuple(
+                TopicScore(r.topic, pack.topics[r.topic].title, r.answered, r.correct)
+                for r in side
+                if r.topic in pack.topics
+            )
+
+        return TopicStanding(named(result.weakest), named(result.strongest))
 
     async def settings(self, chat_id: int) -> GroupSettings:
         async with self._ctx.db.read() as conn:

@@ -1,6 +1,7 @@
 """The only package with SQL. Services open a ``Database`` and call the module functions in
-``bot.storage.users``, ``bot.storage.quiz``, ``bot.storage.daily``, ``bot.storage.group`` and
-``bot.storage.chats`` inside ``db.write()`` or ``db.read()``; schema changes are appended to
+``bot.storage.users``, ``bot.storage.quiz``, ``bot.storage.daily``, ``bot.storage.group``,
+``bot.storage.group_record``, ``bot.storage.asked`` and ``bot.storage.chats`` inside
+``db.write()`` or ``db.read()``; schema changes are appended to
 ``bot.storage.migrations.MIGRATIONS``. A database that cannot be opened (bad path, broken
 file, failed migration, newer schema) raises ``StorageError`` (defined in ``bot.errors``)."""
 

@@ -234,12 +234,22 @@ _QUIZ_LEVEL = """
 ALTER TABLE users ADD COLUMN quiz_level TEXT;
 """
 
+_ENTRY_ASKS = """
+-- How often each content entry answered a question typed in a chat: the counts alone, with no
+-- user, chat or time, so nothing in it is personal. Inline mode shows the most asked first.
+CREATE TABLE entry_asks (
+    entry_id TEXT PRIMARY KEY,
+    asked    INTEGER NOT NULL CHECK (asked >= 0)
+) STRICT, WITHOUT ROWID;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, answers, spaced repetition, streaks, daily questions", _INITIAL),
     Migration(2, "group quiz: settings, sessions, rounds, answers, all-time scores", _GROUP_QUIZ),
     Migration(3, "daily questions: when Telegram accepted each one", _DAILY_SENT_AT),
     Migration(4, "group quiz: when each reveal and final table was shown", _REVEALED),
     Migration(5, "users: the level of their last quiz", _QUIZ_LEVEL),
+    Migration(6, "anonymous count of questions answered per content entry", _ENTRY_ASKS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

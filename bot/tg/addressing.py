@@ -15,6 +15,7 @@ from telegram import Chat, Message, MessageEntity
 __all__ = [
     "command_target",
     "is_addressed",
+    "is_group_chat_id",
     "is_private",
     "is_reply_to_bot",
     "mentions",
@@ -54,6 +55,12 @@ def command_target(text: str) -> tuple[str, str | None] | None:
 
 def is_private(chat: Chat | None) -> bool:
     return chat is not None and chat.type == Chat.PRIVATE
+
+
+def is_group_chat_id(chat_id: int) -> bool:
+    """Whether a chat known only by its id is a group: groups, supergroups and channels have
+    negative ids, a person's chat with the bot has their (positive) user id."""
+    return chat_id < 0
 
 
 def is_reply_to_bot(message: Message, bot_id: int) -> bool:

@@ -20,6 +20,7 @@ from bot.tg.handlers import (
     fallback,
     group_rounds,
     group_screen,
+    inline,
     learn,
     migration,
     privacy,
@@ -136,6 +137,7 @@ def build_application(settings: Settings, *, state: AppState | None = None) -> A
     migration.register(app)
     start.register(app)
     ask.register(app)
+    inline.register(app)
     learn.register(app)
     quiz.register(app)
     daily.register(app)

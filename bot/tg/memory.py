@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from telegram import InlineQueryResultArticle
+
 from bot.services.group import Round
 from bot.tg.send import PreparedReply
 
@@ -27,6 +29,7 @@ __all__ = [
     "ForgetMemory",
     "GroupScreen",
     "GroupScreens",
+    "InlineMemory",
     "LearnMemory",
     "LruCache",
     "MessageKey",
@@ -78,10 +81,44 @@ MessageKey = tuple[int, int]
 class AskMemory:
     # Learners often send the very same text ("what is mlops"); matching and rendering are the
     # costliest steps of a reply and both are pure, so recent replies are reused.
-    replies: LruCache[str, PreparedReply] = field(default_factory=lambda: LruCache(2048))
+    # The reply, and the entry that answered (None when none did).
+    replies: LruCache[str, tuple[PreparedReply, str | None]] = field(
+        default_factory=lambda: LruCache(2048)
+    )
 
     def forget_user(self, user_id: int) -> None:
         """Nothing: replies are keyed by question text, shared by everyone who asks it."""
+
+
+@dataclass
+class InlineMemory:
+    # Rendered inline results per normalised query, with the monotonic time they go stale
+    # (None: never, the matcher being pure); people type the same few questions letter by letter.
+    results: LruCache[str, tuple[float | None, tuple[InlineQueryResultArticle, ...]]] = field(
+        default_factory=lambda: LruCache(1024)
+    )
+
+    def get(self, key: str, now: float) -> tuple[InlineQueryResultArticle, ...] | None:
+        found = self.results.get(key)
+        if found is None:
+            return None
+        expires, results = found
+        if expires is not None and now >= expires:
+            self.results.discard(key)
+            return None
+        return results
+
+    def put(
+        self,
+        key: str,
+        results: tuple[InlineQueryResultArticle, ...],
+        *,
+        expires: float | None = None,
+    ) -> None:
+        self.results.put(key, (expires, results))
+
+    def forget_user(self, user_id: int) -> None:
+        """Nothing: results are keyed by query text and are the same for everyone."""
 
 
 @dataclass

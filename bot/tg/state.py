@@ -27,6 +27,7 @@ from bot.tg.memory import (
     DailyMemory,
     ForgetMemory,
     GroupScreens,
+    InlineMemory,
     LearnMemory,
     QuizMemory,
 )
@@ -51,6 +52,7 @@ class AppState:
     matcher: Matcher
     flood: FloodControl
     ask: AskMemory = field(default_factory=AskMemory)
+    inline: InlineMemory = field(default_factory=InlineMemory)
     learn: LearnMemory = field(default_factory=LearnMemory)
     quiz: QuizMemory = field(default_factory=QuizMemory)
     daily: DailyMemory = field(default_factory=DailyMemory)
@@ -73,6 +75,7 @@ class AppState:
         """Drop what every feature holds in memory about `user_id` (after /forget)."""
         for memory in (
             self.ask,
+            self.inline,
             self.learn,
             self.quiz,
             self.daily,

@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 from aiohttp import web
 from PIL import Image
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -36,6 +43,7 @@ from tests.emulator import (
     SECRET_HEADER,
     BotApiEmulator,
     ButtonNotFoundError,
+    EmulatorError,
     started_emulator,
 )
 from tests.emulator._entities import detect_entities, parse_html
@@ -354,6 +362,58 @@ async def test_text_limits_and_html_are_checked(emu: BotApiEmulator, bot: Bot) -
     ok = await bot.send_message(chat.id, "1 &lt; <b>2 &amp; 3</b>", parse_mode="HTML")
     assert ok.text == "1 < 2 & 3"
     assert [(e.type, e.offset, e.length) for e in ok.entities] == [("bold", 4, 5)]
+
+
+def _article(result_id: str, text: str = "an answer", title: str = "A title") -> Any:
+    return InlineQueryResultArticle(result_id, title, InputTextMessageContent(text))
+
+
+async def test_inline_queries_need_inline_mode_and_answers_are_checked(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """An inline query reaches the bot only with inline mode on; answerInlineQuery is refused
+    for an unknown or already answered query, more than 50 results, a duplicate, empty or
+    over-long id, an empty title, and a message that is empty, too long or bad HTML."""
+    kim = emu.user(11, "Kim")
+    with pytest.raises(EmulatorError, match="inline mode is off"):
+        emu.inline_query(kim, "drift")
+    assert (await bot.get_me()).supports_inline_queries is False
+    emu.set_inline_mode()
+    assert (await bot.get_me()).supports_inline_queries is True
+    query_id = emu.inline_query(kim, "drift", chat_type="group")
+    [update] = await bot.get_updates(timeout=0)
+    assert update.inline_query is not None
+    assert (update.inline_query.id, update.inline_query.query) == (query_id, "drift")
+    assert update.inline_query.chat_type == "group"
+
+    refusals: list[tuple[list[Any], str]] = [
+        ([_article(str(i)) for i in range(51)], "Results_too_much"),
+        ([_article("a"), _article("a")], "Result_id_duplicate"),
+        ([_article("x" * 65)], "Result_id_invalid"),
+        ([_article("")], "Result_id_invalid"),
+        ([_article("a", title=" ")], "Result_title_empty"),
+        ([_article("a", text="x" * 4097)], "Message_too_long"),
+        ([_article("a", text=" ")], "Message text is empty"),
+    ]
+    for results, error in refusals:
+        with pytest.raises(BadRequest, match=error):
+            await bot.answer_inline_query(query_id, results)
+    bad_html = InlineQueryResultArticle(
+        "a", "t", InputTextMessageContent("<b>open", parse_mode="HTML")
+    )
+    with pytest.raises(BadRequest, match="Can't parse entities"):
+        await bot.answer_inline_query(query_id, [bad_html])
+    assert emu.inline_answers() == []
+
+    fifty = [_article(str(i), text="y" * 4096) for i in range(50)]
+    assert await bot.answer_inline_query(query_id, fifty, cache_time=5, is_personal=False)
+    [answer] = emu.inline_answers(query_id)
+    assert len(answer["results"]) == 50 and answer["cache_time"] == 5
+    assert answer["is_personal"] is False
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_inline_query(query_id, [])
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_inline_query("999", [])
 
 
 async def test_retry_after_surfaces_as_retry_after(emu: BotApiEmulator, bot: Bot) -> None:

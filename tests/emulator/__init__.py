@@ -55,12 +55,14 @@ async def started_emulator(
     bot_username: str = "TutorTestBot",
     *,
     clock: Callable[[], datetime] | None = None,
+    inline_mode: bool = False,
 ) -> AsyncIterator[BotApiEmulator]:
     """Start a :class:`BotApiEmulator` on 127.0.0.1 and stop it on exit, even after errors.
 
-    ``clock`` is an optional ``() -> datetime`` (tz-aware) used for message dates.
+    ``clock`` is an optional ``() -> datetime`` (tz-aware) used for message dates;
+    ``inline_mode`` is @BotFather's /setinline (off by default, as for a new bot).
     """
-    emulator = BotApiEmulator(token, bot_username, clock=clock)
+    emulator = BotApiEmulator(token, bot_username, clock=clock, inline_mode=inline_mode)
     await emulator.start()
     try:
         yield emulator

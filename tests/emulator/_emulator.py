@@ -42,6 +42,7 @@ from telegram import (
     File,
     InaccessibleMessage,
     InlineKeyboardMarkup,
+    InlineQuery,
     Message,
     MessageEntity,
     MessageOriginUser,
@@ -71,6 +72,30 @@ _LOGGER = logging.getLogger(__name__)
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+# answerInlineQuery's limits (core.telegram.org/bots/api#answerinlinequery).
+MAX_INLINE_RESULTS = 50
+MAX_INLINE_RESULT_ID_BYTES = 64
+MAX_NEXT_OFFSET_BYTES = 64
+MAX_INLINE_QUERY_CHARS = 256
+_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Result types the Bot API knows; the emulator checks articles in full and the rest loosely.
+_INLINE_RESULT_TYPES = frozenset(
+    {
+        "article",
+        "audio",
+        "contact",
+        "document",
+        "game",
+        "gif",
+        "location",
+        "mpeg4_gif",
+        "photo",
+        "sticker",
+        "venue",
+        "video",
+        "voice",
+    }
+)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 # Form fields always arrive as strings; these must stay strings even when they look like JSON
@@ -87,10 +112,12 @@ _STRING_PARAMS = frozenset(
         "emoji",
         "file_id",
         "inline_message_id",
+        "inline_query_id",
         "ip_address",
         "language_code",
         "message_effect_id",
         "name",
+        "next_offset",
         "parse_mode",
         "photo",
         "secret_token",
@@ -322,6 +349,15 @@ class _Query:
     answered: bool = False
 
 
+@dataclass
+class _InlineQuery:
+    query_id: str
+    user_id: int
+    query: str
+    update_id: int
+    answered: bool = False
+
+
 def _id_of(value: User | Chat | int) -> int:
     return value if isinstance(value, int) else value.id
 
@@ -372,6 +408,7 @@ class BotApiEmulator:
         bot_username: str = "TutorTestBot",
         *,
         clock: Callable[[], datetime] | None = None,
+        inline_mode: bool = False,
     ) -> None:
         bot_id_text = token.split(":", 1)[0]
         if not bot_id_text.isdigit():
@@ -385,7 +422,7 @@ class BotApiEmulator:
             username=bot_username,
             can_join_groups=True,
             can_read_all_group_messages=False,
-            supports_inline_queries=False,
+            supports_inline_queries=inline_mode,
         )
         self.calls: list[ApiCall] = []
         self.webhook_deliveries: list[WebhookDelivery] = []
@@ -409,6 +446,8 @@ class BotApiEmulator:
         self._queries: dict[str, _Query] = {}
         self._query_counter = 0
         self._answers: list[dict[str, Any]] = []
+        self._inline_queries: dict[str, _InlineQuery] = {}
+        self._inline_answers: list[dict[str, Any]] = []
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self._flood: _FloodLimits | None = None
@@ -454,6 +493,7 @@ class BotApiEmulator:
             "editMessageCaption": self._edit_message_caption,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
+            "answerInlineQuery": self._answer_inline_query,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
@@ -844,6 +884,41 @@ class BotApiEmulator:
         """Queue a callback query with arbitrary (possibly forged) data on a bot message."""
         message = self._find_bot_message(message_id, chat)
         return self._queue_callback(user, message, data, inaccessible=inaccessible)
+
+    def set_inline_mode(self, enabled: bool = True) -> None:
+        """Switch inline mode on or off, as @BotFather's /setinline does (getMe reports it)."""
+        self.bot_user = User(**{**self.bot_user.to_dict(), "supports_inline_queries": enabled})
+        self._users[self.bot_user.id] = self.bot_user
+
+    def inline_query(
+        self, user: User, query: str, *, chat_type: str = ChatType.SENDER, offset: str = ""
+    ) -> str:
+        """Queue an ``inline_query`` update (``@bot <query>`` typed in a chat of `chat_type`);
+        return its id. Telegram sends none unless inline mode is on (``set_inline_mode``), and
+        never more than 256 characters of query: longer ones still go out, as forged input."""
+        if not self.bot_user.supports_inline_queries:
+            raise EmulatorError(
+                "inline mode is off for this bot: call set_inline_mode() (@BotFather /setinline)"
+            )
+        self._users.setdefault(user.id, user)
+        self._query_counter += 1
+        query_id = str(5_000_000_000_000 + self._query_counter)
+        update_id = self._take_update_id()
+        self._inline_queries[query_id] = _InlineQuery(query_id, user.id, query, update_id)
+        inline = InlineQuery(
+            id=query_id, from_user=user, query=query, offset=offset, chat_type=chat_type
+        )
+        self.queue_update(Update(update_id=update_id, inline_query=inline))
+        return query_id
+
+    def inline_answers(self, query_id: str | None = None) -> list[dict[str, Any]]:
+        """Parameters of every answerInlineQuery that succeeded (optionally for one query),
+        its ``results`` decoded."""
+        return [
+            answer
+            for answer in self._inline_answers
+            if query_id is None or answer.get("inline_query_id") == query_id
+        ]
 
     def queue_update(self, update: Update | dict[str, Any]) -> int:
         """Queue any update (built by the test); returns its update_id."""
@@ -1923,6 +1998,68 @@ class BotApiEmulator:
         query.answered = True
         self._answers.append(dict(params))
         return True
+
+    def _answer_inline_query(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        """Check the answer as Telegram does, then record it: a known, unanswered query; at most
+        50 results with unique ids of 1-64 bytes; articles with a title and a message that
+        parses and fits; a sane cache time, offset and button."""
+        query = self._inline_queries.get(str(params.get("inline_query_id", "")))
+        if query is None or query.answered:
+            raise _bad_request(_QUERY_INVALID.removeprefix("Bad Request: "))
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise _bad_request("can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise _bad_request("RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        for result in results:
+            self._check_inline_result(result, seen)
+        cache_time = params.get("cache_time", 300)
+        if not isinstance(cache_time, int) or isinstance(cache_time, bool) or cache_time < 0:
+            raise _bad_request("CACHE_TIME_INVALID")
+        if not isinstance(params.get("is_personal", False), bool):
+            raise _bad_request("IS_PERSONAL_INVALID")
+        offset = params.get("next_offset", "")
+        if not isinstance(offset, str) or len(offset.encode()) > MAX_NEXT_OFFSET_BYTES:
+            raise _bad_request("NEXT_OFFSET_INVALID")
+        button = params.get("button")
+        if button is not None:
+            if not isinstance(button, dict) or not button.get("text"):
+                raise _bad_request("BUTTON_TEXT_INVALID")
+            start = button.get("start_parameter")
+            if start is not None and not _START_PARAMETER.fullmatch(str(start)):
+                raise _bad_request("START_PARAM_INVALID")
+        query.answered = True
+        self._inline_answers.append(dict(params))
+        return True
+
+    def _check_inline_result(self, result: Any, seen: set[str]) -> None:
+        if not isinstance(result, dict) or result.get("type") not in _INLINE_RESULT_TYPES:
+            raise _bad_request("RESULT_TYPE_INVALID")
+        result_id = result.get("id")
+        if not isinstance(result_id, str) or not (
+            1 <= len(result_id.encode()) <= MAX_INLINE_RESULT_ID_BYTES
+        ):
+            raise _bad_request("RESULT_ID_INVALID")
+        if result_id in seen:
+            raise _bad_request("RESULT_ID_DUPLICATE")
+        seen.add(result_id)
+        self._check_markup(result.get("reply_markup"))
+        if result["type"] != "article":
+            return
+        if not str(result.get("title") or "").strip():
+            raise _bad_request("RESULT_TITLE_EMPTY")
+        content = result.get("input_message_content")
+        if not isinstance(content, dict) or "message_text" not in content:
+            raise _bad_request("MESSAGE_EMPTY")
+        self._render(
+            str(content["message_text"]),
+            content.get("parse_mode"),
+            content.get("entities"),
+            limit=MAX_TEXT_LENGTH,
+            too_long="MESSAGE_TOO_LONG",
+            allow_empty=False,
+        )
 
     @staticmethod
     def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:

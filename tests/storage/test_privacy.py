@@ -27,7 +27,8 @@ NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 # Columns that name a person or a chat (a private chat has its owner's id). A new column whose
 # name ends in "_id" must be classified here or in _NOT_PEOPLE, or the walk below fails.
 _PEOPLE_SUFFIXES = ("user_id", "chat_id", "starter_id")
-_NOT_PEOPLE = frozenset({"question_id", "message_id"})
+# entry_id names a content entry (entry_asks: anonymous counts per entry).
+_NOT_PEOPLE = frozenset({"question_id", "message_id", "entry_id"})
 
 
 async def _tables(conn: aiosqlite.Connection) -> list[str]:
@@ -221,6 +222,8 @@ async def _fill(conn: aiosqlite.Connection) -> None:
             f"Learner <{user}>",
             ts,
         )
+    # Anonymous counts: nobody's, so /forget leaves them and /export has nothing of them.
+    await run("INSERT INTO entry_asks (entry_id, asked) VALUES ('drift-what-is', 7)")
 
 
 @pytest.fixture

@@ -36,15 +36,21 @@ MAX_QUESTION_CHARS = 1000
 async def answer_message(
     message: Message, context: TutorContext, text: str, *, quote: bool | None = None
 ) -> None:
-    prepared = reply_for(context.state, text[:MAX_QUESTION_CHARS])
+    prepared, entry_id = reply_for(context.state, text[:MAX_QUESTION_CHARS])
     await send_prepared(context.bot, message, prepared, quote=quote)
+    if entry_id is not None:
+        # Anonymous: the entry is counted, not who asked (inline mode's "most asked").
+        await context.services.asked.record(entry_id)
 
 
-def reply_for(state: AppState, text: str) -> PreparedReply:
-    """The rendered, serialised reply to `text`, reused while cached (it is immutable)."""
+def reply_for(state: AppState, text: str) -> tuple[PreparedReply, str | None]:
+    """The rendered, serialised reply to `text` and the entry that answered it (None for a
+    "did you mean" or a fallback), reused while cached (both are immutable)."""
     cached = state.ask.replies.get(text)
     if cached is None:
-        cached = PreparedReply.of(*render_result(state.matcher.match(text)))
+        result = state.matcher.match(text)
+        entry_id = result.entry.id if result.status == "answer" and result.entry else None
+        cached = (PreparedReply.of(*render_result(result)), entry_id)
         state.ask.replies.put(text, cached)
     return cached
 

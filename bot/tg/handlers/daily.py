@@ -21,7 +21,7 @@ from bot.core.clock import UnknownTimezoneError
 from bot.core.daily import InvalidTimeError
 from bot.services import Delivery, Subscription
 from bot.tg import scheduling
-from bot.tg.addressing import is_private
+from bot.tg.addressing import is_group_chat_id, is_private
 from bot.tg.admins import is_admin
 from bot.tg.guards import sender
 from bot.tg.handlers import quiz
@@ -147,7 +147,7 @@ async def send_daily(context: TutorContext) -> None:
     # confirmed soon after it is made (not after every other chat's claim) and a crash leaves
     # only those few to send again.
     async with context.state.daily.slots:
-        delivery = await services.daily.claim_daily(chat_id)
+        delivery = await services.daily.claim_daily(chat_id, group=is_group_chat_id(chat_id))
         if delivery is None:
             return  # not subscribed any more, or already sent today
         try:

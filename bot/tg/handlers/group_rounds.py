@@ -103,15 +103,17 @@ async def top(update: Update, context: TutorContext) -> None:
     if found is None:
         return
     message, user = found
-    board = await context.services.group.top(message.chat.id)
+    group = context.services.group
+    board = await group.top(message.chat.id)
+    topics = view.topic_lines(await group.topic_standing(message.chat.id))
     if not board.standings:
-        await reply(message, view.NO_GAMES_YET)
+        await reply(message, view.no_games_text(topics))
         return
     mine = board.place_of(user.id)
     own = None
     if mine is not None and mine not in board.top:
         own = view.own_place_text(mine.place, len(board.standings), mine.points)
-    await reply(message, view.top_text(view.standing_lines(board, everyone=False), own))
+    await reply(message, view.top_text(view.standing_lines(board, everyone=False), own, topics))
 
 
 async def on_tap(update: Update, context: TutorContext) -> None:

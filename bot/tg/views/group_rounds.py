@@ -8,7 +8,7 @@ import string
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.group_round import TOP, Leaderboard
-from bot.services.group import Reveal, Round, Session, Started
+from bot.services.group import Reveal, Round, Session, Started, TopicScore, TopicStanding
 from bot.tg.callbacks import tap_data
 from bot.tg.render import MESSAGE_LIMIT, esc, fit, plural, units
 from bot.tg.views.common import label
@@ -20,6 +20,7 @@ __all__ = [
     "NO_GAMES_YET",
     "TOP_PRIVATE_HINT",
     "intro_text",
+    "no_games_text",
     "own_place_text",
     "reveal_text",
     "round_keyboard",
@@ -28,6 +29,7 @@ __all__ = [
     "standings_text",
     "table_title",
     "top_text",
+    "topic_lines",
 ]
 
 LETTERS = string.ascii_uppercase
@@ -172,11 +174,33 @@ def table_title(session: Session) -> str:
     return f"⏹ Quiz stopped after question {played} of {session.questions}"
 
 
-def top_text(board_lines: list[str], own: str | None) -> str:
+def top_text(board_lines: list[str], own: str | None, topics: list[str] | None = None) -> str:
     lines = ["🏆 <b>All-time table of this group</b>", "", *board_lines]
     if own:
         lines += ["", own]
+    if topics:
+        lines += ["", *topics]
     return "\n".join(lines)
+
+
+def no_games_text(topics: list[str]) -> str:
+    """/top before any round: the daily answers may still tell something about topics."""
+    return "\n".join([NO_GAMES_YET, *([""] if topics else []), *topics])
+
+
+def _scores(side: tuple[TopicScore, ...]) -> str:
+    return ", ".join(f"{fit(s.title, 64)} ({s.correct} of {s.answered} right)" for s in side)
+
+
+def topic_lines(standing: TopicStanding) -> list[str]:
+    """The group's strongest and weakest topics, or nothing when the service named none."""
+    lines: list[str] = []
+    if standing.strongest:
+        lines.append(f"💪 <b>Strongest topics:</b> {_scores(standing.strongest)}")
+    if standing.weakest:
+        lines.append(f"🎯 <b>Needs practice:</b> {_scores(standing.weakest)}")
+        lines.append("<i>The group's daily question (/daily) aims at these.</i>")
+    return lines
 
 
 def own_place_text(place: int, of: int, points: int) -> str:

@@ -37,7 +37,7 @@ BOT_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("reminders", "Streak reminders on or off"),
     BotCommand("groupquiz", "In a group: timed quiz rounds for everyone"),
     BotCommand("stopquiz", "In a group: end the running group quiz"),
-    BotCommand("top", "In a group: the all-time group quiz table"),
+    BotCommand("top", "In a group: the all-time table and the group's weak topics"),
     BotCommand("export", "Get everything I store about you as a file"),
     BotCommand("forget", "Delete everything I store about you"),
     BotCommand("help", "What I can do"),
@@ -74,10 +74,14 @@ HELP_TEXT = "\n".join(
         "<b>Quiz</b> — /quiz easy, medium or hard: options as buttons, a hint if you need one, "
         "then why a wrong pick is wrong and the explanation. One answer a day keeps your streak "
         "alive.",
-        "<b>Daily</b> — /daily on 08:30 sends a question every day (in groups, admins decide).",
+        "<b>Daily</b> — /daily on 08:30 sends a question every day (in groups, admins decide; "
+        "a group's question aims at the topics it gets wrong most).",
         "<b>Stats</b> — /stats shows your streak, accuracy and a 12-week picture.",
         "<b>Group quiz</b> — in a group, /groupquiz 10 30 hard plays timed rounds for everyone "
-        "(admins start it unless /settings lets everyone); /top is the all-time table.",
+        "(admins start it unless /settings lets everyone); /top is the all-time table and the "
+        "group's strongest and weakest topics.",
+        "<b>Anywhere</b> — type my @username and a question in any chat to pick an answer and "
+        "post it there.",
         "<b>Your data</b> — in a private chat, /export sends you everything I store about you "
         "as a JSON file, and /forget deletes all of it after you confirm.",
         "",
