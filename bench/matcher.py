@@ -187,8 +187,11 @@ def startup_probe(kind: str, cache: str) -> None:
         matcher = Matcher(pack, Encoder(model_dir(), encoder_runtime()), cache_dir=Path(cache))
     matcher.match("how is testing different in mlops")
     seconds = time.perf_counter() - start
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rss_mb": rss_mb}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    # CPU time of the whole process, imports included: on a busy machine the wall time also
+    # counts the waits for a core.
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "rss_mb": usage.ru_maxrss / 1024}))
 
 
 def run_probe(kind: str, cache: Path) -> dict[str, float]:
@@ -284,7 +287,8 @@ def main() -> None:
     print(
         f"start-up (load content + model + index, first answer): lexical "
         f"{lexical_probe['seconds']:.2f} s, fused cold {cold['seconds']:.2f} s, "
-        f"fused warm {warm['seconds']:.2f} s"
+        f"fused warm {warm['seconds']:.2f} s (process CPU: lexical {lexical_probe['cpu']:.2f} s, "
+        f"cold {cold['cpu']:.2f} s, warm {warm['cpu']:.2f} s)"
     )
     print(
         f"peak RSS: lexical {lexical_probe['rss_mb']:.0f} MB, fused cold {cold['rss_mb']:.0f} MB, "
@@ -312,7 +316,8 @@ def main() -> None:
     cpu_p99 = max(r.cpu_p99_ms for r in fused_rows.values()) if fused_rows else 0.0
     parts += [
         f"p99 <= 10 ms [{verdict(p99 <= 10)}] (CPU time {verdict(cpu_p99 <= 10)})",
-        f"warm start <= 1.5 s [{verdict(warm['seconds'] <= 1.5)}]",
+        f"warm start <= 1.5 s [{verdict(warm['seconds'] <= 1.5)}] "
+        f"(CPU time {verdict(warm['cpu'] <= 1.5)})",
         f"added RSS <= 120 MB [{verdict(added <= 120)}]",
     ]
     print("targets (fused): " + ", ".join(parts))
