@@ -197,10 +197,17 @@ def pack_mastery(
 ) -> dict[str, TopicMastery]:
     """Every topic of the pack (in its order), with its mastery."""
     items: dict[str, list[str]] = {topic: [] for topic in pack.topics}
-    for question in pack.quiz.values():
-        items.setdefault(question.topic, []).append(question.id)
+    for item in pack.quiz.values():
+        items.setdefault(item.topic, []).append(item.id)
+    # Each topic reads only its own answers (a long history is not scanned once per topic).
+    by_topic: dict[str, list[AnswerEvent]] = {}
+    for answer in answers:
+        question = pack.quiz.get(answer.question_id)
+        if question is not None:
+            by_topic.setdefault(question.topic, []).append(answer)
     return {
-        topic: topic_mastery(topic, items[topic], cards, answers, now) for topic in pack.topics
+        topic: topic_mastery(topic, items[topic], cards, by_topic.get(topic, []), now)
+        for topic in pack.topics
     }
 
 
