@@ -1,10 +1,10 @@
 """Use cases over core rules and storage; the Telegram adapter and the console call these.
 
-Open everything with ``Services.open`` and call the six services (``users``, ``quiz``,
-``daily``, ``stats``, ``group``, ``privacy``); what time it is comes from the injected clock
-alone (``bot.core.clock``; tests pass a ``FixedClock`` and move it). The services speak the
-domain only: no job names, and no adapter's conventions about chat ids (an adapter says whether
-a chat is a person's own chat with the bot).
+Open everything with ``Services.open`` and call the seven services (``users``, ``quiz``,
+``daily``, ``stats``, ``group``, ``privacy``, ``progress``); what time it is comes from the
+injected clock alone (``bot.core.clock``; tests pass a ``FixedClock`` and move it). The services
+speak the domain only: no job names, and no adapter's conventions about chat ids (an adapter
+says whether a chat is a person's own chat with the bot).
 
     services = await Services.open("tutor.db", pack, default_timezone="Europe/Berlin")
     delivery = await services.quiz.next_question(user_id, chat_id, "easy")
@@ -17,6 +17,7 @@ Answers that arrive together are graded in one transaction (group commit, up to
 Modules: ``context`` (what the services share: database, content, default zone, clock,
 randomness), ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answers),
 ``daily`` (subscriptions, once-a-day claim), ``stats`` (numbers and the heat map),
+``progress`` (topic mastery by area, the /progress picture),
 ``group`` (group quiz sessions, rounds, taps, reveals, the all-time table), ``privacy``
 (delete or export everything stored about one person);
 ``move_chat`` follows a group that Telegram upgraded to a supergroup (a new chat id).
@@ -35,6 +36,7 @@ from bot.services.context import ServiceContext
 from bot.services.daily import DailyService, Subscription
 from bot.services.group import GroupService
 from bot.services.privacy import PrivacyService
+from bot.services.progress import AreaProgress, Progress, ProgressService, TopicProgress
 from bot.services.quiz import (
     AnswerResult,
     AnswerStatus,
@@ -52,6 +54,7 @@ from bot.storage.db import Database
 __all__ = [
     "AnswerResult",
     "AnswerStatus",
+    "AreaProgress",
     "AtRisk",
     "DailyService",
     "Delivery",
@@ -59,6 +62,8 @@ __all__ = [
     "HintResult",
     "Outcome",
     "PrivacyService",
+    "Progress",
+    "ProgressService",
     "QuizService",
     "ServiceContext",
     "Services",
@@ -66,6 +71,7 @@ __all__ = [
     "StatsService",
     "Subscription",
     "Tally",
+    "TopicProgress",
     "UnknownDifficultyError",
     "UserService",
     "UserSettings",
@@ -81,6 +87,7 @@ class Services:
     stats: StatsService
     group: GroupService
     privacy: PrivacyService
+    progress: ProgressService
 
     @classmethod
     def create(
@@ -108,6 +115,7 @@ class Services:
             stats=StatsService(context),
             group=GroupService(context),
             privacy=PrivacyService(context),
+            progress=ProgressService(context),
         )
 
     @classmethod
