@@ -24,7 +24,9 @@ three fresh answers so one lucky tap (a 1-in-4 guess) never reaches it, and "sol
 Memory keeps a topic answered well months ago from staying "mastered": once FSRS expects
 recall to have dropped below 85%, the topic is due for practice and shows it. Answers older
 than ``RECENT_DAYS`` say little about today, so without fresh answers a topic stays "learning"
-however it went back then. Hinted right answers count as right (FSRS already rates them lower).
+however it went back then. Only the newest ``RECENT_LIMIT`` (6: two rounds of a three-item
+topic) count, so a run of fresh misses shows at once instead of being averaged away by a long
+good history. Hinted right answers count as right (FSRS already rates them lower).
 
 ``strength`` (0..1) orders topics within a level (weakest first): the mean of memory over
 *all* items (unanswered ones count 0) and recent accuracy (memory again when there is none).
@@ -65,7 +67,7 @@ __all__ = [
 ]
 
 RECENT_DAYS = 60
-RECENT_LIMIT = 10
+RECENT_LIMIT = 6
 RISE_AFTER = 3
 FALL_AFTER = 2
 LEVEL_WINDOW = 30
