@@ -28,8 +28,11 @@ however it went back then. Only the newest ``RECENT_LIMIT`` (6: two rounds of a 
 topic) count, so a run of fresh misses shows at once instead of being averaged away by a long
 good history. Hinted right answers count as right (FSRS already rates them lower).
 
-``strength`` (0..1) orders topics within a level (weakest first): the mean of memory over
-*all* items (unanswered ones count 0) and recent accuracy (memory again when there is none).
+"Weakest first" (``weakest_first``, used by /progress and by plain /quiz) puts topics being
+learned before those not started: a topic the learner has tried and still gets wrong is a known
+weak spot, an untouched one only an unknown; then not started, solid, mastered. Within a level,
+``strength`` (0..1) decides: the mean of memory over *all* items (unanswered ones count 0) and
+recent accuracy (memory again when there is none).
 
 The practice level (``practice_level``) follows the learner's answers in order, oldest first,
 starting at easy: ``RISE_AFTER`` right answers in a row at (or above) the current level move it
@@ -213,11 +216,16 @@ def pack_mastery(
     }
 
 
+_WEAKNESS_ORDER = {Level.LEARNING: 0, Level.NOT_STARTED: 1, Level.SOLID: 2, Level.MASTERED: 3}
+
+
 def weakest_first(masteries: Iterable[TopicMastery]) -> list[TopicMastery]:
-    """Topics that can be practised, weakest first (lowest level, then lowest strength); the
-    order among equals is the order given, so a caller may shuffle to rotate ties."""
+    """Topics that can be practised, weakest first (learning, not started, solid, mastered;
+    then lowest strength); the order among equals is the order given, so a caller may shuffle
+    to rotate ties."""
     return sorted(
-        (m for m in masteries if m.practicable), key=lambda m: (m.level, round(m.strength, 6))
+        (m for m in masteries if m.practicable),
+        key=lambda m: (_WEAKNESS_ORDER[m.level], round(m.strength, 6)),
     )
 
 

@@ -210,9 +210,10 @@ class QuizService:
 
         With `difficulty` (easy, medium, hard) the question is of that level. With `topic`
         (a topic id) it is one of that topic's items (of `difficulty`, if given): due ones
-        first, never the one just asked; an unknown topic, or one whose only item was just
-        asked, gives None. With neither, practice adapts (``_adaptive_pick``). The level asked
-        for is remembered for Next (``last_level``), except for topic practice.
+        first, then new ones nearest the learner's level, never the one just asked; an unknown
+        topic, or one whose only item was just asked, gives None. With neither, practice adapts
+        (``_adaptive_pick``). The level asked for is remembered for Next (``last_level``),
+        except for topic practice.
         """
         moment = self._ctx.now()
         if difficulty is not None and difficulty not in DIFFICULTIES:
@@ -226,14 +227,7 @@ class QuizService:
             dues = await quiz_db.card_dues(conn, user_id)
             avoid = await quiz_db.recent_question_ids(conn, user_id)
             if topic is not None:
-                candidates = [
-                    q.id
-                    for q in pack.quiz_by_difficulty(level)
-                    if q.topic == topic and q.topic in pack.topics
-                ]
-                question_id = spaced_repetition.pick_next(
-                    candidates, dues, avoid, moment, self._ctx.rng
-                )
+                question_id = await self._topic_pick(conn, user_id, topic, level, dues, avoid)
             elif level is not None:
                 candidates = [q.id for q in pack.quiz_by_difficulty(level)]
                 question_id = spaced_repetition.pick_next(
@@ -261,6 +255,40 @@ class QuizService:
                 local_day=None,
                 now=moment,
             )
+
+    async def _topic_pick(
+        self,
+        conn: aiosqlite.Connection,
+        user_id: int,
+        topic: str,
+        level: str | None,
+        dues: dict[str, datetime],
+        avoid: set[str],
+    ) -> str | None:
+        """One of `topic`'s items (of `level`, if given): a due one first (the most overdue);
+        else a new one, nearest the learner's practice level; else the one due soonest."""
+        pack = self._ctx.pack
+        moment = self._ctx.now()
+        items = [
+            q
+            for q in pack.quiz.values()
+            if q.topic == topic and topic in pack.topics and level in (None, q.difficulty)
+        ]
+        pool = [q.id for q in items if q.id not in avoid]
+        due = [q for q in pool if q in dues and dues[q] <= moment]
+        if due:
+            return min(due, key=lambda q: (dues[q], q))
+        new = [q for q in items if q.id in pool and q.id not in dues]
+        if new:
+            practice = DIFFICULTIES.index(
+                mastery.practice_level(
+                    await quiz_db.answer_events(conn, user_id, limit=mastery.LEVEL_WINDOW)
+                )
+            )
+            distance = {q.id: abs(DIFFICULTIES.index(q.difficulty) - practice) for q in new}
+            nearest = min(distance.values())
+            return self._ctx.rng.choice(sorted(q for q, d in distance.items() if d == nearest))
+        return spaced_repetition.pick_next(pool, dues, avoid, moment, self._ctx.rng)
 
     async def _adaptive_pick(
         self,
