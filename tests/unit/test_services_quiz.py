@@ -316,3 +316,16 @@ async def test_the_last_quiz_level_is_stored_per_user(tmp_path: Path) -> None:
         assert await services.quiz.last_level(1) == "easy"
         await services.privacy.forget(1)
         assert await services.quiz.last_level(1) is None
+
+
+async def test_topic_practice_starts_a_new_learner_on_the_topics_easy_item(
+    tmp_path: Path,
+) -> None:
+    pack = make_pack(
+        [question(f"d-{d}", d, topic="drift") for d in ("hard", "medium", "easy")]
+        + [question("t-0", topic="testing")]
+    )
+    for user in range(1, 8):
+        async with services_at(tmp_path / f"t{user}.db", pack, seed=user) as (services, _c):
+            first = await services.quiz.next_question(user, user, topic="drift")
+            assert first is not None and first.question_id == "d-easy"
