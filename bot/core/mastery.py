@@ -54,6 +54,7 @@ from bot.core.clock import require_aware
 from bot.core.content import DIFFICULTIES, ContentPack, Difficulty
 
 __all__ = [
+    "ANSWERS_READ",
     "FALL_AFTER",
     "LEVEL_WINDOW",
     "RECENT_DAYS",
@@ -70,6 +71,9 @@ __all__ = [
 ]
 
 RECENT_DAYS = 60
+# Answers a caller reads to judge mastery: the newest of the last RECENT_DAYS, far more than any
+# learner gives in that time, so the cap only bounds a pathological history.
+ANSWERS_READ = 2000
 RECENT_LIMIT = 6
 RISE_AFTER = 3
 FALL_AFTER = 2

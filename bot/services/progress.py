@@ -22,9 +22,6 @@ from bot.storage import quiz as quiz_db
 
 __all__ = ["AreaProgress", "Progress", "ProgressService", "TopicProgress"]
 
-# Answers read: the newest of the rule's window, far more than anyone gives in that time.
-_ANSWERS_READ = 2000
-
 
 @dataclass(frozen=True, slots=True)
 class TopicProgress:
@@ -74,7 +71,9 @@ class ProgressService:
         since = (moment - timedelta(days=mastery.RECENT_DAYS + 2)).date()
         async with self._ctx.db.read() as conn:
             cards = await quiz_db.cards_of(conn, user_id)
-            events = await quiz_db.answer_events(conn, user_id, since=since, limit=_ANSWERS_READ)
+            events = await quiz_db.answer_events(
+                conn, user_id, since=since, limit=mastery.ANSWERS_READ
+            )
         pack = self._ctx.pack
         levels = mastery.pack_mastery(pack, cards, events, moment)
         ranked = mastery.weakest_first(levels.values())

@@ -57,9 +57,6 @@ __all__ = [
 # whatever their age (an answer button older than that meets "expired").
 UNANSWERED_MAX_AGE = timedelta(days=1)
 UNANSWERED_KEEP = 50
-# Answers read to judge mastery: the newest of the last RECENT_DAYS, far more than any learner
-# gives in that time, so the cap only bounds a pathological history.
-_MASTERY_ANSWERS = 2000
 
 
 class UnknownDifficultyError(TutorError):
@@ -227,7 +224,9 @@ class QuizService:
             dues = await quiz_db.card_dues(conn, user_id)
             avoid = await quiz_db.recent_question_ids(conn, user_id)
             if topic is not None:
-                question_id = await self._topic_pick(conn, user_id, topic, level, dues, avoid)
+                question_id = await self._topic_pick(
+                    conn, user_id, topic, level, dues, avoid, moment
+                )
             elif level is not None:
                 candidates = [q.id for q in pack.quiz_by_difficulty(level)]
                 question_id = spaced_repetition.pick_next(
@@ -264,11 +263,11 @@ class QuizService:
         level: str | None,
         dues: dict[str, datetime],
         avoid: set[str],
+        moment: datetime,
     ) -> str | None:
         """One of `topic`'s items (of `level`, if given): a due one first (the most overdue);
         else a new one, nearest the learner's practice level; else the one due soonest."""
         pack = self._ctx.pack
-        moment = self._ctx.now()
         items = [
             q
             for q in pack.quiz.values()
@@ -310,7 +309,9 @@ class QuizService:
         )
         # Local days differ from UTC by under a day: two days of margin, the rule cuts exactly.
         since = (moment - timedelta(days=mastery.RECENT_DAYS + 2)).date()
-        events = await quiz_db.answer_events(conn, user_id, since=since, limit=_MASTERY_ANSWERS)
+        events = await quiz_db.answer_events(
+            conn, user_id, since=since, limit=mastery.ANSWERS_READ
+        )
         cards = await quiz_db.cards_of(conn, user_id)
         topics = list(mastery.pack_mastery(pack, cards, events, moment).values())
         # Shuffled first, so topics that tie (a new learner's, all "not started") take turns.

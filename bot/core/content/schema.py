@@ -30,6 +30,7 @@ __all__ = [
     "TELEGRAM_MESSAGE_LIMIT",
     "AnswerText",
     "Answerable",
+    "AreaName",
     "ButtonText",
     "Checkpoint",
     "CheckpointOption",
