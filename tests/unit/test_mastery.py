@@ -162,3 +162,17 @@ def test_a_miss_breaks_the_run_and_easy_answers_do_not_raise_a_medium_learner() 
 def test_the_level_follows_answer_time_not_list_order() -> None:
     plays = _run(*[("easy", True)] * 3, ("medium", False), ("medium", False))
     assert practice_level(list(reversed(plays))) == "easy"
+
+
+def test_only_answers_inside_the_window_count_as_recent_even_with_a_strong_memory() -> None:
+    """Cards fresh from reviews, yet every answer event older than the window (as if the
+    recent reviews came from elsewhere): no fresh evidence, so no more than learning."""
+    plays = [(q, True) for _ in range(2) for q in ITEMS]
+    cards, _ = _history(plays, NOW - timedelta(days=3), timedelta(hours=12))
+    old = NOW - timedelta(days=RECENT_DAYS, minutes=1)
+    answers = [_answer(q, True, old) for q, _ in plays]
+    m = topic_mastery("drift", ITEMS, cards, answers, NOW)
+    assert m.memory is not None and m.memory >= 0.85
+    assert m.level is Level.LEARNING and m.recent_answers == 0
+    inside = [_answer(q, True, NOW - timedelta(days=RECENT_DAYS - 1)) for q, _ in plays]
+    assert topic_mastery("drift", ITEMS, cards, inside, NOW).level is Level.MASTERED
