@@ -60,12 +60,6 @@ _HISTORY_LENGTH = 1000
 PROMPT = "> "
 # The matcher reads only the start of a message; so do the words after /quiz.
 _MAX_TOPIC_WORDS = 200
-_LEVEL_WORDS = {
-    Level.NOT_STARTED: "not started",
-    Level.LEARNING: "learning",
-    Level.SOLID: "solid",
-    Level.MASTERED: "mastered",
-}
 
 HELP_TEXT = """\
 I teach the difference between DevOps and MLOps. Type a question in your own words, or:
@@ -392,18 +386,18 @@ class ConsoleSession:
         counts = progress.counts
         self.say(
             "Your topics: "
-            + ", ".join(f"{counts[level]} {_LEVEL_WORDS[level]}" for level in reversed(Level))
+            + ", ".join(f"{counts[level]} {level.label}" for level in reversed(Level))
         )
         for area in progress.areas:
             self.say(area.area)
             for topic in area.topics:
                 pips = "●" * int(topic.level) + "○" * (3 - int(topic.level))
-                self.say(f"  {pips} {_LEVEL_WORDS[topic.level]:<11} {topic.title}")
+                self.say(f"  {pips} {topic.level.label:<11} {topic.title}")
         weakest = progress.weakest[:2]
         if not weakest:
             self.clear_choices()
             return
-        names = " and ".join(f"{t.title} ({_LEVEL_WORDS[t.level]})" for t in weakest)
+        names = " and ".join(f"{t.title} ({t.level.label})" for t in weakest)
         lead = "Nothing practised yet; start with" if not progress.started else "Weakest:"
         self.say(f"{lead} {names}. Practise one:")
         self.offer([_Choice(t.title, self._practise(t.topic_id)) for t in weakest])

@@ -18,15 +18,7 @@ from PIL import Image, ImageDraw
 from bot.core.mastery import Level
 from bot.pictures.fonts import Font, font, line_height, text_width, wrap
 
-__all__ = ["LEVEL_WORDS", "AreaChips", "Style", "progress_png"]
-
-# Short enough to sit beside a title in a chip.
-LEVEL_WORDS: Mapping[Level, str] = {
-    Level.NOT_STARTED: "new",
-    Level.LEARNING: "learning",
-    Level.SOLID: "solid",
-    Level.MASTERED: "mastered",
-}
+__all__ = ["AreaChips", "Style", "progress_png"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +158,7 @@ def _legend(draw: ImageDraw.ImageDraw, x: float, y: float, face: Font) -> None:
     """One small chip per level, weakest first: the key to colours, pips and words."""
     for level in Level:
         style = _STYLES[level]
-        word = LEVEL_WORDS[level]
+        word = level.label
         width = text_width(face, word) + 3 * (_PIP + 6) + 3 * _CHIP_PAD
         box = (x, y, x + width, y + 48)
         if style.outline_only:

@@ -106,9 +106,7 @@ class ProgressService:
             for area in progress.areas
         ]
         counts = progress.counts
-        subtitle = " · ".join(
-            f"{counts[level]} {drawing.LEVEL_WORDS[level]}" for level in reversed(Level)
-        )
+        subtitle = " · ".join(f"{counts[level]} {level.label}" for level in reversed(Level))
         return await asyncio.to_thread(
             drawing.progress_png, chips, title="Your topics", subtitle=subtitle
         )

@@ -32,16 +32,10 @@ PRACTISE_LABEL = "🎯 Practise: {title}"
 PRACTICE_EXPIRED = "That button has expired — send /progress for fresh ones."
 NO_TOPIC_QUESTION = "No new question of that topic right now — answer the one above first."
 TOPIC_CHOICE = "Which topic do you want to practise?"
-_LEVEL_WORDS = {
-    Level.NOT_STARTED: "not started",
-    Level.LEARNING: "learning",
-    Level.SOLID: "solid",
-    Level.MASTERED: "mastered",
-}
 
 
 def _named(topic: TopicProgress) -> str:
-    return f"<b>{esc(topic.title)}</b> ({_LEVEL_WORDS[topic.level]})"
+    return f"<b>{esc(topic.title)}</b> ({topic.level.label})"
 
 
 def progress_caption(progress: Progress) -> str:

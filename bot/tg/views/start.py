@@ -86,7 +86,7 @@ HELP_TEXT = "\n".join(
         "/quiz easy, medium or hard fixes the level; /quiz drift (any words) practises that "
         "topic. Options as buttons, a hint if you need one, then why a wrong pick is wrong and "
         "the explanation. One answer a day keeps your streak alive.",
-        "<b>Progress</b> — /progress shows every topic by mastery (new, learning, solid, "
+        "<b>Progress</b> — /progress shows every topic by mastery (not started, learning, solid, "
         "mastered) as a picture, with buttons to practise your two weakest.",
         "<b>Daily</b> — /daily on 08:30 sends a question every day (in groups, admins decide).",
         "<b>Stats</b> — /stats shows your streak, accuracy and a 12-week picture.",
