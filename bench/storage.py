@@ -92,7 +92,7 @@ def synthetic_pack(per_difficulty: int = 20) -> ContentPack:
         id="bench-faq", topic="bench", question="Q?", alternatives=["a b", "c d"], answer="A."
     )
     return ContentPack(
-        topics={"bench": Topic(id="bench", title="Bench", summary="s")},
+        topics={"bench": Topic(id="bench", title="Bench", summary="s", area="Bench")},
         faq={faq.id: faq},
         comparison={},
         glossary={},

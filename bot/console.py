@@ -20,7 +20,9 @@ from typing import TextIO
 
 from bot.core import lessons
 from bot.core.content import DIFFICULTIES, ContentPack, load_content
+from bot.core.mastery import Level
 from bot.core.matcher import Matcher, MatchResult
+from bot.core.practice import pick_topic, quizzable
 from bot.errors import TutorError
 from bot.model import build_matcher
 from bot.services import AnswerStatus, Delivery, Outcome, Services
@@ -56,11 +58,16 @@ _BACK, _NEXT = 1, 2
 HISTORY_SUFFIX = ".history"
 _HISTORY_LENGTH = 1000
 PROMPT = "> "
+# The matcher reads only the start of a message; so do the words after /quiz.
+_MAX_TOPIC_WORDS = 200
 
 HELP_TEXT = """\
 I teach the difference between DevOps and MLOps. Type a question in your own words, or:
   /learn            lessons: pipelines, step by step (with checkpoints), compare, incidents...
-  /quiz [easy|medium|hard]   a quiz question (answer with its number, h for a hint)
+  /quiz             a question picked for you: due reviews, then your weakest topic
+  /quiz easy|medium|hard     a question of that level (answer with its number, h for a hint)
+  /quiz WORDS       practise the topic those words are about, e.g. /quiz drift
+  /progress         your topics by mastery, and the weakest to practise
   /stats            your streak, accuracy and questions due
   /timezone NAME    your time zone for streaks, e.g. Europe/Berlin
   /export           save everything stored about you to a JSON file here
@@ -194,6 +201,7 @@ class ConsoleSession:
             "/learn": self._learn,
             "/quiz": self._quiz,
             "/stats": self._stats,
+            "/progress": self._progress,
             "/timezone": self._timezone,
             "/daily": self._daily,
             "/export": self._export,
@@ -324,9 +332,10 @@ class ConsoleSession:
         return check
 
     async def _quiz(self, argument: str) -> None:
-        difficulty = argument.lower() or None
+        words = argument.strip()
+        difficulty = words.lower() or None
         if difficulty is not None and difficulty not in DIFFICULTIES:
-            self.say(f"Pick a level: /quiz {' | /quiz '.join(DIFFICULTIES)}, or just /quiz.")
+            await self._quiz_words(words)
             return
         delivery = await self.services.quiz.next_question(
             CONSOLE_USER_ID, CONSOLE_USER_ID, difficulty, private=False
@@ -337,9 +346,66 @@ class ConsoleSession:
         self.delivery, self.hinted, self.difficulty = delivery, False, difficulty
         self._show_quiz(delivery)
 
+    async def _quiz_words(self, words: str) -> None:
+        """/quiz WORDS: the topic the matcher finds in them (as free text would)."""
+        pick = pick_topic(words[:_MAX_TOPIC_WORDS], self.pack, self.matcher)
+        if pick.topic is None:
+            if pick.choices:
+                self.say("Which topic do you want to practise?")
+                self.offer([_Choice(t.title, self._practise(t.id)) for t in pick.choices])
+                return
+            self.say(
+                f'I couldn\'t tell which topic "{words[:80]}" is about. Try a topic such as '
+                "/quiz drift, a level (/quiz easy, /quiz medium, /quiz hard), or /progress to "
+                "practise one of your weakest topics."
+            )
+            return
+        if not quizzable(self.pack, pick.topic.id):
+            self.say(
+                f'"{pick.topic.title}" has no quiz questions yet. Type /progress to pick '
+                "another topic, or /quiz for a question I choose."
+            )
+            return
+        await self._practise(pick.topic.id)()
+
+    def _practise(self, topic_id: str) -> Callable[[], Awaitable[None]]:
+        async def practise() -> None:
+            delivery = await self.services.quiz.next_question(
+                CONSOLE_USER_ID, CONSOLE_USER_ID, private=False, topic=topic_id
+            )
+            if delivery is None:
+                self.say("No new question of that topic right now. Answer the one above first.")
+                return
+            self.delivery, self.hinted = delivery, False
+            self._show_quiz(delivery)
+
+        return practise
+
+    async def _progress(self, _: str) -> None:
+        progress = await self.services.progress.progress(CONSOLE_USER_ID)
+        counts = progress.counts
+        self.say(
+            "Your topics: "
+            + ", ".join(f"{counts[level]} {level.label}" for level in reversed(Level))
+        )
+        for area in progress.areas:
+            self.say(area.area)
+            for topic in area.topics:
+                pips = "●" * int(topic.level) + "○" * (3 - int(topic.level))
+                self.say(f"  {pips} {topic.level.label:<11} {topic.title}")
+        weakest = progress.weakest[:2]
+        if not weakest:
+            self.clear_choices()
+            return
+        names = " and ".join(f"{t.title} ({t.level.label})" for t in weakest)
+        lead = "Nothing practised yet; start with" if not progress.started else "Weakest:"
+        self.say(f"{lead} {names}. Practise one:")
+        self.offer([_Choice(t.title, self._practise(t.topic_id)) for t in weakest])
+
     def _show_quiz(self, delivery: Delivery) -> None:
         question = delivery.question
-        self.say(f"[{question.difficulty}] {question.question}")
+        topic = f" · {delivery.topic_title}" if delivery.topic_title else ""
+        self.say(f"[{question.difficulty}{topic}] {question.question}")
         self.offer(
             [
                 _Choice(text, self._choose(position))

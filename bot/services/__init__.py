@@ -1,8 +1,8 @@
 """Use cases over core rules and storage; the Telegram adapter and the console call these.
 
 Open everything with ``Services.open`` and call the services (``users``, ``quiz``,
-``daily``, ``stats``, ``group``, ``privacy``, ``asked``); what time it is comes from the
-injected clock alone (``bot.core.clock``; tests pass a ``FixedClock`` and move it). The
+``daily``, ``stats``, ``group``, ``privacy``, ``progress``, ``asked``); what time it is comes
+from the injected clock alone (``bot.core.clock``; tests pass a ``FixedClock`` and move it). The
 services speak the domain only: no job names, and no adapter's conventions about chat ids (an
 adapter says whether a chat is a person's own chat with the bot, or a group).
 
@@ -17,6 +17,7 @@ Answers that arrive together are graded in one transaction (group commit, up to
 Modules: ``context`` (what the services share: database, content, default zone, clock,
 randomness), ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answers),
 ``daily`` (subscriptions, once-a-day claim), ``stats`` (numbers and the heat map),
+``progress`` (topic mastery by area, the /progress picture),
 ``group`` (group quiz sessions, rounds, taps, reveals, the all-time table, the group's
 weakest and strongest topics), ``privacy`` (delete or export everything stored about one
 person), ``asked`` (anonymous counts of the entries that answered questions);
@@ -37,6 +38,7 @@ from bot.services.context import ServiceContext
 from bot.services.daily import DailyService, Subscription
 from bot.services.group import GroupService
 from bot.services.privacy import PrivacyService
+from bot.services.progress import AreaProgress, Progress, ProgressService, TopicProgress
 from bot.services.quiz import (
     AnswerResult,
     AnswerStatus,
@@ -54,6 +56,7 @@ from bot.storage.db import Database
 __all__ = [
     "AnswerResult",
     "AnswerStatus",
+    "AreaProgress",
     "AskedService",
     "AtRisk",
     "DailyService",
@@ -62,6 +65,8 @@ __all__ = [
     "HintResult",
     "Outcome",
     "PrivacyService",
+    "Progress",
+    "ProgressService",
     "QuizService",
     "ServiceContext",
     "Services",
@@ -69,6 +74,7 @@ __all__ = [
     "StatsService",
     "Subscription",
     "Tally",
+    "TopicProgress",
     "UnknownDifficultyError",
     "UserService",
     "UserSettings",
@@ -85,6 +91,7 @@ class Services:
     group: GroupService
     privacy: PrivacyService
     asked: AskedService
+    progress: ProgressService
 
     @classmethod
     def create(
@@ -113,6 +120,7 @@ class Services:
             group=GroupService(context),
             privacy=PrivacyService(context),
             asked=AskedService(context),
+            progress=ProgressService(context),
         )
 
     @classmethod

@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.core import mastery, spaced_repetition, streaks
 from bot.core import quiz as rules
-from bot.core import spaced_repetition, streaks
 from bot.core.clock import local_date
 from bot.core.content import DIFFICULTIES, ContentPack, QuizQuestion
 from bot.core.echo import echo
@@ -50,6 +50,7 @@ __all__ = [
     "UnknownDifficultyError",
     "make_delivery",
     "new_delivery",
+    "topic_title",
 ]
 
 # A learner's unanswered /quiz questions kept: those from the last day, and the newest few
@@ -83,6 +84,7 @@ class Delivery:
     question: QuizQuestion
     options: tuple[str, ...]  # in display order; a button's position is its index here
     local_date: date | None  # daily: the chat's local day it was sent for
+    topic_title: str = ""  # the title of the question's topic ("" if the pack lost the topic)
 
     @property
     def question_id(self) -> str:
@@ -127,7 +129,13 @@ class HintResult:
     hint: str | None = None
 
 
-def make_delivery(row: DeliveryRow, question: QuizQuestion) -> Delivery:
+def topic_title(pack: ContentPack, question: QuizQuestion) -> str:
+    topic = pack.topics.get(question.topic)
+    return topic.title if topic is not None else ""
+
+
+def make_delivery(row: DeliveryRow, question: QuizQuestion, topic: str = "") -> Delivery:
+    """A stored delivery of `question`; `topic` is its topic's title."""
     order = rules.decode_order(row.option_order)
     return Delivery(
         id=row.id,
@@ -137,6 +145,7 @@ def make_delivery(row: DeliveryRow, question: QuizQuestion) -> Delivery:
         question=question,
         options=rules.displayed_options(question, order),
         local_date=row.local_date,
+        topic_title=topic,
     )
 
 
@@ -175,6 +184,7 @@ async def new_delivery(
         question=question,
         options=rules.displayed_options(question, order),
         local_date=local_day,
+        topic_title=topic_title(context.pack, question),
     )
 
 
@@ -190,29 +200,43 @@ class QuizService:
         difficulty: str | None = None,
         *,
         private: bool = False,
+        topic: str | None = None,
     ) -> Delivery | None:
-        """A new question of `difficulty` (None: any) for `user_id` in `chat_id`; `private`
-        says the chat is the user's own with the bot (so they may be messaged directly)."""
+        """A new question for `user_id` in `chat_id`; `private` says the chat is the user's own
+        with the bot (so they may be messaged directly).
+
+        With `difficulty` (easy, medium, hard) the question is of that level. With `topic`
+        (a topic id) it is one of that topic's items (of `difficulty`, if given): due ones
+        first, then new ones nearest the learner's level, never the one just asked; an unknown
+        topic, or one whose only item was just asked, gives None. With neither, practice adapts
+        (``_adaptive_pick``). The level asked for is remembered for Next (``last_level``),
+        except for topic practice.
+        """
         moment = self._ctx.now()
         if difficulty is not None and difficulty not in DIFFICULTIES:
             raise UnknownDifficultyError(difficulty)
         pack = self._ctx.pack
         # The check above narrows ``difficulty`` to one of DIFFICULTIES (or None).
         level = difficulty
-        candidates = [q.id for q in pack.quiz_by_difficulty(level)]
         async with self._ctx.db.write() as conn:
             # Choosing inside the write transaction keeps two quick /quiz taps from both picking
             # the question that was last asked.
             dues = await quiz_db.card_dues(conn, user_id)
-            if level is None and not dues:
-                # A learner who has never answered starts on an easy question, not a hard one.
-                candidates = [q.id for q in pack.quiz_by_difficulty("easy")] or candidates
             avoid = await quiz_db.recent_question_ids(conn, user_id)
-            question_id = spaced_repetition.pick_next(
-                candidates, dues, avoid, moment, self._ctx.rng
-            )
+            if topic is not None:
+                question_id = await self._topic_pick(
+                    conn, user_id, topic, level, dues, avoid, moment
+                )
+            elif level is not None:
+                candidates = [q.id for q in pack.quiz_by_difficulty(level)]
+                question_id = spaced_repetition.pick_next(
+                    candidates, dues, avoid, moment, self._ctx.rng
+                )
+            else:
+                question_id = await self._adaptive_pick(conn, user_id, dues, avoid, moment)
             await user_db.ensure_user(conn, user_id, moment, private_chat=private)
-            await user_db.set_quiz_level(conn, user_id, level)
+            if topic is None:
+                await user_db.set_quiz_level(conn, user_id, level)
             if question_id is None:
                 return None
             # Questions asked and never answered would otherwise pile up for good (a burst of
@@ -231,6 +255,85 @@ class QuizService:
                 now=moment,
             )
 
+    async def _topic_pick(
+        self,
+        conn: aiosqlite.Connection,
+        user_id: int,
+        topic: str,
+        level: str | None,
+        dues: dict[str, datetime],
+        avoid: set[str],
+        moment: datetime,
+    ) -> str | None:
+        """One of `topic`'s items (of `level`, if given): a due one first (the most overdue);
+        else a new one, nearest the learner's practice level; else the one due soonest."""
+        pack = self._ctx.pack
+        items = [
+            q
+            for q in pack.quiz.values()
+            if q.topic == topic and topic in pack.topics and level in (None, q.difficulty)
+        ]
+        pool = [q.id for q in items if q.id not in avoid]
+        due = [q for q in pool if q in dues and dues[q] <= moment]
+        if due:
+            return min(due, key=lambda q: (dues[q], q))
+        new = [q for q in items if q.id in pool and q.id not in dues]
+        if new:
+            practice = DIFFICULTIES.index(
+                mastery.practice_level(
+                    await quiz_db.answer_events(conn, user_id, limit=mastery.LEVEL_WINDOW)
+                )
+            )
+            distance = {q.id: abs(DIFFICULTIES.index(q.difficulty) - practice) for q in new}
+            nearest = min(distance.values())
+            return self._ctx.rng.choice(sorted(q for q, d in distance.items() if d == nearest))
+        return spaced_repetition.pick_next(pool, dues, avoid, moment, self._ctx.rng)
+
+    async def _adaptive_pick(
+        self,
+        conn: aiosqlite.Connection,
+        user_id: int,
+        dues: dict[str, datetime],
+        avoid: set[str],
+        moment: datetime,
+    ) -> str | None:
+        """Plain /quiz: a review that is due first (the most overdue, any level); else a new
+        item at the learner's practice level from the weakest topic that has one; else the
+        weakest topic's item at that level due soonest (``bot.core.mastery`` has both rules)."""
+        pack = self._ctx.pack
+        due = [q for q in pack.quiz if q in dues and dues[q] <= moment and q not in avoid]
+        if due:
+            return min(due, key=lambda q: (dues[q], q))
+        level = mastery.practice_level(
+            await quiz_db.answer_events(conn, user_id, limit=mastery.LEVEL_WINDOW)
+        )
+        # Local days differ from UTC by under a day: two days of margin, the rule cuts exactly.
+        since = (moment - timedelta(days=mastery.RECENT_DAYS + 2)).date()
+        events = await quiz_db.answer_events(
+            conn, user_id, since=since, limit=mastery.ANSWERS_READ
+        )
+        cards = await quiz_db.cards_of(conn, user_id)
+        topics = list(mastery.pack_mastery(pack, cards, events, moment).values())
+        # Shuffled first, so topics that tie (a new learner's, all "not started") take turns.
+        self._ctx.rng.shuffle(topics)
+        ranked = mastery.weakest_first(topics)
+        at_level = {
+            m.topic_id: [
+                q.id
+                for q in pack.quiz_by_difficulty(level)
+                if q.topic == m.topic_id and q.id not in avoid
+            ]
+            for m in ranked
+        }
+        for m in ranked:
+            new = [q for q in at_level[m.topic_id] if q not in dues]
+            if new:
+                return self._ctx.rng.choice(new)
+        for m in ranked:
+            if at_level[m.topic_id]:
+                return min(at_level[m.topic_id], key=lambda q: (dues[q], q))
+        return spaced_repetition.pick_next(list(pack.quiz), dues, avoid, moment, self._ctx.rng)
+
     async def last_level(self, user_id: int) -> str | None:
         """The level of the user's last ``next_question``; None for any (or never asked)."""
         async with self._ctx.db.read() as conn:
@@ -243,7 +346,7 @@ class QuizService:
         question = _current_question(self._ctx.pack, row)
         if row is None or question is None:
             return None
-        return make_delivery(row, question)
+        return make_delivery(row, question, topic_title(self._ctx.pack, question))
 
     async def use_hint(self, delivery_id: int, user_id: int) -> HintResult:
         moment = self._ctx.now()

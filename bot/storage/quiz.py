@@ -10,6 +10,7 @@ from typing import Literal
 
 import aiosqlite
 
+from bot.core.mastery import AnswerEvent
 from bot.core.streaks import StreakState
 from bot.storage.db import from_ts, to_ts
 from bot.storage.users import (
@@ -28,9 +29,11 @@ __all__ = [
     "Kind",
     "add_hint",
     "answer_contexts",
+    "answer_events",
     "answer_totals",
     "answers_by_day",
     "card_dues",
+    "cards_of",
     "get_answer",
     "get_delivery",
     "insert_delivery",
@@ -196,6 +199,33 @@ async def card_dues(conn: aiosqlite.Connection, user_id: int) -> dict[str, datet
         "SELECT question_id, due FROM cards WHERE user_id = ?", (user_id,)
     )
     return {row[0]: from_ts(row[1]) for row in rows}
+
+
+async def cards_of(conn: aiosqlite.Connection, user_id: int) -> dict[str, str]:
+    """Question id -> the user's FSRS card (JSON), for every question they have answered."""
+    rows = await conn.execute_fetchall(
+        "SELECT question_id, card FROM cards WHERE user_id = ?", (user_id,)
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+async def answer_events(
+    conn: aiosqlite.Connection, user_id: int, *, since: date | None = None, limit: int
+) -> list[AnswerEvent]:
+    """The user's newest `limit` answers (private quiz, daily and group rounds alike: they all
+    move the same cards), newest first; `since` keeps those of that local day or later."""
+    day = since.isoformat() if since is not None else ""
+    rows = await conn.execute_fetchall(
+        "SELECT question_id, difficulty, correct, answered_at FROM ("
+        " SELECT question_id, difficulty, correct, answered_at FROM answers"
+        " WHERE user_id = ? AND local_date >= ?"
+        " UNION ALL SELECT r.question_id, g.difficulty, g.correct, g.answered_at"
+        " FROM group_answers AS g JOIN group_rounds AS r ON r.id = g.round_id"
+        " WHERE g.user_id = ? AND g.local_date >= ?)"
+        " ORDER BY answered_at DESC LIMIT ?",
+        (user_id, day, user_id, day, limit),
+    )
+    return [AnswerEvent(row[0], row[1], bool(row[2]), from_ts(row[3])) for row in rows]
 
 
 async def answer_totals(conn: aiosqlite.Connection, user_id: int) -> dict[str, tuple[int, int]]:

@@ -24,6 +24,7 @@ from bot.tg.handlers import (
     learn,
     migration,
     privacy,
+    progress,
     quiz,
     reminders,
     start,
@@ -146,6 +147,7 @@ def build_application(settings: Settings, *, state: AppState | None = None) -> A
     settings_feature.register(app)
     privacy.register(app)
     stats.register(app)
+    progress.register(app)
     fallback.register(app)
     errors.register(app)
     fallback.register_last(app)

@@ -16,6 +16,9 @@ the fallback handler (bot.tg.handlers.fallback) which data no feature takes: tha
   one learner who may press it. Group quiz answers
   (`gt:<round>:<position>`) work the same way, checked by the group service against the pressing
   chat; `gs:<0|1>` is the group's "who may start" toggle.
+- `pp:<topic id>` practises a topic (the /progress buttons, and the topics offered when
+  `/quiz <words>` is unsure): public content like navigation, so anyone may press it and it
+  survives restarts; `parse_practice` accepts only a topic that exists in the loaded pack.
 - `rm:off` turns streak reminders off; `fg:<y|n>:<user>` answers a /forget confirmation (only
   that user, on a prompt this process showed them).
 """
@@ -40,6 +43,7 @@ __all__ = [
     "MAX_DATA_BYTES",
     "MENU_DATA",
     "PATTERNS",
+    "PRACTICE_PATTERN",
     "QUIZ_LEVEL_ANY",
     "QUIZ_PATTERN",
     "REMINDERS_OFF_DATA",
@@ -62,10 +66,12 @@ __all__ = [
     "lesson_data",
     "parse",
     "parse_forget",
+    "parse_practice",
     "parse_quiz",
     "parse_setting",
     "parse_tap",
     "picture_data",
+    "practice_data",
     "quiz_answer_data",
     "quiz_hint_data",
     "quiz_next_data",
@@ -326,6 +332,25 @@ def parse_setting(data: str | None) -> bool | None:
     return found.group(1) == "1" if found else None
 
 
+# --- practising a topic --------------------------------------------------------------------------
+
+_PRACTICE = re.compile(r"^pp:([a-z0-9][a-z0-9-]{1,47})$")
+
+
+def practice_data(topic_id: str) -> str:
+    """A "practise this topic" button: a quiz item of `topic_id` for whoever presses it."""
+    data = f"pp:{topic_id}"
+    if len(data.encode()) > MAX_DATA_BYTES:
+        raise ValueError(f"callback data over {MAX_DATA_BYTES} bytes: {data!r}")
+    return data
+
+
+def parse_practice(data: str | None, pack: ContentPack) -> str | None:
+    """The topic id a practise button names, or None when malformed or not in the pack."""
+    found = _PRACTICE.fullmatch(data or "")
+    return found.group(1) if found and found.group(1) in pack.topics else None
+
+
 # --- what each handler registers with ------------------------------------------------------------
 # Prefixes only: malformed data with a feature's prefix still reaches that feature, which answers
 # in its own words. No two patterns match the same data.
@@ -337,6 +362,7 @@ REMINDERS_OFF_PATTERN = rf"^{REMINDERS_OFF_DATA}$"
 FORGET_PATTERN = r"^fg:"
 TAP_PATTERN = r"^gt:"
 SETTING_PATTERN = r"^gs:"
+PRACTICE_PATTERN = r"^pp:"
 PATTERNS: tuple[str, ...] = (
     ASK_PATTERN,
     LEARN_PATTERN,
@@ -345,6 +371,7 @@ PATTERNS: tuple[str, ...] = (
     FORGET_PATTERN,
     TAP_PATTERN,
     SETTING_PATTERN,
+    PRACTICE_PATTERN,
 )
 _CLAIMED = re.compile("|".join(f"(?:{pattern})" for pattern in PATTERNS))
 

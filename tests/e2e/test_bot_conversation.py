@@ -21,13 +21,20 @@ async def test_start_shows_the_menu_keyboard(world: World, tutor: Any) -> None:
     assert "Hi Alice" in reply.plain_text
     assert reply.parse_mode == "HTML"
     labels = [label for row in world.emu.buttons(reply) for label in row]
-    assert [label.split()[-1] for label in labels] == ["Ask", "Learn", "Quiz", "Daily", "Stats"]
+    assert [label.split()[-1] for label in labels] == [
+        "Ask",
+        "Learn",
+        "Quiz",
+        "Daily",
+        "Stats",
+        "Progress",
+    ]
 
 
 async def test_commands_are_published_at_start_up(world: World, tutor: Any) -> None:
     """post_init publishes the command list with setMyCommands."""
     commands = [c["command"] for c in world.emu.my_commands()]
-    assert {"start", "help", "learn", "quiz", "daily", "stats"} <= set(commands)
+    assert {"start", "help", "learn", "quiz", "daily", "stats", "progress"} <= set(commands)
 
 
 async def test_user_names_are_escaped(world: World, tutor: Any) -> None:

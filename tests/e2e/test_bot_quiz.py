@@ -169,9 +169,10 @@ async def test_a_question_never_sent_is_expired(world: World, quiz_tutor: App) -
 
 
 async def test_unknown_level_gets_the_usage(world: World, quiz_tutor: App) -> None:
-    """/quiz with a level that does not exist explains the three levels instead."""
+    """/quiz with a word that is no level and no topic names the levels and /progress."""
     reply = await world.ask(world.alice, world.alice_chat, "/quiz impossible")
-    assert "/quiz easy, /quiz medium or /quiz hard" in reply.plain_text
+    assert "/quiz easy, /quiz medium, /quiz hard" in reply.plain_text
+    assert "/progress" in reply.plain_text
     assert reply.reply_markup is None
 
 

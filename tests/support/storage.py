@@ -91,7 +91,10 @@ def make_pack(questions: list[QuizQuestion] | None = None) -> ContentPack:
             for d in ("easy", "medium", "hard")
             for i in range(3)
         ]
-    topics = {t: Topic(id=t, title=t.title(), summary=f"About {t}.") for t in ("drift", "testing")}
+    topics = {
+        t: Topic(id=t, title=t.title(), summary=f"About {t}.", area="Core")
+        for t in ("drift", "testing")
+    }
     faq = {
         e.id: e
         for e in (

@@ -118,7 +118,7 @@ def test_hint_then_answer(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "reply"),
     [
-        ("/quiz impossible", "Pick a level"),
+        ("/quiz impossible", "couldn't tell which topic"),
         ("/timezone Mars/Olympus", "Unknown time zone"),
         ("/nonsense", "Type /help"),
         ("99", "no numbered choices on screen"),
@@ -187,7 +187,7 @@ def test_open_quiz_survives_a_question_in_between(tmp_path: Path) -> None:
     """Text typed while a quiz is open is a question; the quiz comes back and still takes 1."""
     output = _chat(tmp_path, "/quiz easy", "what is mlops", "1")
     first, after_question = output.split("Type the number of your answer", 1)
-    question_line = next(line for line in first.splitlines() if "[easy]" in line)
+    question_line = next(line for line in first.splitlines() if "[easy · " in line)
     question_line = question_line.removeprefix("> ")
     assert "machine learning" in after_question.lower(), "the question got its answer"
     assert question_line in after_question, "the quiz was shown again after the answer"
@@ -198,7 +198,7 @@ def test_open_quiz_survives_a_question_in_between(tmp_path: Path) -> None:
 def test_a_new_learner_starts_easy_and_reads_human_wording(tmp_path: Path) -> None:
     """A brand-new learner's first plain /quiz is easy; the streak reads "1 day", not "day(s)"."""
     output = _chat(tmp_path, "/quiz", "1", "/stats")
-    assert "[easy]" in output
+    assert "[easy · " in output
     assert "Streak: 1 day (best: 1 day)." in output
     assert "day(s)" not in output
 
@@ -270,3 +270,23 @@ def test_piped_input_writes_no_history_file(tmp_path: Path) -> None:
     """Without a terminal there is no line editing, so no history file appears."""
     _chat(tmp_path, "what is mlops")
     assert not list(tmp_path.glob("*.history"))
+
+
+def test_quiz_with_words_practises_that_topic_and_names_it(tmp_path: Path) -> None:
+    """/quiz drift and a learner's own words for drift ask drift items, the topic named."""
+    output = _chat(tmp_path, "/quiz drift", "1", "/quiz why does my model get worse over time")
+    assert output.count("· Model and data drift]") == 2
+
+
+def test_progress_prints_the_areas_the_weakest_and_practises_by_number(tmp_path: Path) -> None:
+    pack = shared_pack()
+    output = _chat(tmp_path, "/quiz drift", "1", "/progress", "1")
+    assert "Your topics: 0 mastered, 0 solid, 1 learning" in output
+    for area in {t.area for t in pack.topics.values()}:
+        assert f"\n{area}\n" in output
+    assert re.search(r"●○○ learning +Model and data drift", output)
+    weakest = re.search(r"Weakest: (.+?) \(", output)
+    assert weakest is not None
+    # Choice 1 practises the first weakest topic: a quiz item of it comes next.
+    after = output.split("Practise one:")[1]
+    assert f"· {weakest.group(1)}]" in after

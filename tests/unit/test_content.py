@@ -9,8 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.core.content import DIFFICULTIES, ContentPack, load_content
+from bot.core.content.schema import MAX_AREAS, TopicsFile
 from bot.errors import ContentError
 
 MINIPACK = Path(__file__).parents[1] / "data" / "minipack"
@@ -98,6 +100,16 @@ BREAKAGES: list[tuple[str, Mutation, str]] = [
         _replace("quiz/basics.yaml", "        correct: true\n", "        why: Not any more.\n"),
         "minipack/quiz/basics.yaml:7: questions.0.options: needs exactly one correct option, "
         "found 0",
+    ),
+    (
+        "topic without an area",
+        _replace("topics.yaml", "    area: Quality\n", ""),
+        "minipack/topics.yaml:6: topics.1.area: required field is missing",
+    ),
+    (
+        "area too long for a heading",
+        _replace("topics.yaml", "area: Quality", "area: " + "Quality " * 5),
+        "minipack/topics.yaml:9: topics.1.area: String should have at most 32 characters",
     ),
     (
         "unknown topic",
@@ -344,3 +356,24 @@ def test_missing_directory_is_reported() -> None:
     """Pointing at a directory that does not exist is a clear error, not a traceback."""
     with pytest.raises(ContentError, match="content directory does not exist"):
         load_content(Path("/nonexistent/content"))
+
+
+def test_topics_come_in_a_handful_of_areas() -> None:
+    """Each topic names its area; more than a handful of areas is refused (one heading each)."""
+
+    def topics(areas: int) -> dict[str, object]:
+        return {
+            "topics": [
+                {"id": f"t{i}", "title": "T", "summary": "S", "area": f"Area {i}"}
+                for i in range(areas)
+            ]
+        }
+
+    assert len(TopicsFile.model_validate(topics(MAX_AREAS)).topics) == MAX_AREAS
+    with pytest.raises(ValidationError, match=f"at most {MAX_AREAS}"):
+        TopicsFile.model_validate(topics(MAX_AREAS + 1))
+
+
+def test_the_shipped_topics_fall_into_a_few_areas(pack: ContentPack) -> None:
+    areas = {topic.area for topic in pack.topics.values()}
+    assert 3 <= len(areas) <= 8

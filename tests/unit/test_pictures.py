@@ -11,6 +11,7 @@ from PIL import Image, ImageFont
 
 from bot.core.content import ContentPack, PipelineStage
 from bot.core.lessons import LESSONS
+from bot.core.mastery import Level
 from bot.pictures import diagrams, fonts
 from bot.pictures.diagrams import (
     MAX_HEIGHT,
@@ -23,6 +24,7 @@ from bot.pictures.diagrams import (
     pipelines_png,
 )
 from bot.pictures.fonts import wrap
+from bot.pictures.mastery import AreaChips, progress_png
 
 
 @pytest.fixture(autouse=True)
@@ -224,3 +226,29 @@ def test_every_picture_sets_its_text_with_the_one_font_loader(
         draw()
     assert {w for w, _ in asked} == {"diagram", "table", "heatmap"}
     assert ("heatmap", True) in asked
+
+
+def test_the_progress_picture_is_an_opaque_card_that_grows_with_the_topics() -> None:
+    """Its own background (an opaque frame and card, so both Telegram themes show the same
+    picture), about 1000 px wide, taller with more topics; every level drawn in its own fill."""
+
+    def draw(topics: int) -> Image.Image:
+        chips = [
+            AreaChips("Area", [(f"Topic {i}", Level(i % 4)) for i in range(topics)]),
+            AreaChips(
+                "A much longer area name", [("A title long enough to wrap " * 3, Level.SOLID)]
+            ),
+        ]
+        png = progress_png(chips, title="Your topics", subtitle="1 mastered · 1 solid")
+        image = Image.open(io.BytesIO(png))
+        assert image.format == "PNG" and image.mode == "RGB"
+        return image
+
+    small, large = draw(4), draw(40)
+    assert small.width == large.width == 1000
+    assert large.height > small.height
+    assert small.getpixel((2, 2)) != small.getpixel((100, 100))  # frame, then card
+    colours = {c for _, c in small.getcolors(maxcolors=100000) or []}
+    for fill in ("#ffe2c6", "#cfe8ff", "#c8f0d1"):
+        rgb = tuple(int(fill[i : i + 2], 16) for i in (1, 3, 5))
+        assert rgb in colours, fill

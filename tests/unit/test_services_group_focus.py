@@ -28,7 +28,10 @@ def pack() -> ContentPack:
     ]
     return dataclasses.replace(
         make_pack(questions),
-        topics={t: Topic(id=t, title=t.upper(), summary=f"About {t}.") for t in TOPICS},
+        topics={
+            t: Topic(id=t, title=t.upper(), summary=f"About {t}.", area="Foundations")
+            for t in TOPICS
+        },
     )
 
 

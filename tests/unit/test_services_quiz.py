@@ -48,13 +48,81 @@ async def test_difficulty_filter_and_unknown_difficulty(tmp_path: Path) -> None:
 
 
 async def test_a_new_learner_starts_with_an_easy_question(tmp_path: Path) -> None:
-    """Twenty brand-new learners' first plain /quiz is easy; after an answer any level may come."""
-    async with services_at(tmp_path / "t.db") as (services, _clock):
+    """Twenty brand-new learners' first plain /quiz is easy; three right answers in a row
+    raise the level to medium (the fall after misses: tests/unit/test_mastery.py)."""
+    async with services_at(tmp_path / "t.db") as (services, clock):
         firsts = [await ask(services, user) for user in range(1, 21)]
         assert {d.question.difficulty for d in firsts} == {"easy"}
-        await services.quiz.answer(firsts[0].id, 1, right_position(firsts[0]))
-        later = {(await ask(services, 1)).question.difficulty for _ in range(12)}
-        assert later - {"easy"}, "the easy start is only for the very first question"
+        d = firsts[0]
+        for _ in range(3):
+            assert d.question.difficulty == "easy"
+            await services.quiz.answer(d.id, 1, right_position(d))
+            clock.advance(minutes=1)
+            d = await ask(services, 1)
+        assert d.question.difficulty == "medium"
+        # Plain /quiz stays adaptive: Next and the menu keep asking "any level".
+        assert await services.quiz.last_level(1) is None
+
+
+async def test_due_reviews_come_first_then_the_weakest_topic(tmp_path: Path) -> None:
+    """A learner who knows 'testing' well and has never seen 'drift' is asked drift next;
+    a missed item, once due, comes before both."""
+    pack = make_pack(
+        [question(f"t-{i}", topic="testing") for i in range(3)]
+        + [question(f"d-{i}", topic="drift") for i in range(3)]
+    )
+    async with services_at(tmp_path / "t.db", pack) as (services, clock):
+        for _ in range(3):
+            d = await services.quiz.next_question(1, 1, topic="testing")
+            assert d is not None and d.question.topic == "testing"
+            await services.quiz.answer(d.id, 1, right_position(d))
+            clock.advance(minutes=1)
+        asked = await ask(services, 1)
+        assert asked.question.topic == "drift"
+        await services.quiz.answer(asked.id, 1, wrong_position(asked))
+        clock.advance(minutes=2)
+        between = await ask(services, 1)  # the miss is never asked straight back
+        assert between.question.topic == "drift" and between.question_id != asked.question_id
+        await services.quiz.answer(between.id, 1, right_position(between))
+        assert (await ask(services, 1)).question_id == asked.question_id
+
+
+async def test_topic_practice_keeps_to_the_topic_due_first_and_never_repeats(
+    tmp_path: Path,
+) -> None:
+    pack = make_pack(
+        [question(f"t-{i}", topic="testing") for i in range(2)]
+        + [question(f"d-{i}", topic="drift") for i in range(5)]
+    )
+    async with services_at(tmp_path / "t.db", pack) as (services, clock):
+        await services.quiz.next_question(1, 1, "hard")
+        seen = []
+        for _ in range(4):
+            d = await services.quiz.next_question(1, 1, topic="testing")
+            assert d is not None and d.question.topic == "testing"
+            assert d.topic_title == "Testing"
+            assert d.question_id not in seen[-1:]
+            seen.append(d.question_id)
+        missed = await services.quiz.next_question(1, 1, topic="drift")
+        assert missed is not None
+        await services.quiz.answer(missed.id, 1, wrong_position(missed))
+        other = await services.quiz.next_question(1, 1, topic="drift")
+        assert other is not None and other.question_id != missed.question_id
+        await services.quiz.answer(other.id, 1, right_position(other))
+        clock.advance(minutes=5)
+        again = await services.quiz.next_question(1, 1, topic="drift")
+        assert again is not None and again.question_id == missed.question_id
+        # Topic practice leaves the level chosen with /quiz hard alone.
+        assert await services.quiz.last_level(1) == "hard"
+        assert await services.quiz.next_question(1, 1, topic="no-such-topic") is None
+        assert await services.quiz.next_question(1, 1, "medium", topic="testing") is None
+
+
+async def test_a_topic_with_one_item_just_asked_has_no_next_question(tmp_path: Path) -> None:
+    pack = make_pack([question("t-0", topic="testing"), question("d-0", topic="drift")])
+    async with services_at(tmp_path / "t.db", pack) as (services, _clock):
+        assert await services.quiz.next_question(1, 1, topic="testing") is not None
+        assert await services.quiz.next_question(1, 1, topic="testing") is None
 
 
 async def test_correct_answer_outcome_carries_texts_explanation_and_why(
@@ -248,3 +316,16 @@ async def test_the_last_quiz_level_is_stored_per_user(tmp_path: Path) -> None:
         assert await services.quiz.last_level(1) == "easy"
         await services.privacy.forget(1)
         assert await services.quiz.last_level(1) is None
+
+
+async def test_topic_practice_starts_a_new_learner_on_the_topics_easy_item(
+    tmp_path: Path,
+) -> None:
+    pack = make_pack(
+        [question(f"d-{d}", d, topic="drift") for d in ("hard", "medium", "easy")]
+        + [question("t-0", topic="testing")]
+    )
+    for user in range(1, 8):
+        async with services_at(tmp_path / f"t{user}.db", pack, seed=user) as (services, _c):
+            first = await services.quiz.next_question(user, user, topic="drift")
+            assert first is not None and first.question_id == "d-easy"

@@ -133,6 +133,7 @@ def _every_button_data() -> list[str]:
         callbacks.forget_data(confirm=True, owner=7),
         callbacks.tap_data(3, 1),
         callbacks.setting_data(anyone_can_start=True),
+        callbacks.practice_data("drift"),
     ]
 
 
@@ -150,3 +151,11 @@ def test_every_button_is_claimed_by_exactly_one_pattern(data: str) -> None:
 def test_data_no_feature_takes_is_left_to_the_fallback(data: object) -> None:
     """Unknown prefixes, no data at all, or not text: the fallback answers with its toast."""
     assert not callbacks.claimed(data)
+
+
+def test_a_practise_button_names_a_topic_of_the_pack_and_nothing_else() -> None:
+    """Round trip for every topic; a forged, stale or second spelling of a topic is refused."""
+    for topic in pack().topics:
+        assert callbacks.parse_practice(callbacks.practice_data(topic), pack()) == topic
+    for forged in ["pp:no-such-topic", "pp:Drift", "pp:drift ", "pp:", "pp", "pp:drift:1", None]:
+        assert callbacks.parse_practice(forged, pack()) is None

@@ -20,14 +20,17 @@ from pydantic import (
 
 __all__ = [
     "ANSWER_LIMIT",
+    "AREA_LIMIT",
     "BUTTON_LIMIT",
     "DIFFICULTIES",
+    "MAX_AREAS",
     "QUIZ_OPTION_LIMIT",
     "QUIZ_QUESTION_LIMIT",
     "QUIZ_WHY_LIMIT",
     "TELEGRAM_MESSAGE_LIMIT",
     "AnswerText",
     "Answerable",
+    "AreaName",
     "ButtonText",
     "Checkpoint",
     "CheckpointOption",
@@ -91,10 +94,20 @@ class ContentModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# The heading a group of topics is drawn under in /progress, and how many such groups fit it.
+AREA_LIMIT = 32
+MAX_AREAS = 8
+AreaName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=AREA_LIMIT)
+]
+
+
 class Topic(ContentModel):
     id: Id
     title: ButtonText
     summary: Text
+    # The part of the subject a learner would file the topic under ("Data & models"...).
+    area: AreaName
 
 
 class FaqEntry(ContentModel):
@@ -334,6 +347,16 @@ class Vocabulary(ContentModel):
 
 class TopicsFile(ContentModel):
     topics: list[Topic] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _a_handful_of_areas(self) -> TopicsFile:
+        areas = {topic.area for topic in self.topics}
+        if len(areas) > MAX_AREAS:
+            raise ValueError(
+                f"{len(areas)} areas; group the topics into at most {MAX_AREAS} "
+                "(each is a heading in the /progress picture)"
+            )
+        return self
 
 
 class FaqFile(ContentModel):

@@ -23,22 +23,28 @@ from telegram.error import BadRequest
 from telegram.ext import CommandHandler, filters
 
 from bot.core.content import DIFFICULTIES
+from bot.core.practice import pick_topic, quizzable
 from bot.services import AnswerStatus, Delivery
 from bot.tg.addressing import is_private
 from bot.tg.callbacks import QUIZ_LEVEL_ANY, QUIZ_PATTERN, ButtonHandler, QuizPress, parse_quiz
 from bot.tg.guards import sender
 from bot.tg.outbox import is_queued, outbox_of
-from bot.tg.render import esc
 from bot.tg.send import accessible, edit_markup, edit_or_send, reply
 from bot.tg.state import AnyApp, TutorContext
 from bot.tg.views.common import without_button
+from bot.tg.views.progress import (
+    NO_TOPIC_QUESTION,
+    TOPIC_CHOICE,
+    no_topic_text,
+    topic_choice_keyboard,
+    unquizzed_text,
+)
 from bot.tg.views.quiz import (
     ALREADY_ANSWERED,
     EXPIRED,
     NEXT_USED,
     NO_QUESTION,
     NOT_YOURS,
-    USAGE,
     after_answer_keyboard,
     hint_toast,
     outcome_html,
@@ -85,17 +91,25 @@ async def post_question(context: TutorContext, chat_id: int, delivery: Delivery)
 
 
 async def send_quiz(
-    context: TutorContext, chat: Chat, user: User, level: str, *, answer_to: Message | None = None
+    context: TutorContext,
+    chat: Chat,
+    user: User,
+    level: str,
+    *,
+    answer_to: Message | None = None,
+    topic: str | None = None,
 ) -> None:
-    """Deliver a new question of `level` ("" for any) to `user` in `chat`."""
+    """Deliver a new question of `level` ("" for any) to `user` in `chat`; with `topic`, one of
+    that topic's items."""
     delivery = await context.services.quiz.next_question(
-        user.id, chat.id, level or None, private=is_private(chat)
+        user.id, chat.id, level or None, private=is_private(chat), topic=topic
     )
     if delivery is None:
+        text = NO_QUESTION if topic is None else NO_TOPIC_QUESTION
         if answer_to is not None:
-            await reply(answer_to, NO_QUESTION)
+            await reply(answer_to, text)
         else:
-            await context.bot.send_message(chat.id, NO_QUESTION)
+            await context.bot.send_message(chat.id, text)
         return
     if answer_to is None:
         await post_question(context, chat.id, delivery)
@@ -103,18 +117,37 @@ async def send_quiz(
     await reply(answer_to, question_html(delivery), quiz_keyboard(delivery.id, delivery.options))
 
 
+# The matcher reads only the start of a message; so do the words after /quiz.
+_MAX_TOPIC_WORDS = 200
+
+
 async def quiz_command(update: Update, context: TutorContext) -> None:
-    """/quiz [easy|medium|hard]: a question of that level, or of any level."""
+    """/quiz: what the learner needs most; /quiz easy|medium|hard: that level; /quiz <words>:
+    the topic those words are about (read by the same matcher as free text)."""
     found = sender(update)
     if found is None:
         return
     message, user = found
     args = context.args or []
-    level = args[0].lower() if args else QUIZ_LEVEL_ANY
-    if len(args) > 1 or (args and level not in LEVELS):
-        await reply(message, esc(USAGE))
+    if not args or (len(args) == 1 and args[0].lower() in LEVELS):
+        level = args[0].lower() if args else QUIZ_LEVEL_ANY
+        await send_quiz(context, message.chat, user, level, answer_to=message)
         return
-    await send_quiz(context, message.chat, user, level, answer_to=message)
+    words = " ".join(args)[:_MAX_TOPIC_WORDS]
+    state = context.state
+    pick = pick_topic(words, state.pack, state.matcher)
+    if pick.topic is None:
+        if pick.choices:
+            await reply(message, TOPIC_CHOICE, topic_choice_keyboard(pick.choices))
+        else:
+            await reply(message, no_topic_text(words))
+        return
+    if not quizzable(state.pack, pick.topic.id):
+        await reply(message, unquizzed_text(pick.topic.title))
+        return
+    await send_quiz(
+        context, message.chat, user, QUIZ_LEVEL_ANY, answer_to=message, topic=pick.topic.id
+    )
 
 
 async def quiz_from_menu(update: Update, context: TutorContext) -> None:

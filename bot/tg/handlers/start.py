@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.tg.addressing import is_private
-from bot.tg.handlers import ask, daily, learn, quiz, stats
+from bot.tg.handlers import ask, daily, learn, progress, quiz, stats
 from bot.tg.send import reply
 from bot.tg.state import AnyApp, TutorContext
 from bot.tg.views import start as view
@@ -45,6 +45,7 @@ def menu_routes() -> dict[str, Handler]:
         view.MENU_QUIZ: quiz.quiz_from_menu,
         view.MENU_DAILY: daily.daily_command,
         view.MENU_STATS: stats.stats_command,
+        view.MENU_PROGRESS: progress.progress_command,
     }
 
 

@@ -21,7 +21,6 @@ __all__ = [
     "NO_QUESTION",
     "OPTION_LETTERS",
     "TOAST_LIMIT",
-    "USAGE",
     "WHY_LABEL",
     "after_answer_keyboard",
     "hint_toast",
@@ -33,10 +32,6 @@ __all__ = [
     "verdict_lines",
 ]
 
-USAGE = (
-    "Pick a level: /quiz easy, /quiz medium or /quiz hard — or just /quiz for a question "
-    "of any level."
-)
 NO_QUESTION = (
     "No question fits right now. Try another level: /quiz easy, /quiz medium, /quiz hard."
 )
@@ -53,10 +48,12 @@ WHY_LABEL = "Why?"
 
 def _header(delivery: Delivery) -> str:
     level = esc(delivery.question.difficulty)
+    # The topic tells the learner what they are practising (and /progress what moved).
+    topic = f"\n🏷 {fit(delivery.topic_title, 80)}" if delivery.topic_title else ""
     if delivery.kind == "daily":
         day = f" · {delivery.local_date:%a %d %b}" if delivery.local_date else ""
-        return f"📅 <b>Question of the day</b>{day} · <i>{level}</i>"
-    return f"🧠 <b>Quiz</b> · <i>{level}</i>"
+        return f"📅 <b>Question of the day</b>{day} · <i>{level}</i>{topic}"
+    return f"🧠 <b>Quiz</b> · <i>{level}</i>{topic}"
 
 
 def _options(delivery: Delivery) -> str:

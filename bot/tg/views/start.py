@@ -13,6 +13,7 @@ __all__ = [
     "MENU_DAILY",
     "MENU_LABELS",
     "MENU_LEARN",
+    "MENU_PROGRESS",
     "MENU_QUIZ",
     "MENU_STATS",
     "main_menu",
@@ -25,12 +26,21 @@ MENU_LEARN = "📚 Learn"
 MENU_QUIZ = "🧠 Quiz"
 MENU_DAILY = "📅 Daily"
 MENU_STATS = "📊 Stats"
-MENU_LABELS: tuple[str, ...] = (MENU_ASK, MENU_LEARN, MENU_QUIZ, MENU_DAILY, MENU_STATS)
+MENU_PROGRESS = "📈 Progress"
+MENU_LABELS: tuple[str, ...] = (
+    MENU_ASK,
+    MENU_LEARN,
+    MENU_QUIZ,
+    MENU_DAILY,
+    MENU_STATS,
+    MENU_PROGRESS,
+)
 
 BOT_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("start", "Welcome and the main menu"),
     BotCommand("learn", "Lessons: pipelines, step by step, comparison, pictures"),
-    BotCommand("quiz", "Test yourself with a question"),
+    BotCommand("quiz", "A question picked for you; /quiz hard or /quiz drift to choose"),
+    BotCommand("progress", "Your topics by mastery, and the weakest to practise"),
     BotCommand("daily", "A question every day"),
     BotCommand("stats", "Your streak and progress"),
     BotCommand("timezone", "Your time zone for streaks, e.g. /timezone Europe/Berlin"),
@@ -71,9 +81,13 @@ HELP_TEXT = "\n".join(
         "walk-through with a worked example and checkpoint questions, a comparison by aspect, "
         "key moments, a cheat sheet, how pipelines scale, failure modes, two real incidents, "
         "and pictures.",
-        "<b>Quiz</b> — /quiz easy, medium or hard: options as buttons, a hint if you need one, "
-        "then why a wrong pick is wrong and the explanation. One answer a day keeps your streak "
-        "alive.",
+        "<b>Quiz</b> — /quiz picks what you need most: reviews that are due, then your weakest "
+        "topic, getting harder after a run of right answers and easier after misses. "
+        "/quiz easy, medium or hard fixes the level; /quiz drift (any words) practises that "
+        "topic. Options as buttons, a hint if you need one, then why a wrong pick is wrong and "
+        "the explanation. One answer a day keeps your streak alive.",
+        "<b>Progress</b> — /progress shows every topic by mastery (not started, learning, solid, "
+        "mastered) as a picture, with buttons to practise your two weakest.",
         "<b>Daily</b> — /daily on 08:30 sends a question every day (in groups, admins decide; "
         "a group's question aims at the topics it gets wrong most).",
         "<b>Stats</b> — /stats shows your streak, accuracy and a 12-week picture.",
@@ -95,7 +109,7 @@ HELP_TEXT = "\n".join(
 
 def main_menu() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        [[MENU_ASK, MENU_LEARN], [MENU_QUIZ, MENU_DAILY, MENU_STATS]],
+        [[MENU_ASK, MENU_LEARN, MENU_QUIZ], [MENU_DAILY, MENU_STATS, MENU_PROGRESS]],
         resize_keyboard=True,
         input_field_placeholder="Ask about DevOps or MLOps…",
     )
