@@ -1,10 +1,10 @@
 """Use cases over core rules and storage; the Telegram adapter and the console call these.
 
-Open everything with ``Services.open`` and call the six services (``users``, ``quiz``,
-``daily``, ``stats``, ``group``, ``privacy``); what time it is comes from the injected clock
-alone (``bot.core.clock``; tests pass a ``FixedClock`` and move it). The services speak the
-domain only: no job names, and no adapter's conventions about chat ids (an adapter says whether
-a chat is a person's own chat with the bot).
+Open everything with ``Services.open`` and call the services (``users``, ``quiz``,
+``daily``, ``stats``, ``group``, ``privacy``, ``ask``, ``gaps``); what time it is comes from the
+injected clock alone (``bot.core.clock``; tests pass a ``FixedClock`` and move it). The
+services speak the domain only: no job names, and no adapter's conventions about chat ids (an
+adapter says whether a chat is a person's own chat with the bot).
 
     services = await Services.open("tutor.db", pack, default_timezone="Europe/Berlin")
     delivery = await services.quiz.next_question(user_id, chat_id, "easy")
@@ -18,7 +18,8 @@ Modules: ``context`` (what the services share: database, content, default zone, 
 randomness), ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answers),
 ``daily`` (subscriptions, once-a-day claim), ``stats`` (numbers and the heat map),
 ``group`` (group quiz sessions, rounds, taps, reveals, the all-time table), ``privacy``
-(delete or export everything stored about one person);
+(delete or export everything stored about one person), ``ask`` (what a free-text question leaves
+behind: the gap queue, the topic to practise), ``gaps`` (the gap queue summed up for authors);
 ``move_chat`` follows a group that Telegram upgraded to a supergroup (a new chat id).
 """
 
@@ -31,8 +32,10 @@ from types import TracebackType
 
 from bot.core.clock import Clock
 from bot.core.content import ContentPack
+from bot.services.ask import AskService, FollowUp
 from bot.services.context import ServiceContext
 from bot.services.daily import DailyService, Subscription
+from bot.services.gaps import GapReport, GapService
 from bot.services.group import GroupService
 from bot.services.privacy import PrivacyService
 from bot.services.quiz import (
@@ -52,9 +55,13 @@ from bot.storage.db import Database
 __all__ = [
     "AnswerResult",
     "AnswerStatus",
+    "AskService",
     "AtRisk",
     "DailyService",
     "Delivery",
+    "FollowUp",
+    "GapReport",
+    "GapService",
     "GroupService",
     "HintResult",
     "Outcome",
@@ -81,6 +88,8 @@ class Services:
     stats: StatsService
     group: GroupService
     privacy: PrivacyService
+    ask: AskService
+    gaps: GapService
 
     @classmethod
     def create(
@@ -108,6 +117,8 @@ class Services:
             stats=StatsService(context),
             group=GroupService(context),
             privacy=PrivacyService(context),
+            ask=AskService(context),
+            gaps=GapService(context),
         )
 
     @classmethod

@@ -190,23 +190,27 @@ class QuizService:
         difficulty: str | None = None,
         *,
         private: bool = False,
+        topic: str | None = None,
     ) -> Delivery | None:
         """A new question of `difficulty` (None: any) for `user_id` in `chat_id`; `private`
-        says the chat is the user's own with the bot (so they may be messaged directly)."""
+        says the chat is the user's own with the bot (so they may be messaged directly);
+        `topic` (None: any) keeps to that topic's items (due ones first, never the one just
+        asked), and None comes back when it has no such item."""
         moment = self._ctx.now()
         if difficulty is not None and difficulty not in DIFFICULTIES:
             raise UnknownDifficultyError(difficulty)
         pack = self._ctx.pack
         # The check above narrows ``difficulty`` to one of DIFFICULTIES (or None).
         level = difficulty
-        candidates = [q.id for q in pack.quiz_by_difficulty(level)]
+        candidates = [q.id for q in pack.quiz_by_difficulty(level) if topic in (None, q.topic)]
         async with self._ctx.db.write() as conn:
             # Choosing inside the write transaction keeps two quick /quiz taps from both picking
             # the question that was last asked.
             dues = await quiz_db.card_dues(conn, user_id)
             if level is None and not dues:
                 # A learner who has never answered starts on an easy question, not a hard one.
-                candidates = [q.id for q in pack.quiz_by_difficulty("easy")] or candidates
+                easy = pack.quiz_by_difficulty("easy")
+                candidates = [q.id for q in easy if topic in (None, q.topic)] or candidates
             avoid = await quiz_db.recent_question_ids(conn, user_id)
             question_id = spaced_repetition.pick_next(
                 candidates, dues, avoid, moment, self._ctx.rng

@@ -18,10 +18,12 @@ from bot.tg.handlers import (
     ask,
     daily,
     fallback,
+    gaps,
     group_rounds,
     group_screen,
     learn,
     migration,
+    practice,
     privacy,
     quiz,
     reminders,
@@ -57,6 +59,7 @@ async def post_init(app: AnyApp) -> None:
     # Daily jobs are rebuilt from SQLite (the JobQueue keeps nothing across restarts).
     await daily.restore(app)
     reminders.start(app)
+    await gaps.start(app)
     await heartbeat.start(app)
     # Group quiz rounds and sessions that were running pick up where they were.
     await group_screen.resume(app)
@@ -138,12 +141,14 @@ def build_application(settings: Settings, *, state: AppState | None = None) -> A
     ask.register(app)
     learn.register(app)
     quiz.register(app)
+    practice.register(app)
     daily.register(app)
     group_rounds.register(app)
     reminders.register(app)
     settings_feature.register(app)
     privacy.register(app)
     stats.register(app)
+    gaps.register(app)
     fallback.register(app)
     errors.register(app)
     fallback.register_last(app)

@@ -16,6 +16,10 @@ the fallback handler (bot.tg.handlers.fallback) which data no feature takes: tha
   one learner who may press it. Group quiz answers
   (`gt:<round>:<position>`) work the same way, checked by the group service against the pressing
   chat; `gs:<0|1>` is the group's "who may start" toggle.
+- A "did you mean" suggestion (`dm:<gap>:<entry id>`) answers the entry like `a:`, and tells the
+  ask service which suggestion the asker opened; the service writes only when the presser asked
+  that question (a forged gap id changes nothing). "Test me on this" (`tm:<topic id>`) asks the
+  presser a quiz item of that topic; like content navigation it names only public content.
 - `rm:off` turns streak reminders off; `fg:<y|n>:<user>` answers a /forget confirmation (only
   that user, on a prompt this process showed them).
 """
@@ -40,6 +44,8 @@ __all__ = [
     "MAX_DATA_BYTES",
     "MENU_DATA",
     "PATTERNS",
+    "PICK_PATTERN",
+    "PRACTISE_PATTERN",
     "QUIZ_LEVEL_ANY",
     "QUIZ_PATTERN",
     "REMINDERS_OFF_DATA",
@@ -50,6 +56,7 @@ __all__ = [
     "ForgetPress",
     "Nav",
     "NavKind",
+    "PickPress",
     "QuizKind",
     "QuizPress",
     "TapPress",
@@ -62,10 +69,14 @@ __all__ = [
     "lesson_data",
     "parse",
     "parse_forget",
+    "parse_pick",
+    "parse_practise",
     "parse_quiz",
     "parse_setting",
     "parse_tap",
+    "pick_data",
     "picture_data",
+    "practise_data",
     "quiz_answer_data",
     "quiz_hint_data",
     "quiz_next_data",
@@ -326,6 +337,54 @@ def parse_setting(data: str | None) -> bool | None:
     return found.group(1) == "1" if found else None
 
 
+# --- "did you mean" picks and "Test me on this" --------------------------------------------------
+
+_PICK = re.compile(r"^dm:([1-9][0-9]{0,18}):(.+)$")
+_PRACTISE = re.compile(r"^tm:(.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class PickPress:
+    """A pressed "did you mean" suggestion: the stored question (gap) and the entry picked."""
+
+    gap_id: int
+    entry_id: str
+
+
+def pick_data(gap_id: int, entry_id: str) -> str:
+    """A suggestion button that also records the pick; plain `a:` when it would not fit."""
+    data = f"dm:{gap_id}:{entry_id}"
+    return data if len(data.encode()) <= MAX_DATA_BYTES else answer_data(entry_id)
+
+
+def parse_pick(data: str | None, pack: ContentPack) -> PickPress | None:
+    """The suggestion pressed, or None when malformed or the entry is not in the pack."""
+    if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_DATA_BYTES:
+        return None
+    found = _PICK.fullmatch(data)
+    if found is None or int(found.group(1)) > _MAX_ID or found.group(2) not in pack.answerables:
+        return None
+    return PickPress(int(found.group(1)), found.group(2))
+
+
+def practise_data(topic_id: str) -> str:
+    return _checked(f"tm:{topic_id}")
+
+
+def parse_practise(data: str | None, pack: ContentPack) -> str | None:
+    """The topic of a pressed "Test me on this", or None when malformed or not in the pack."""
+    if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_DATA_BYTES:
+        return None
+    found = _PRACTISE.fullmatch(data)
+    return found.group(1) if found is not None and found.group(1) in pack.topics else None
+
+
+def _checked(data: str) -> str:
+    if len(data.encode()) > MAX_DATA_BYTES:
+        raise ValueError(f"callback data over {MAX_DATA_BYTES} bytes: {data!r}")
+    return data
+
+
 # --- what each handler registers with ------------------------------------------------------------
 # Prefixes only: malformed data with a feature's prefix still reaches that feature, which answers
 # in its own words. No two patterns match the same data.
@@ -337,6 +396,8 @@ REMINDERS_OFF_PATTERN = rf"^{REMINDERS_OFF_DATA}$"
 FORGET_PATTERN = r"^fg:"
 TAP_PATTERN = r"^gt:"
 SETTING_PATTERN = r"^gs:"
+PICK_PATTERN = r"^dm:"
+PRACTISE_PATTERN = r"^tm:"
 PATTERNS: tuple[str, ...] = (
     ASK_PATTERN,
     LEARN_PATTERN,
@@ -345,6 +406,8 @@ PATTERNS: tuple[str, ...] = (
     FORGET_PATTERN,
     TAP_PATTERN,
     SETTING_PATTERN,
+    PICK_PATTERN,
+    PRACTISE_PATTERN,
 )
 _CLAIMED = re.compile("|".join(f"(?:{pattern})" for pattern in PATTERNS))
 

@@ -23,6 +23,7 @@ from telegram.ext import JobQueue
 from bot.tg.state import AnyApp, TutorContext
 
 __all__ = [
+    "GAP_PRUNE_JOB",
     "HEARTBEAT_JOB",
     "REMINDER_JOB",
     "JobCallback",
@@ -47,6 +48,7 @@ JobCallback = Any  # PTB's JobCallback[TutorContext]; not worth spelling out
 
 REMINDER_JOB = "streak-reminders"
 HEARTBEAT_JOB = "heartbeat"
+GAP_PRUNE_JOB = "gap-queue-prune"
 
 
 def daily_job(chat_id: int) -> str:

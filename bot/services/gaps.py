@@ -1,0 +1,66 @@
+"""The gap queue for content authors: what learners asked that the content could not answer.
+
+``summary`` groups the stored questions of the last days (similar ones together, the most
+asked first; ``bot.core.gaps``) with counts, a few wordings, how they ended, and for "did you
+mean" the entries learners then opened (each a ready-made new phrasing for that entry).
+``prune`` deletes questions older than ``KEEP_DAYS``; the adapter decides when to call it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.core import gaps as rules
+from bot.core.gaps import GapGroup
+from bot.services.context import ServiceContext
+from bot.storage import gaps as gaps_db
+
+__all__ = ["KEEP_DAYS", "MAX_TEXTS", "GapReport", "GapService"]
+
+# How long a question is kept (README and the privacy text say so).
+KEEP_DAYS = 90
+# The most asked distinct texts that are grouped; the rest (each asked about as rarely as a
+# question can be) are counted, so a huge queue still answers within seconds.
+MAX_TEXTS = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class GapReport:
+    since_days: int
+    questions: int  # stored questions in the period
+    texts: int  # distinct texts among them
+    grouped_texts: int  # of those, how many were grouped (the most asked)
+    groups: tuple[GapGroup, ...]
+
+    @property
+    def empty(self) -> bool:
+        return self.questions == 0
+
+
+class GapService:
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    async def summary(self, since_days: int = KEEP_DAYS) -> GapReport:
+        """The questions of the last `since_days` days (at most ``KEEP_DAYS`` are kept)."""
+        if since_days < 1:
+            raise ValueError("since_days must be at least 1")
+        since = self._ctx.now() - timedelta(days=since_days)
+        async with self._ctx.db.read() as conn:
+            totals = await gaps_db.gap_totals(conn, since=since)
+            counts = await gaps_db.gap_counts(conn, since=since, limit=MAX_TEXTS)
+        grouped = len({row.text for row in counts})
+        return GapReport(
+            since_days=since_days,
+            questions=totals.questions,
+            texts=totals.texts,
+            grouped_texts=grouped,
+            groups=tuple(rules.group_gaps(counts)),
+        )
+
+    async def prune(self) -> int:
+        """Delete the questions older than ``KEEP_DAYS``; how many went."""
+        before = self._ctx.now() - timedelta(days=KEEP_DAYS)
+        async with self._ctx.db.write() as conn:
+            return await gaps_db.prune_gaps(conn, before=before)

@@ -1,0 +1,121 @@
+"""The gap queue (migration 6): free-text questions that ended in "did you mean" or the fallback.
+
+One row per such question, with who asked (``/export`` shows it, ``/forget`` deletes it:
+``bot.storage.privacy``), the kind of chat, the outcome, the suggestions offered and the one the
+asker then opened. ``gap_counts`` aggregates in SQL by normalised text, so the authors' report
+reads the distinct texts, not every row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import aiosqlite
+
+from bot.core.gaps import GapCount, GapOutcome
+from bot.storage.db import to_ts
+
+__all__ = [
+    "ChatKind",
+    "GapRow",
+    "GapTotals",
+    "gap_counts",
+    "gap_totals",
+    "get_gap",
+    "insert_gap",
+    "prune_gaps",
+    "set_picked",
+]
+
+ChatKind = Literal["private", "group"]
+
+
+@dataclass(frozen=True, slots=True)
+class GapRow:
+    id: int
+    user_id: int
+    outcome: GapOutcome
+    suggestions: tuple[str, ...]
+    picked: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class GapTotals:
+    questions: int  # rows
+    texts: int  # distinct normalised texts
+
+
+async def insert_gap(
+    conn: aiosqlite.Connection,
+    *,
+    user_id: int,
+    chat_kind: ChatKind,
+    question: str,
+    normalised: str,
+    outcome: GapOutcome,
+    suggestions: tuple[str, ...],
+    now: datetime,
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO question_gaps (user_id, chat_kind, question, normalised, outcome,"
+        " suggestions, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (user_id, chat_kind, question, normalised, outcome, " ".join(suggestions), to_ts(now)),
+    )
+    assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
+    return cursor.lastrowid
+
+
+async def get_gap(conn: aiosqlite.Connection, gap_id: int) -> GapRow | None:
+    cursor = await conn.execute(
+        "SELECT id, user_id, outcome, suggestions, picked FROM question_gaps WHERE id = ?",
+        (gap_id,),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    return GapRow(row[0], row[1], row[2], tuple(row[3].split()), row[4])
+
+
+async def set_picked(conn: aiosqlite.Connection, gap_id: int, user_id: int, entry_id: str) -> bool:
+    """Record the suggestion `user_id` opened; only their own row changes."""
+    cursor = await conn.execute(
+        "UPDATE question_gaps SET picked = ? WHERE id = ? AND user_id = ?",
+        (entry_id, gap_id, user_id),
+    )
+    return cursor.rowcount > 0
+
+
+async def prune_gaps(conn: aiosqlite.Connection, *, before: datetime) -> int:
+    """Delete the questions asked before `before`; how many went."""
+    cursor = await conn.execute("DELETE FROM question_gaps WHERE asked_at < ?", (to_ts(before),))
+    return max(cursor.rowcount, 0)
+
+
+async def gap_totals(conn: aiosqlite.Connection, *, since: datetime) -> GapTotals:
+    rows = await conn.execute_fetchall(
+        "SELECT COUNT(*), COUNT(DISTINCT normalised) FROM question_gaps WHERE asked_at >= ?",
+        (to_ts(since),),
+    )
+    questions, texts = next(iter(rows))
+    return GapTotals(int(questions), int(texts))
+
+
+async def gap_counts(conn: aiosqlite.Connection, *, since: datetime, limit: int) -> list[GapCount]:
+    """How often each normalised text ended each way since `since`, for the `limit` most asked
+    texts (the long tail of texts asked once is counted by ``gap_totals`` only)."""
+    rows = await conn.execute_fetchall(
+        """
+        WITH top AS (
+            SELECT normalised FROM question_gaps WHERE asked_at >= :since
+            GROUP BY normalised ORDER BY COUNT(*) DESC, normalised LIMIT :limit
+        )
+        SELECT g.normalised, MAX(g.question), g.outcome, g.picked, COUNT(*)
+        FROM question_gaps AS g JOIN top USING (normalised)
+        WHERE g.asked_at >= :since
+        GROUP BY g.normalised, g.outcome, g.picked
+        """,
+        {"since": to_ts(since), "limit": limit},
+    )
+    return [GapCount(row[0], row[1], row[2], row[3], int(row[4])) for row in rows]
