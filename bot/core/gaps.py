@@ -70,10 +70,18 @@ def normalised(text: str) -> str:
     return " ".join(_WORD.findall(stored_question(text).casefold()))
 
 
-def _key(text: str) -> str:
-    """The meaningful stems of a normalised text, sorted: word order and filler do not count."""
-    stems = sorted({raw_stem(w) for w in text.split() if w not in STOPWORDS})
-    return " ".join(stems) if stems else text
+def _key(text: str, stems: dict[str, str]) -> str:
+    """The meaningful stems of a normalised text, sorted: word order and filler do not count.
+    `stems` remembers each word's stem (stemming is most of the cost, and words repeat)."""
+    found: set[str] = set()
+    for word in text.split():
+        if word in STOPWORDS:
+            continue
+        stem = stems.get(word)
+        if stem is None:
+            stem = stems[word] = raw_stem(word)
+        found.add(stem)
+    return " ".join(sorted(found)) if found else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,25 +156,32 @@ def _collect(rows: Iterable[GapCount]) -> dict[str, _Text]:
 def group_gaps(rows: Iterable[GapCount], *, similarity: float = SIMILARITY) -> list[GapGroup]:
     """Similar questions grouped, the most asked group first."""
     by_key: dict[str, list[tuple[str, _Text]]] = defaultdict(list)
+    stems: dict[str, str] = {}
     for text, counted in _collect(rows).items():
-        by_key[_key(text)].append((text, counted))
+        by_key[_key(text, stems)].append((text, counted))
     keys = sorted(by_key, key=lambda k: (-sum(t.count for _, t in by_key[k]), k))
     # How many keys use each word: rare words say most about what a question is about.
     frequency: Counter[str] = Counter(w for k in keys for w in set(k.split()))
     groups: list[_Group] = []
-    holding: dict[str, list[int]] = defaultdict(list)  # word -> groups whose key has it
+    # word -> the groups whose key has it, and those keys (slices of both are taken together).
+    holding: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
     for key in keys:
         words = sorted(set(key.split()), key=lambda w: (frequency[w], w))[:_LOOKUP_WORDS]
-        candidates: dict[int, None] = {}
+        indexes: list[int] = []
+        choices: list[str] = []
         for word in words:
-            for index in holding[word][:_CANDIDATES_PER_WORD]:
-                candidates[index] = None
-        best = _closest(key, [groups[i].key for i in candidates], list(candidates), similarity)
+            held_indexes, held_keys = holding[word]
+            # A group may come up under two words: comparing it twice costs less than deduping.
+            indexes += held_indexes[:_CANDIDATES_PER_WORD]
+            choices += held_keys[:_CANDIDATES_PER_WORD]
+        best = _closest(key, choices, indexes, similarity)
         if best is None:
             best = len(groups)
             groups.append(_Group(key))
             for word in set(key.split()):
-                holding[word].append(best)
+                held_indexes, held_keys = holding[word]
+                held_indexes.append(best)
+                held_keys.append(key)
         groups[best].texts.extend(by_key[key])
     ordered = sorted(groups, key=lambda g: -g.count)
     return [_summary(group) for group in ordered]

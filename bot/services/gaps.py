@@ -48,15 +48,13 @@ class GapService:
             raise ValueError("since_days must be at least 1")
         since = self._ctx.now() - timedelta(days=since_days)
         async with self._ctx.db.read() as conn:
-            totals = await gaps_db.gap_totals(conn, since=since)
-            counts = await gaps_db.gap_counts(conn, since=since, limit=MAX_TEXTS)
-        grouped = len({row.text for row in counts})
+            found = await gaps_db.gap_counts(conn, since=since, limit=MAX_TEXTS)
         return GapReport(
             since_days=since_days,
-            questions=totals.questions,
-            texts=totals.texts,
-            grouped_texts=grouped,
-            groups=tuple(rules.group_gaps(counts)),
+            questions=found.questions,
+            texts=found.texts,
+            grouped_texts=len({row.text for row in found.counts}),
+            groups=tuple(rules.group_gaps(found.counts)),
         )
 
     async def prune(self) -> int:

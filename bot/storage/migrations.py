@@ -250,8 +250,11 @@ CREATE TABLE question_gaps (
     asked_at    TEXT NOT NULL
 ) STRICT;
 CREATE INDEX question_gaps_user ON question_gaps (user_id);
--- Pruning after 90 days and `gaps --since` read a time range.
+-- Pruning after 90 days reads a time range.
 CREATE INDEX question_gaps_asked ON question_gaps (asked_at);
+-- The authors' report counts by text in one pass over this index, never touching the table:
+-- a million rows take about a second.
+CREATE INDEX question_gaps_text ON question_gaps (normalised, outcome, picked, asked_at);
 """
 
 MIGRATIONS: tuple[Migration, ...] = (
