@@ -536,6 +536,8 @@ CALLBACK_PATTERNS = {
     "^gt:": "anyone in the group: a group quiz round is open to every member",
     "^rm:off$": "acts only on the presser's own reminder setting",
     r"^[at]:": "navigation: public, read-only content (answers and topics)",
+    "^dm:": "a suggestion's answer is public; only the asker's own press records the pick",
+    "^tm:": "public: asks the presser their own question of a topic, as /quiz does",
     r"^(?:m$|[lwcpk]:)": "navigation: public, read-only content (lessons and pictures)",
     None: "the fallback for data no pattern claims: a toast, nothing else",
 }
