@@ -201,7 +201,10 @@ def test_test_me_names_a_topic_of_the_pack() -> None:
 def test_new_prefixes_are_claimed_by_their_own_pattern_only() -> None:
     import re
 
-    for data, pattern in (("dm:1:x", callbacks.PICK_PATTERN), ("tm:x", callbacks.PRACTISE_PATTERN)):
+    for data, pattern in (
+        ("dm:1:x", callbacks.PICK_PATTERN),
+        ("tm:x", callbacks.PRACTISE_PATTERN),
+    ):
         assert callbacks.claimed(data)
         owners = [p for p in callbacks.PATTERNS if re.match(p, data)]
         assert owners == [pattern]
