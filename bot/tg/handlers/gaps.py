@@ -54,9 +54,7 @@ async def start(app: AnyApp) -> None:
     deleted = await services.gaps.prune()
     if deleted:
         log.info("gap queue: %d old questions deleted at start-up", deleted)
-    scheduling.job_queue(app).run_repeating(
-        prune, interval=PRUNE_EVERY, first=PRUNE_EVERY, name=scheduling.GAP_PRUNE_JOB
-    )
+    scheduling.run_repeating(app, prune, PRUNE_EVERY, name=scheduling.GAP_PRUNE_JOB)
 
 
 def register(app: AnyApp) -> None:
