@@ -270,3 +270,40 @@ def test_piped_input_writes_no_history_file(tmp_path: Path) -> None:
     """Without a terminal there is no line editing, so no history file appears."""
     _chat(tmp_path, "what is mlops")
     assert not list(tmp_path.glob("*.history"))
+
+
+def test_an_answer_offers_test_me_as_a_numbered_choice(
+    tmp_path: Path, fused_matcher: Matcher
+) -> None:
+    """After an answer, "Test me on this" is the choice after the related entries; picking it
+    asks a quiz question of the answer's topic."""
+    result = fused_matcher.match("what is model drift")
+    assert result.entry is not None
+    number = len(result.related) + 1
+    output = _chat(tmp_path, "what is model drift", str(number))
+    assert f"  {number}. Test me on this" in output
+    quiz = output.split(f"  {number}. Test me on this", 1)[1]
+    drift_questions = [q.question for q in shared_pack().quiz.values() if q.topic == "drift"]
+    assert any(f"] {text}" in quiz for text in drift_questions)
+    assert "Type the number of your answer" in quiz
+
+
+def test_unanswered_questions_and_picks_go_to_the_gap_queue(
+    tmp_path: Path, fused_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fallback and a "did you mean" are kept for the authors (export shows them), with the
+    suggestion the learner then picked; /forget yes deletes them."""
+    monkeypatch.chdir(tmp_path)
+    vague = "versioning"
+    assert fused_matcher.match(vague).status == "suggest"
+    picked = fused_matcher.match(vague).suggestions[1]
+    _chat(tmp_path, "how do i bake sourdough bread", vague, "2", "/export")
+    data = json.loads(Path(EXPORT_FILE).read_text(encoding="utf-8"))["data"]
+    rows = data["unanswered_questions"]
+    assert [(r["question"], r["outcome"], r["picked"]) for r in rows] == [
+        ("how do i bake sourdough bread", "fallback", None),
+        (vague, "suggest", picked.id),
+    ]
+    _chat(tmp_path, "/forget yes", "/export")
+    data = json.loads(Path(EXPORT_FILE).read_text(encoding="utf-8"))["data"]
+    assert data["unanswered_questions"] == []
