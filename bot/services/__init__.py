@@ -118,7 +118,7 @@ class Services:
             group=GroupService(context),
             privacy=PrivacyService(context),
             ask=AskService(context),
-            gaps=GapService(context),
+            gaps=GapService(context.db, context.clock),
         )
 
     @classmethod

@@ -13,13 +13,16 @@ questions addressed to the bot (other people's chatter never reaches the service
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.core import gaps as rules
-from bot.core.matcher import MatchResult
 from bot.services.context import ServiceContext
 from bot.storage import gaps as gaps_db
 from bot.storage import quiz as quiz_db
 from bot.storage.gaps import ChatKind
+
+if TYPE_CHECKING:  # the matcher (and numpy behind it) is not needed to store a question
+    from bot.core.matcher import MatchResult
 
 __all__ = ["AskService", "ChatKind", "FollowUp"]
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core import gaps as rules
+from bot.core.clock import Clock, require_aware
 from bot.core.gaps import GapGroup
-from bot.services.context import ServiceContext
 from bot.storage import gaps as gaps_db
+from bot.storage.db import Database
 
 __all__ = ["KEEP_DAYS", "MAX_TEXTS", "GapReport", "GapService"]
 
@@ -22,7 +23,7 @@ __all__ = ["KEEP_DAYS", "MAX_TEXTS", "GapReport", "GapService"]
 KEEP_DAYS = 90
 # The most asked distinct texts that are grouped; the rest (each asked about as rarely as a
 # question can be) are counted, so a huge queue still answers within seconds.
-MAX_TEXTS = 20_000
+MAX_TEXTS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +40,19 @@ class GapReport:
 
 
 class GapService:
-    def __init__(self, context: ServiceContext) -> None:
-        self._ctx = context
+    """Needs only the database and the clock (no content pack), so `tutor-bot gaps` opens it
+    without loading the content."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
 
     async def summary(self, since_days: int = KEEP_DAYS) -> GapReport:
         """The questions of the last `since_days` days (at most ``KEEP_DAYS`` are kept)."""
         if since_days < 1:
             raise ValueError("since_days must be at least 1")
-        since = self._ctx.now() - timedelta(days=since_days)
-        async with self._ctx.db.read() as conn:
+        since = require_aware(self._clock.now()) - timedelta(days=since_days)
+        async with self._db.read() as conn:
             found = await gaps_db.gap_counts(conn, since=since, limit=MAX_TEXTS)
         return GapReport(
             since_days=since_days,
@@ -59,6 +64,6 @@ class GapService:
 
     async def prune(self) -> int:
         """Delete the questions older than ``KEEP_DAYS``; how many went."""
-        before = self._ctx.now() - timedelta(days=KEEP_DAYS)
-        async with self._ctx.db.write() as conn:
+        before = require_aware(self._clock.now()) - timedelta(days=KEEP_DAYS)
+        async with self._db.write() as conn:
             return await gaps_db.prune_gaps(conn, before=before)

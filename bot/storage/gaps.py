@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 ChatKind = Literal["private", "group"]
+# Rows fetched per trip to SQLite's thread while streaming a report.
+_BATCH = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,21 +99,37 @@ async def prune_gaps(conn: aiosqlite.Connection, *, before: datetime) -> int:
 
 async def gap_counts(conn: aiosqlite.Connection, *, since: datetime, limit: int) -> GapCounts:
     """How often each normalised text ended each way since `since`, for the `limit` most asked
-    texts, and how many rows and distinct texts there were in all."""
+    texts, and how many rows and distinct texts there were in all.
+
+    Two streamed passes over one covering index: the first keeps only the `limit` most asked
+    texts (a heap), the second their outcome and pick counts, so memory stays bounded by
+    `limit` however many questions and texts there are."""
     # "+asked_at" keeps SQLite off the asked_at index: a range over it costs a table lookup per
-    # row, while question_gaps_text answers the whole query alone, already in text order.
-    rows = await conn.execute_fetchall(
+    # row, while question_gaps_text answers both queries alone, already in text order.
+    after = (to_ts(since),)
+    top: list[tuple[int, str]] = []
+    questions = texts = 0
+    async with conn.execute(
+        "SELECT normalised, COUNT(*) FROM question_gaps WHERE +asked_at >= ? GROUP BY normalised",
+        after,
+    ) as cursor:
+        cursor.arraysize = _BATCH
+        async for text, count in cursor:
+            questions += count
+            texts += 1
+            if len(top) < limit:
+                heapq.heappush(top, (count, text))
+            elif (count, text) > top[0]:
+                heapq.heapreplace(top, (count, text))
+    kept = {text for _, text in top}
+    counts: list[GapCount] = []
+    async with conn.execute(
         "SELECT normalised, outcome, picked, COUNT(*) FROM question_gaps"
         " WHERE +asked_at >= ? GROUP BY normalised, outcome, picked",
-        (to_ts(since),),
-    )
-    per_text: dict[str, int] = {}
-    for text, _, _, count in rows:
-        per_text[text] = per_text.get(text, 0) + count
-    top = set(heapq.nlargest(limit, per_text, key=lambda text: (per_text[text], text)))
-    counts = [
-        GapCount(text, text, outcome, picked, int(count))
-        for text, outcome, picked, count in rows
-        if text in top
-    ]
-    return GapCounts(sum(per_text.values()), len(per_text), counts)
+        after,
+    ) as cursor:
+        cursor.arraysize = _BATCH
+        async for text, outcome, picked, count in cursor:
+            if text in kept:
+                counts.append(GapCount(text, text, outcome, picked, int(count)))
+    return GapCounts(questions, texts, counts)
