@@ -52,8 +52,6 @@ from bot.core.content import (
     Topic,
     WalkthroughStep,
 )
-from bot.core.gaps import normalised, stored_question
-from bot.core.matcher import MatchResult
 from bot.core.spaced_repetition import review
 from bot.services import Services
 from bot.storage.db import Database, to_ts
@@ -315,6 +313,8 @@ def _gap_text(rng: random.Random) -> str:
 
 def fill_gaps(path: Path, rows: int, users: int, now: datetime, *, seed: int = 13) -> None:
     """Bulk-load `rows` unanswered questions from `users` learners over the last 89 days."""
+    from bot.core.gaps import normalised, stored_question  # after the bare RSS is taken
+
     rng = random.Random(seed)
     kept: dict[str, tuple[str, str]] = {}  # typed -> (stored, normalised): texts repeat
     conn = sqlite3.connect(path, isolation_level=None)
@@ -430,10 +430,13 @@ async def serve(path: Path, users: int) -> dict[str, object]:
                 await services.quiz.answer(delivery.id, user, 0, private=True)
             calls += 3
         await services.stats.heatmap(rng.randrange(1, users + 1))
+        from bot.core.matcher import MatchResult  # loaded with the bot already
+
         for _ in range(25):
             user = rng.randrange(1, users + 1)
             unanswered = MatchResult(_gap_text(rng), "fallback", None, 0.0, (), None, "", (), ())
             await services.ask.follow_up(user, unanswered, chat="private")
+        before_gaps = rss_kib()
         report = await services.gaps.summary()  # an admin's /gaps over the whole queue
         calls += 26
         clock.set(START.replace(hour=21, minute=30))
@@ -451,6 +454,7 @@ async def serve(path: Path, users: int) -> dict[str, object]:
         "seconds": elapsed,
         "users": count,
         "gap_questions": report.questions,
+        "before_gaps": before_gaps,
     }
 
 
@@ -525,6 +529,11 @@ def main() -> int:
         print(
             "  RSS with the whole bot loaded (content, matcher, PTB Application), before "
             f"opening the DB (baseline): {before['VmRSS'] / 1024:.1f} MB"
+        )
+        before_gaps = served["before_gaps"]
+        print(
+            f"  RSS before the /gaps report: {before_gaps['VmRSS'] / 1024:.1f} MB "
+            f"(peak {before_gaps['VmHWM'] / 1024:.1f} MB)"
         )
         print(
             f"  RSS after serving: {after['VmRSS'] / 1024:.1f} MB "
