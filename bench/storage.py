@@ -1,6 +1,7 @@
 """Storage benchmark: concurrent answers through the services, then memory with 100,000 users.
 
-Run from the repository root:  .venv/bin/python bench/storage.py [--users 1000] [--per-user 10]
+Run from the repository root:  .venv/bin/python -m bench.storage [--users 1000] [--per-user 10]
+(a module, since it builds its content pack with the tests' helpers in tests/support).
 
 Part 1 records ``users * per_user`` answers (default 10,000 from 1,000 users) with one
 asyncio.gather over ``services.quiz.answer`` and checks nothing was lost: row counts, per-user
@@ -40,73 +41,25 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.clock import FixedClock
-from bot.core.content import (
-    ComplexitySection,
-    ContentPack,
-    FaqEntry,
-    Insight,
-    Lessons,
-    Pipeline,
-    PipelineStage,
-    QuizQuestion,
-    Topic,
-    WalkthroughStep,
-)
+from bot.core.content import ContentPack
 from bot.core.spaced_repetition import review
 from bot.services import Services
 from bot.storage.db import Database, to_ts
+from tests.support.storage import make_pack, question
 
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
 def synthetic_pack(per_difficulty: int = 20) -> ContentPack:
-    """A valid pack of generated questions, so the benchmark does not depend on content files."""
-    questions = [
-        QuizQuestion.model_validate(
-            {
-                "id": f"q-{d}-{i:02d}",
-                "topic": "bench",
-                "difficulty": d,
-                "question": f"Benchmark question {d} {i}?",
-                "options": [
-                    {"text": "right", "correct": True},
-                    {"text": "wrong one", "why": "Why one is wrong."},
-                    {"text": "wrong two", "why": "Why two is wrong."},
-                    {"text": "wrong three", "why": "Why three is wrong."},
-                ],
-                "hint": "A hint.",
-                "explanation": "An explanation.",
-            }
-        )
-        for d in DIFFICULTIES
-        for i in range(per_difficulty)
-    ]
-    stage = [PipelineStage(name=f"S{i}", description="d") for i in range(3)]
-    pipeline = Pipeline(title="P", summary="s", stages=stage)
-    step = WalkthroughStep(
-        title="t", devops="d", mlops="m", difference="x", devops_state="a", mlops_state="b"
-    )
-    lessons = Lessons(
-        devops_pipeline=pipeline,
-        mlops_pipeline=pipeline,
-        walkthrough=[step] * 6,
-        walkthrough_summary="s",
-        devops_lifecycle=pipeline,
-        insights=[Insight(question="q", answer="a")] * 3,
-        cheatsheet=["c"] * 5,
-        complexity=[ComplexitySection(title="t", text="x")] * 3,
-    )
-    faq = FaqEntry(
-        id="bench-faq", topic="bench", question="Q?", alternatives=["a b", "c d"], answer="A."
-    )
-    return ContentPack(
-        topics={"bench": Topic(id="bench", title="Bench", summary="s")},
-        faq={faq.id: faq},
-        comparison={},
-        glossary={},
-        quiz={q.id: q for q in questions},
-        lessons=lessons,
+    """A valid pack of generated questions (the tests' own builder), so the benchmark does not
+    depend on the content files; ids are q-<difficulty>-<nn>."""
+    return make_pack(
+        [
+            question(f"q-{d}-{i:02d}", d, "drift")
+            for d in DIFFICULTIES
+            for i in range(per_difficulty)
+        ]
     )
 
 
@@ -511,7 +464,15 @@ def main() -> int:
         size_mb = sum(p.stat().st_size for p in work.glob("big.db*")) / 1e6
         print(f"  filled in {time.perf_counter() - t0:.1f}s, file {size_mb:.0f} MB")
         child = subprocess.run(  # noqa: S603 - our own interpreter and script, fixed arguments
-            [sys.executable, __file__, "--serve", str(big), "--big-users", str(args.big_users)],
+            [
+                sys.executable,
+                "-m",
+                "bench.storage",
+                "--serve",
+                str(big),
+                "--big-users",
+                str(args.big_users),
+            ],
             check=True,
             capture_output=True,
             text=True,
@@ -541,7 +502,7 @@ def main() -> int:
         )
         memory_ok = after["VmHWM"] / 1024 < 150
 
-        print("\nPart 3: the gap queue with 1,000,000 questions, `tutor-bot gaps --json`")
+        print(f"\nPart 3: the gap queue with {args.gap_rows:,} questions, `tutor-bot gaps --json`")
         empty = work / "gaps-empty.db"
         asyncio.run(_create_schema(empty))
         startup, startup_cpu, _ = time_gaps_cli(empty)
