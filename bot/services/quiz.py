@@ -216,7 +216,8 @@ class QuizService:
                 candidates, dues, avoid, moment, self._ctx.rng
             )
             await user_db.ensure_user(conn, user_id, moment, private_chat=private)
-            await user_db.set_quiz_level(conn, user_id, level)
+            if topic is None:  # a topic's item says nothing about the level they practise at
+                await user_db.set_quiz_level(conn, user_id, level)
             if question_id is None:
                 return None
             # Questions asked and never answered would otherwise pile up for good (a burst of

@@ -204,6 +204,14 @@ async def test_next_question_keeps_to_the_topic_and_skips_the_one_just_asked(
         assert plain is not None and plain.question.topic == "testing"
 
 
+async def test_a_topic_item_keeps_the_level_the_learner_chose(tmp_path: Path) -> None:
+    pack = two_topic_pack(2)
+    async with services_at(tmp_path / "t.db", pack) as (services, _):  # type: ignore[arg-type]
+        await services.quiz.next_question(ALICE, ALICE, "easy")
+        assert await services.quiz.next_question(ALICE, ALICE, topic="drift") is not None
+        assert await services.quiz.last_level(ALICE) == "easy"
+
+
 async def test_the_topic_to_practise_needs_an_item_not_just_seen(tmp_path: Path) -> None:
     pack = two_topic_pack(1)
     answer = verdict("answer", "what is drift", entry="drift-what-is")
