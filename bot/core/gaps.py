@@ -119,15 +119,17 @@ class GapGroup:
         return self.examples[0]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Text:
-    """One normalised text with everything counted for it."""
+    """One normalised text with everything counted for it (slots, and no dict for a text
+    nobody picked a suggestion for: a report holds thousands of these)."""
 
     count: int = 0
     example: str = ""
     example_count: int = 0
-    outcomes: Counter[str] = field(default_factory=Counter)
-    picked: Counter[str] = field(default_factory=Counter)
+    suggest: int = 0
+    fallback: int = 0
+    picked: dict[str, int] | None = None
 
 
 @dataclass
@@ -143,11 +145,18 @@ class _Group:
 def _collect(rows: Iterable[GapCount]) -> dict[str, _Text]:
     texts: dict[str, _Text] = {}
     for row in rows:
-        entry = texts.setdefault(row.text, _Text())
+        entry = texts.get(row.text)
+        if entry is None:
+            entry = texts[row.text] = _Text()
         entry.count += row.count
-        entry.outcomes[row.outcome] += row.count
+        if row.outcome == "suggest":
+            entry.suggest += row.count
+        else:
+            entry.fallback += row.count
         if row.picked:
-            entry.picked[row.picked] += row.count
+            if entry.picked is None:
+                entry.picked = {}
+            entry.picked[row.picked] = entry.picked.get(row.picked, 0) + row.count
         if row.count > entry.example_count or not entry.example:
             entry.example, entry.example_count = row.example, row.count
     return texts
@@ -200,7 +209,10 @@ def _summary(group: _Group) -> GapGroup:
     picked: Counter[str] = Counter()
     phrasing: dict[str, tuple[int, str]] = {}
     for _, counted in texts:
-        outcomes.update(counted.outcomes)
+        outcomes["suggest"] += counted.suggest
+        outcomes["fallback"] += counted.fallback
+        if counted.picked is None:
+            continue
         picked.update(counted.picked)
         for entry_id, times in counted.picked.items():
             if times > phrasing.get(entry_id, (0, ""))[0]:
@@ -209,7 +221,7 @@ def _summary(group: _Group) -> GapGroup:
     return GapGroup(
         count=sum(t.count for _, t in texts),
         examples=examples,
-        outcomes=dict(sorted(outcomes.items())),
+        outcomes={outcome: n for outcome, n in sorted(outcomes.items()) if n},
         picked=tuple(
             PickedEntry(entry_id, times, phrasing[entry_id][1])
             for entry_id, times in sorted(picked.items(), key=lambda item: (-item[1], item[0]))
