@@ -457,7 +457,7 @@ def main() -> int:
         big = work / "big.db"
         print(
             f"\nPart 2: {args.big_users:,} users x {args.big_per_user} answers "
-            "(streaks, history, cards)"
+            "(streaks, history, cards) and 2 unanswered questions each"
         )
         t0 = time.perf_counter()
         fill_many_users(big, args.big_users, args.big_per_user)
