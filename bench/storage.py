@@ -1,6 +1,7 @@
 """Storage benchmark: concurrent answers through the services, then memory with 100,000 users.
 
-Run from the repository root:  .venv/bin/python bench/storage.py [--users 1000] [--per-user 10]
+Run from the repository root:  .venv/bin/python -m bench.storage [--users 1000] [--per-user 10]
+(a module, since it builds its content pack with the tests' helpers in tests/support).
 
 Part 1 records ``users * per_user`` answers (default 10,000 from 1,000 users) with one
 asyncio.gather over ``services.quiz.answer`` and checks nothing was lost: row counts, per-user
@@ -10,9 +11,17 @@ defaults (rollback journal, synchronous=FULL) and with the pragmas the bot uses 
 They do far less work per answer (no grading, no card, no streak), so they bound what the
 storage layer could reach, rather than being a like-for-like race.
 
-Part 2 fills a database with 100,000 users (streaks, answers, cards), then starts a fresh
-process that opens it and serves stats / next_question / answer calls, and prints that process's
-resident memory (VmRSS, and VmHWM for the peak) next to the same process before opening it.
+Part 2 fills a database with 100,000 users (streaks, answers, cards, and two questions each in
+the gap queue), then starts a fresh process that opens it and serves stats / next_question /
+answer calls, records unanswered questions, builds the authors' gap report (/gaps), and prints
+that process's resident memory (VmRSS, and VmHWM for the peak) next to the same process before
+opening it.
+
+Part 3 fills the gap queue with 1,000,000 questions (about 100,000 distinct texts: learner
+wordings of twenty missing subjects with typos, plus a long tail asked once) and times the real
+`tutor-bot gaps --json` on it, as a child process from start to exit. Baselines in the same run:
+the same command on an empty queue (what starting the command costs) and a bare sqlite3 count
+of the questions per text (what reading the rows costs at least). Target: under 5 s.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -31,73 +41,25 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.clock import FixedClock
-from bot.core.content import (
-    ComplexitySection,
-    ContentPack,
-    FaqEntry,
-    Insight,
-    Lessons,
-    Pipeline,
-    PipelineStage,
-    QuizQuestion,
-    Topic,
-    WalkthroughStep,
-)
+from bot.core.content import ContentPack
 from bot.core.spaced_repetition import review
 from bot.services import Services
 from bot.storage.db import Database, to_ts
+from tests.support.storage import make_pack, question
 
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
 def synthetic_pack(per_difficulty: int = 20) -> ContentPack:
-    """A valid pack of generated questions, so the benchmark does not depend on content files."""
-    questions = [
-        QuizQuestion.model_validate(
-            {
-                "id": f"q-{d}-{i:02d}",
-                "topic": "bench",
-                "difficulty": d,
-                "question": f"Benchmark question {d} {i}?",
-                "options": [
-                    {"text": "right", "correct": True},
-                    {"text": "wrong one", "why": "Why one is wrong."},
-                    {"text": "wrong two", "why": "Why two is wrong."},
-                    {"text": "wrong three", "why": "Why three is wrong."},
-                ],
-                "hint": "A hint.",
-                "explanation": "An explanation.",
-            }
-        )
-        for d in DIFFICULTIES
-        for i in range(per_difficulty)
-    ]
-    stage = [PipelineStage(name=f"S{i}", description="d") for i in range(3)]
-    pipeline = Pipeline(title="P", summary="s", stages=stage)
-    step = WalkthroughStep(
-        title="t", devops="d", mlops="m", difference="x", devops_state="a", mlops_state="b"
-    )
-    lessons = Lessons(
-        devops_pipeline=pipeline,
-        mlops_pipeline=pipeline,
-        walkthrough=[step] * 6,
-        walkthrough_summary="s",
-        devops_lifecycle=pipeline,
-        insights=[Insight(question="q", answer="a")] * 3,
-        cheatsheet=["c"] * 5,
-        complexity=[ComplexitySection(title="t", text="x")] * 3,
-    )
-    faq = FaqEntry(
-        id="bench-faq", topic="bench", question="Q?", alternatives=["a b", "c d"], answer="A."
-    )
-    return ContentPack(
-        topics={"bench": Topic(id="bench", title="Bench", summary="s", area="Bench")},
-        faq={faq.id: faq},
-        comparison={},
-        glossary={},
-        quiz={q.id: q for q in questions},
-        lessons=lessons,
+    """A valid pack of generated questions (the tests' own builder), so the benchmark does not
+    depend on the content files; ids are q-<difficulty>-<nn>."""
+    return make_pack(
+        [
+            question(f"q-{d}-{i:02d}", d, "drift")
+            for d in DIFFICULTIES
+            for i in range(per_difficulty)
+        ]
     )
 
 
@@ -267,6 +229,117 @@ def fill_many_users(path: Path, users: int, per_user: int) -> None:
         conn.execute("COMMIT")
     finally:
         conn.close()
+    # The gap queue's table too: two unanswered questions per learner.
+    fill_gaps(path, users * 2, users, START)
+
+
+# --- the gap queue ----------------------------------------------------------------------------
+
+GAP_SUBJECTS = (
+    "kubernetes operators", "feature flags", "gpu quotas", "vector databases", "llm evals",
+    "prompt versioning", "canary models", "shadow deployment", "data contracts", "label noise",
+    "model cards", "airflow vs kubeflow", "ray clusters", "spark jobs", "terraform modules",
+    "on call rota", "slo for models", "cost of inference", "edge deployment", "federated learning",
+)  # fmt: skip
+GAP_TEMPLATES = (
+    "what is {s}", "how do i set up {s}", "explain {s}", "why use {s}", "{s} best practices",
+    "how does {s} work in mlops", "is {s} devops or mlops", "{s}?", "tell me about {s}",
+    "do i need {s}",
+)  # fmt: skip
+
+
+def _gap_text(rng: random.Random) -> str:
+    """A learner's wording of a subject the content lacks (a few with a typo), or a one-off."""
+    if rng.random() < 0.1:
+        subject = rng.choice(GAP_SUBJECTS)
+        return f"question {rng.randrange(10**9)} on {subject} {rng.randrange(999)}"
+    subject = GAP_SUBJECTS[min(int(rng.expovariate(0.25)), len(GAP_SUBJECTS) - 1)]
+    text = rng.choice(GAP_TEMPLATES).format(s=subject)
+    roll = rng.random()
+    if roll < 0.2:
+        i = rng.randrange(len(text) - 1)
+        text = text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    elif roll < 0.4:
+        text = text.capitalize() + "?"
+    return text
+
+
+def fill_gaps(path: Path, rows: int, users: int, now: datetime, *, seed: int = 13) -> None:
+    """Bulk-load `rows` unanswered questions from `users` learners over the last 89 days."""
+    from bot.core.gaps import normalised, stored_question  # after the bare RSS is taken
+
+    rng = random.Random(seed)
+    kept: dict[str, tuple[str, str]] = {}  # typed -> (stored, normalised): texts repeat
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("BEGIN")
+        batch: list[tuple[object, ...]] = []
+        for i in range(rows):
+            typed = _gap_text(rng)
+            if typed not in kept:
+                stored = stored_question(typed)
+                kept[typed] = (stored, normalised(stored))
+            stored, norm = kept[typed]
+            suggest = rng.random() < 0.4
+            picked = f"entry-{rng.randrange(5)}" if suggest and rng.random() < 0.5 else None
+            asked = now - timedelta(minutes=rng.randrange(60 * 24 * 89))
+            batch.append(
+                (
+                    1 + i % users,
+                    "group" if i % 3 == 0 else "private",
+                    stored,
+                    norm,
+                    "suggest" if suggest else "fallback",
+                    "entry-0 entry-1 entry-2" if suggest else "",
+                    picked,
+                    to_ts(asked),
+                )
+            )
+            if len(batch) >= 50_000:
+                _insert_gaps(conn, batch)
+                batch = []
+        _insert_gaps(conn, batch)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _insert_gaps(conn: sqlite3.Connection, batch: list[tuple[object, ...]]) -> None:
+    conn.executemany(
+        "INSERT INTO question_gaps (user_id, chat_kind, question, normalised, outcome,"
+        " suggestions, picked, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        batch,
+    )
+
+
+def time_gaps_cli(db: Path) -> tuple[float, float, dict[str, object]]:
+    """`tutor-bot gaps --json` as an author runs it: a fresh process, start to exit (wall
+    seconds, and the CPU seconds it used: on a shared machine the wall time waits for cores)."""
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
+        [sys.executable, "-m", "bot", "gaps", "--json", "--db", str(db)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    report: dict[str, object] = json.loads(done.stdout)
+    return elapsed, cpu, report
+
+
+def bare_count_per_text(db: Path) -> float:
+    conn = sqlite3.connect(db)
+    try:
+        t0 = time.perf_counter()
+        sql = "SELECT normalised, COUNT(*) FROM question_gaps GROUP BY normalised"
+        conn.execute(sql).fetchall()
+        return time.perf_counter() - t0
+    finally:
+        conn.close()
 
 
 def rss_kib() -> dict[str, int]:
@@ -310,6 +383,15 @@ async def serve(path: Path, users: int) -> dict[str, object]:
                 await services.quiz.answer(delivery.id, user, 0, private=True)
             calls += 3
         await services.stats.heatmap(rng.randrange(1, users + 1))
+        from bot.core.matcher import MatchResult  # loaded with the bot already
+
+        for _ in range(25):
+            user = rng.randrange(1, users + 1)
+            unanswered = MatchResult(_gap_text(rng), "fallback", None, 0.0, (), None, "", (), ())
+            await services.ask.follow_up(user, unanswered, chat="private")
+        before_gaps = rss_kib()
+        report = await services.gaps.summary()  # an admin's /gaps over the whole queue
+        calls += 26
         clock.set(START.replace(hour=21, minute=30))
         await services.users.users_at_risk()
         calls += 2
@@ -324,6 +406,8 @@ async def serve(path: Path, users: int) -> dict[str, object]:
         "calls": calls,
         "seconds": elapsed,
         "users": count,
+        "gap_questions": report.questions,
+        "before_gaps": before_gaps,
     }
 
 
@@ -342,6 +426,7 @@ def main() -> int:
     parser.add_argument("--per-user", type=int, default=10)
     parser.add_argument("--big-users", type=int, default=100_000)
     parser.add_argument("--big-per-user", type=int, default=5)
+    parser.add_argument("--gap-rows", type=int, default=1_000_000)
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -372,14 +457,22 @@ def main() -> int:
         big = work / "big.db"
         print(
             f"\nPart 2: {args.big_users:,} users x {args.big_per_user} answers "
-            "(streaks, history, cards)"
+            "(streaks, history, cards) and 2 unanswered questions each"
         )
         t0 = time.perf_counter()
         fill_many_users(big, args.big_users, args.big_per_user)
         size_mb = sum(p.stat().st_size for p in work.glob("big.db*")) / 1e6
         print(f"  filled in {time.perf_counter() - t0:.1f}s, file {size_mb:.0f} MB")
         child = subprocess.run(  # noqa: S603 - our own interpreter and script, fixed arguments
-            [sys.executable, __file__, "--serve", str(big), "--big-users", str(args.big_users)],
+            [
+                sys.executable,
+                "-m",
+                "bench.storage",
+                "--serve",
+                str(big),
+                "--big-users",
+                str(args.big_users),
+            ],
             check=True,
             capture_output=True,
             text=True,
@@ -389,7 +482,8 @@ def main() -> int:
         before, after = served["before"], served["after"]
         print(
             f"  serving process: {served['calls']} calls in {served['seconds']:.2f}s over "
-            f"{served['users'][0]:,} users"
+            f"{served['users'][0]:,} users and {served['gap_questions']:,} questions in the "
+            "gap queue (the last call: an admin's /gaps report over all of them)"
         )
         bare_mb = served["bare"]["VmRSS"] / 1024
         print(f"  RSS of the bare interpreter with storage imported: {bare_mb:.1f} MB")
@@ -397,12 +491,43 @@ def main() -> int:
             "  RSS with the whole bot loaded (content, matcher, PTB Application), before "
             f"opening the DB (baseline): {before['VmRSS'] / 1024:.1f} MB"
         )
+        before_gaps = served["before_gaps"]
+        print(
+            f"  RSS before the /gaps report: {before_gaps['VmRSS'] / 1024:.1f} MB "
+            f"(peak {before_gaps['VmHWM'] / 1024:.1f} MB)"
+        )
         print(
             f"  RSS after serving: {after['VmRSS'] / 1024:.1f} MB "
             f"(peak VmHWM {after['VmHWM'] / 1024:.1f} MB; target < 150 MB)"
         )
         memory_ok = after["VmHWM"] / 1024 < 150
-    ok = bool(result["ok"]) and memory_ok
+
+        print(f"\nPart 3: the gap queue with {args.gap_rows:,} questions, `tutor-bot gaps --json`")
+        empty = work / "gaps-empty.db"
+        asyncio.run(_create_schema(empty))
+        startup, startup_cpu, _ = time_gaps_cli(empty)
+        queue = work / "gaps.db"
+        asyncio.run(_create_schema(queue))
+        t0 = time.perf_counter()
+        fill_gaps(queue, args.gap_rows, args.big_users, datetime.now(UTC))
+        print(f"  filled {args.gap_rows:,} questions in {time.perf_counter() - t0:.1f}s")
+        floor = bare_count_per_text(queue)
+        elapsed, cpu, report = time_gaps_cli(queue)
+        groups = report["groups"]
+        assert isinstance(groups, list)
+        print(
+            f"  tutor-bot gaps --json: {elapsed:.2f}s for {report['questions']:,} questions, "
+            f"{report['distinct_texts']:,} distinct texts ({report['grouped_texts']:,} grouped) "
+            f"-> {len(groups):,} groups, {cpu:.2f}s of CPU (target < 5 s; load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        )
+        print(
+            "  baseline: the same command on an empty queue (start-up): "
+            f"{startup:.2f}s, {startup_cpu:.2f}s of CPU"
+        )
+        print(f"  baseline: bare sqlite3 count per text over the same rows: {floor:.2f}s")
+        gaps_ok = elapsed < 5.0 and report["questions"] == args.gap_rows
+    ok = bool(result["ok"]) and memory_ok and gaps_ok
     print("\nRESULT:", "ok" if ok else "FAILED")
     return 0 if ok else 1
 

@@ -1,4 +1,5 @@
-"""The `tutor-bot` command: run | chat | ask | content check | content export | model fetch."""
+"""The `tutor-bot` command: run | chat | ask | gaps | content check | content export | model
+fetch."""
 
 from __future__ import annotations
 
@@ -171,6 +172,43 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_gaps(args: argparse.Namespace) -> int:
+    """What learners asked that the content could not answer, grouped, for the authors."""
+    import asyncio
+
+    from bot.config import Settings
+    from bot.core.clock import SystemClock
+    from bot.gap_report import report_json, report_text
+    from bot.services.gaps import KEEP_DAYS, GapReport, GapService
+    from bot.storage import Database, failures_as_storage_errors
+
+    since = KEEP_DAYS if args.since is None else args.since
+    if not 1 <= since <= KEEP_DAYS:
+        raise UsageError(f"gaps: --since takes 1 to {KEEP_DAYS} days (questions are kept so long)")
+    settings = Settings.from_env(os.environ, require_token=False)
+    db_path = Path(args.db) if args.db else settings.db_path
+    if not db_path.is_file():
+        # Opening would create an empty database where the bot's may be meant to be.
+        raise UsageError(f"gaps: no database at {db_path} (set TUTOR_DB_PATH or pass --db)")
+
+    async def summary() -> GapReport:
+        db = await Database.open(db_path)
+        try:
+            return await GapService(db, SystemClock()).summary(since)
+        finally:
+            await db.close()
+
+    with failures_as_storage_errors(db_path):
+        report = asyncio.run(summary())
+    if args.json:
+        print(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    # The plain report names the entries learners picked, so it needs the content's titles.
+    pack = load_content(_content_dir(args.content_dir) or settings.content_dir)
+    print(report_text(report, pack))
+    return EXIT_OK
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.tg.runner import run  # keeps ask/check fast: no Telegram import
 
@@ -292,6 +330,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--content-dir", help="content directory (default: the bundled pack)")
     ask.set_defaults(handler=_cmd_ask)
+
+    gaps = sub.add_parser(
+        "gaps", help="what learners asked that the content could not answer, grouped"
+    )
+    gaps.add_argument("--json", action="store_true", help="print the report as JSON")
+    gaps.add_argument(
+        "--since",
+        type=int,
+        metavar="DAYS",
+        help="only questions of the last DAYS days (default: all kept, 90 days)",
+    )
+    gaps.add_argument("--db", help="the bot's SQLite file (default: TUTOR_DB_PATH)")
+    gaps.add_argument("--content-dir", help="content directory (default: the bundled pack)")
+    gaps.set_defaults(handler=_cmd_gaps)
 
     content = sub.add_parser("content", help="check or export the content pack")
     content_sub = content.add_subparsers(dest="content_command", required=True)

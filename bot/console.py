@@ -35,6 +35,8 @@ __all__ = [
     "HELP_TEXT",
     "HISTORY_SUFFIX",
     "PROMPT",
+    "TEST_ME_LABEL",
+    "TEST_ME_NOTHING",
     "ConsoleSession",
     "LineInput",
     "converse",
@@ -61,6 +63,9 @@ PROMPT = "> "
 # The matcher reads only the start of a message; so do the words after /quiz.
 _MAX_TOPIC_WORDS = 200
 
+TEST_ME_LABEL = "Test me on this"
+TEST_ME_NOTHING = "You have just seen this topic's questions. Type /quiz for another one."
+
 HELP_TEXT = """\
 I teach the difference between DevOps and MLOps. Type a question in your own words, or:
   /learn            lessons: pipelines, step by step (with checkpoints), compare, incidents...
@@ -75,6 +80,7 @@ I teach the difference between DevOps and MLOps. Type a question in your own wor
   /help             this text
   /quit             leave (Ctrl-D works too)
 When I list numbered choices, type a number to pick one; anything else is a question.
+An answer offers "Test me on this": a quiz question on the same topic.
 A quiz stays open while you ask questions in between."""
 
 
@@ -169,7 +175,7 @@ class ConsoleSession:
         elif text.startswith("/"):
             await self._command(text)
         else:
-            self._answer_text(text)
+            await self._answer_text(text)
         # Whatever was asked in between, an unanswered quiz question comes back on screen.
         if self.delivery is not None and not self._offered:
             self._show_quiz(self.delivery)
@@ -215,13 +221,26 @@ class ConsoleSession:
 
     # --- free text --------------------------------------------------------------------------
 
-    def _answer_text(self, text: str) -> None:
-        self.show_result(self.matcher.match(text))
+    async def _answer_text(self, text: str) -> None:
+        await self._show(self.matcher.match(text))
 
-    def show_result(self, result: MatchResult) -> None:
+    async def _show(self, result: MatchResult) -> None:
+        """Show a verdict after the ask service has kept what it keeps (a question the content
+        could not answer goes to the authors' gap queue, as in Telegram)."""
+        follow = await self.services.ask.follow_up(CONSOLE_USER_ID, result, chat="private")
+        self.show_result(result, gap_id=follow.gap_id, practise_topic=follow.practise_topic)
+
+    def show_result(
+        self, result: MatchResult, *, gap_id: int | None = None, practise_topic: str | None = None
+    ) -> None:
+        """`gap_id`: the stored "did you mean" (picking a suggestion is recorded on it);
+        `practise_topic`: the topic an answer offers "Test me on this" for."""
         self.say(result.reply)
         if result.status == "suggest":
-            entries = [self._entry_choice(entry.id, entry.title) for entry in result.suggestions]
+            entries = [
+                self._entry_choice(entry.id, entry.title, gap_id=gap_id)
+                for entry in result.suggestions
+            ]
         elif result.status == "answer" and result.related:
             self.say("Related:")
             entries = [self._entry_choice(entry.id, entry.title) for entry in result.related]
@@ -229,6 +248,8 @@ class ConsoleSession:
             entries = [self._topic_choice(t.id, t.title) for t in result.fallback_topics]
         else:
             entries = []
+        if practise_topic is not None and self.delivery is None:
+            entries.append(_Choice(TEST_ME_LABEL, self._test_me(practise_topic)))
         if self.delivery is not None:
             # The open quiz keeps the numbers; the follow-ups are listed to be asked in words.
             for choice in entries:
@@ -239,8 +260,15 @@ class ConsoleSession:
         else:
             self.clear_choices()
 
-    def _entry_choice(self, entry_id: str, title: str) -> _Choice:
-        return self._result_choice(title, lambda: self.matcher.answer_entry(entry_id))
+    def _entry_choice(self, entry_id: str, title: str, *, gap_id: int | None = None) -> _Choice:
+        async def show() -> None:
+            if gap_id is not None:
+                await self.services.ask.picked(gap_id, CONSOLE_USER_ID, entry_id)
+            result = self.matcher.answer_entry(entry_id)
+            if result is not None:
+                await self._show(result)
+
+        return _Choice(title, show)
 
     def _topic_choice(self, topic_id: str, title: str) -> _Choice:
         return self._result_choice(title, lambda: self.matcher.topic_entry(topic_id))
@@ -249,9 +277,23 @@ class ConsoleSession:
         async def show() -> None:
             result = lookup()
             if result is not None:
-                self.show_result(result)
+                await self._show(result)
 
         return _Choice(title, show)
+
+    def _test_me(self, topic: str) -> Callable[[], Awaitable[None]]:
+        async def test_me() -> None:
+            delivery = await self.services.quiz.next_question(
+                CONSOLE_USER_ID, CONSOLE_USER_ID, private=False, topic=topic
+            )
+            if delivery is None:
+                self.say(TEST_ME_NOTHING)
+                self.clear_choices()
+                return
+            self.delivery, self.hinted, self.difficulty = delivery, False, None
+            self._show_quiz(delivery)
+
+        return test_me
 
     # --- commands ---------------------------------------------------------------------------
 

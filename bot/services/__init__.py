@@ -1,10 +1,10 @@
 """Use cases over core rules and storage; the Telegram adapter and the console call these.
 
 Open everything with ``Services.open`` and call the services (``users``, ``quiz``,
-``daily``, ``stats``, ``group``, ``privacy``, ``progress``, ``asked``); what time it is comes
-from the injected clock alone (``bot.core.clock``; tests pass a ``FixedClock`` and move it). The
-services speak the domain only: no job names, and no adapter's conventions about chat ids (an
-adapter says whether a chat is a person's own chat with the bot, or a group).
+``daily``, ``stats``, ``group``, ``privacy``, ``progress``, ``asked``, ``ask``, ``gaps``); what
+time it is comes from the injected clock alone (``bot.core.clock``; tests pass a ``FixedClock``
+and move it). The services speak the domain only: no job names, and no adapter's conventions
+about chat ids (an adapter says whether a chat is a person's own chat with the bot, or a group).
 
     services = await Services.open("tutor.db", pack, default_timezone="Europe/Berlin")
     delivery = await services.quiz.next_question(user_id, chat_id, "easy")
@@ -20,7 +20,9 @@ randomness), ``users`` (settings, reminders), ``quiz`` (deliveries, hints, answe
 ``progress`` (topic mastery by area, the /progress picture),
 ``group`` (group quiz sessions, rounds, taps, reveals, the all-time table, the group's
 weakest and strongest topics), ``privacy`` (delete or export everything stored about one
-person), ``asked`` (anonymous counts of the entries that answered questions);
+person), ``asked`` (anonymous counts of the entries that answered questions), ``ask`` (what
+a free-text question leaves behind: the gap queue, the topic to practise), ``gaps`` (the gap
+queue summed up for authors);
 ``move_chat`` follows a group that Telegram upgraded to a supergroup (a new chat id).
 """
 
@@ -33,9 +35,11 @@ from types import TracebackType
 
 from bot.core.clock import Clock
 from bot.core.content import ContentPack
+from bot.services.ask import AskService, FollowUp
 from bot.services.asked import AskedService
 from bot.services.context import ServiceContext
 from bot.services.daily import DailyService, Subscription
+from bot.services.gaps import GapReport, GapService
 from bot.services.group import GroupService
 from bot.services.privacy import PrivacyService
 from bot.services.progress import AreaProgress, Progress, ProgressService, TopicProgress
@@ -57,10 +61,14 @@ __all__ = [
     "AnswerResult",
     "AnswerStatus",
     "AreaProgress",
+    "AskService",
     "AskedService",
     "AtRisk",
     "DailyService",
     "Delivery",
+    "FollowUp",
+    "GapReport",
+    "GapService",
     "GroupService",
     "HintResult",
     "Outcome",
@@ -92,6 +100,8 @@ class Services:
     privacy: PrivacyService
     asked: AskedService
     progress: ProgressService
+    ask: AskService
+    gaps: GapService
 
     @classmethod
     def create(
@@ -121,6 +131,8 @@ class Services:
             privacy=PrivacyService(context),
             asked=AskedService(context),
             progress=ProgressService(context),
+            ask=AskService(context),
+            gaps=GapService(context.db, context.clock),
         )
 
     @classmethod

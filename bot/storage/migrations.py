@@ -5,7 +5,8 @@ shipped. Each runs in its own transaction together with the version bump, so a f
 leaves the database at the previous version. Opening a database whose version is higher than the
 last migration here is refused (it was written by newer code).
 
-Migration 2 holds the group quiz tables (their functions: ``bot.storage.group``).
+Migration 2 holds the group quiz tables (their functions: ``bot.storage.group``); migration 6 the
+gap queue (``bot.storage.gaps``).
 """
 
 from __future__ import annotations
@@ -243,6 +244,28 @@ CREATE TABLE entry_asks (
 ) STRICT, WITHOUT ROWID;
 """
 
+_QUESTION_GAPS = """
+-- Free-text questions the content could not answer outright (a "did you mean" or the fallback),
+-- kept 90 days for the content authors (`tutor-bot gaps`, /gaps); bot.storage.gaps.
+CREATE TABLE question_gaps (
+    id          INTEGER PRIMARY KEY,                    -- the opaque id in "did you mean" buttons
+    user_id     INTEGER NOT NULL,                       -- who asked (/export, /forget)
+    chat_kind   TEXT NOT NULL CHECK (chat_kind IN ('private', 'group')),
+    question    TEXT NOT NULL,                          -- as asked, cleaned and capped
+    normalised  TEXT NOT NULL,                          -- lower case, words only: grouped in SQL
+    outcome     TEXT NOT NULL CHECK (outcome IN ('suggest', 'fallback')),
+    suggestions TEXT NOT NULL DEFAULT '',               -- the entry ids offered, space-separated
+    picked      TEXT,                                   -- the suggestion the asker then opened
+    asked_at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX question_gaps_user ON question_gaps (user_id);
+-- Pruning after 90 days reads a time range.
+CREATE INDEX question_gaps_asked ON question_gaps (asked_at);
+-- The authors' report counts by text in one pass over this index, never touching the table:
+-- a million rows take about a second.
+CREATE INDEX question_gaps_text ON question_gaps (normalised, outcome, picked, asked_at);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, answers, spaced repetition, streaks, daily questions", _INITIAL),
     Migration(2, "group quiz: settings, sessions, rounds, answers, all-time scores", _GROUP_QUIZ),
@@ -250,6 +273,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "group quiz: when each reveal and final table was shown", _REVEALED),
     Migration(5, "users: the level of their last quiz", _QUIZ_LEVEL),
     Migration(6, "anonymous count of questions answered per content entry", _ENTRY_ASKS),
+    Migration(7, "questions the content could not answer, for the authors", _QUESTION_GAPS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

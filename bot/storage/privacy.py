@@ -69,6 +69,7 @@ _DELETES: tuple[tuple[str, str, int], ...] = (
     ),
     ("group_scores", "DELETE FROM group_scores WHERE user_id = ? OR chat_id = ?", 2),
     ("group_settings", "DELETE FROM group_settings WHERE chat_id = ?", 1),
+    ("question_gaps", "DELETE FROM question_gaps WHERE user_id = ?", 1),
 )
 # Sessions in their own chat go; sessions they started in a group lose the starter only.
 _DELETE_SESSIONS = "DELETE FROM group_sessions WHERE chat_id = ?"
@@ -94,6 +95,8 @@ class ForgetReport:
     group_settings: int = 0
     # Sessions in their private chat deleted, plus sessions they started unlinked from them.
     group_sessions: int = 0
+    # Their questions the content could not answer (kept for the authors).
+    question_gaps: int = 0
     users: int = 0
 
     @property
@@ -190,6 +193,12 @@ _EXPORTS: tuple[tuple[str, bool, str], ...] = (
         False,
         "SELECT id, chat_id, questions, seconds, difficulty, state, started_at, ended_at"
         " FROM group_sessions WHERE starter_id = ? ORDER BY id",
+    ),
+    (
+        "unanswered_questions",
+        False,
+        "SELECT id, chat_kind, question, outcome, suggestions, picked, asked_at"
+        " FROM question_gaps WHERE user_id = ? ORDER BY id",
     ),
 )
 

@@ -18,11 +18,13 @@ from bot.tg.handlers import (
     ask,
     daily,
     fallback,
+    gaps,
     group_rounds,
     group_screen,
     inline,
     learn,
     migration,
+    practice,
     privacy,
     progress,
     quiz,
@@ -59,6 +61,7 @@ async def post_init(app: AnyApp) -> None:
     # Daily jobs are rebuilt from SQLite (the JobQueue keeps nothing across restarts).
     await daily.restore(app)
     reminders.start(app)
+    await gaps.start(app)
     await heartbeat.start(app)
     # Group quiz rounds and sessions that were running pick up where they were.
     await group_screen.resume(app)
@@ -148,6 +151,8 @@ def build_application(settings: Settings, *, state: AppState | None = None) -> A
     privacy.register(app)
     stats.register(app)
     progress.register(app)
+    practice.register(app)
+    gaps.register(app)
     fallback.register(app)
     errors.register(app)
     fallback.register_last(app)

@@ -16,9 +16,12 @@ the fallback handler (bot.tg.handlers.fallback) which data no feature takes: tha
   one learner who may press it. Group quiz answers
   (`gt:<round>:<position>`) work the same way, checked by the group service against the pressing
   chat; `gs:<0|1>` is the group's "who may start" toggle.
-- `pp:<topic id>` practises a topic (the /progress buttons, and the topics offered when
-  `/quiz <words>` is unsure): public content like navigation, so anyone may press it and it
-  survives restarts; `parse_practice` accepts only a topic that exists in the loaded pack.
+- `pp:<topic id>` practises a topic (the /progress buttons, an answer's "Test me on this", and
+  the topics offered when `/quiz <words>` is unsure): public content like navigation, so anyone
+  may press it and it survives restarts; `parse_practice` accepts only a topic of the loaded pack.
+- A "did you mean" suggestion (`dm:<gap>:<entry id>`) answers the entry like `a:`, and tells the
+  ask service which suggestion the asker opened; the service writes only when the presser asked
+  that question (a forged gap id changes nothing).
 - `rm:off` turns streak reminders off; `fg:<y|n>:<user>` answers a /forget confirmation (only
   that user, on a prompt this process showed them).
 """
@@ -43,6 +46,7 @@ __all__ = [
     "MAX_DATA_BYTES",
     "MENU_DATA",
     "PATTERNS",
+    "PICK_PATTERN",
     "PRACTICE_PATTERN",
     "QUIZ_LEVEL_ANY",
     "QUIZ_PATTERN",
@@ -54,6 +58,7 @@ __all__ = [
     "ForgetPress",
     "Nav",
     "NavKind",
+    "PickPress",
     "QuizKind",
     "QuizPress",
     "TapPress",
@@ -66,10 +71,12 @@ __all__ = [
     "lesson_data",
     "parse",
     "parse_forget",
+    "parse_pick",
     "parse_practice",
     "parse_quiz",
     "parse_setting",
     "parse_tap",
+    "pick_data",
     "picture_data",
     "practice_data",
     "quiz_answer_data",
@@ -332,6 +339,35 @@ def parse_setting(data: str | None) -> bool | None:
     return found.group(1) == "1" if found else None
 
 
+# --- "did you mean" picks ---------------------------------------------------------------------
+
+_PICK = re.compile(r"^dm:([1-9][0-9]{0,18}):(.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class PickPress:
+    """A pressed "did you mean" suggestion: the stored question (gap) and the entry picked."""
+
+    gap_id: int
+    entry_id: str
+
+
+def pick_data(gap_id: int, entry_id: str) -> str:
+    """A suggestion button that also records the pick; plain `a:` when it would not fit."""
+    data = f"dm:{gap_id}:{entry_id}"
+    return data if len(data.encode()) <= MAX_DATA_BYTES else answer_data(entry_id)
+
+
+def parse_pick(data: str | None, pack: ContentPack) -> PickPress | None:
+    """The suggestion pressed, or None when malformed or the entry is not in the pack."""
+    if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_DATA_BYTES:
+        return None
+    found = _PICK.fullmatch(data)
+    if found is None or int(found.group(1)) > _MAX_ID or found.group(2) not in pack.answerables:
+        return None
+    return PickPress(int(found.group(1)), found.group(2))
+
+
 # --- practising a topic --------------------------------------------------------------------------
 
 _PRACTICE = re.compile(r"^pp:([a-z0-9][a-z0-9-]{1,47})$")
@@ -362,6 +398,7 @@ REMINDERS_OFF_PATTERN = rf"^{REMINDERS_OFF_DATA}$"
 FORGET_PATTERN = r"^fg:"
 TAP_PATTERN = r"^gt:"
 SETTING_PATTERN = r"^gs:"
+PICK_PATTERN = r"^dm:"
 PRACTICE_PATTERN = r"^pp:"
 PATTERNS: tuple[str, ...] = (
     ASK_PATTERN,
@@ -371,6 +408,7 @@ PATTERNS: tuple[str, ...] = (
     FORGET_PATTERN,
     TAP_PATTERN,
     SETTING_PATTERN,
+    PICK_PATTERN,
     PRACTICE_PATTERN,
 )
 _CLAIMED = re.compile("|".join(f"(?:{pattern})" for pattern in PATTERNS))

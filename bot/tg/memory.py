@@ -19,12 +19,14 @@ from typing import Generic, TypeVar
 
 from telegram import InlineQueryResultArticle
 
+from bot.core.matcher import MatchResult
 from bot.services.group import Round
 from bot.tg.send import PreparedReply
 
 __all__ = [
     "AdminMemory",
     "AskMemory",
+    "AskedReply",
     "DailyMemory",
     "ForgetMemory",
     "GroupScreen",
@@ -77,14 +79,21 @@ class LruCache(Generic[_K, _V]):
 MessageKey = tuple[int, int]
 
 
+@dataclass(frozen=True, slots=True)
+class AskedReply:
+    """The matcher's verdict on one text, and its reply as anyone sees it."""
+
+    result: MatchResult
+    reply: PreparedReply
+    # The same answer with "Test me on this", for a learner with an item of its topic to try.
+    practise: PreparedReply | None = None
+
+
 @dataclass
 class AskMemory:
     # Learners often send the very same text ("what is mlops"); matching and rendering are the
     # costliest steps of a reply and both are pure, so recent replies are reused.
-    # The reply, and the entry that answered (None when none did).
-    replies: LruCache[str, tuple[PreparedReply, str | None]] = field(
-        default_factory=lambda: LruCache(2048)
-    )
+    replies: LruCache[str, AskedReply] = field(default_factory=lambda: LruCache(2048))
 
     def forget_user(self, user_id: int) -> None:
         """Nothing: replies are keyed by question text, shared by everyone who asks it."""

@@ -23,6 +23,7 @@ from telegram.ext import JobQueue
 from bot.tg.state import AnyApp, TutorContext
 
 __all__ = [
+    "GAP_PRUNE_JOB",
     "HEARTBEAT_JOB",
     "REMINDER_JOB",
     "JobCallback",
@@ -37,6 +38,7 @@ __all__ = [
     "job_queue",
     "run_daily",
     "run_once",
+    "run_repeating",
     "scheduled",
 ]
 
@@ -47,6 +49,7 @@ JobCallback = Any  # PTB's JobCallback[TutorContext]; not worth spelling out
 
 REMINDER_JOB = "streak-reminders"
 HEARTBEAT_JOB = "heartbeat"
+GAP_PRUNE_JOB = "gap-queue-prune"
 
 
 def daily_job(chat_id: int) -> str:
@@ -125,6 +128,20 @@ def run_daily(
         name=name,
         chat_id=chat_id,
         job_kwargs=_named(name, misfire_grace_time=grace_seconds),
+    )
+
+
+def run_repeating(
+    app: AnyApp, callback: JobCallback, every: float, *, name: str, first: float | None = None
+) -> None:
+    """Run `callback` every `every` seconds (first after `first`, default `every`), as the only
+    job called `name`."""
+    job_queue(app).run_repeating(
+        callback,
+        interval=every,
+        first=every if first is None else first,
+        name=name,
+        job_kwargs=_named(name),
     )
 
 

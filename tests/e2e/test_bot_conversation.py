@@ -10,6 +10,7 @@ import pytest
 from bot.core.content import ContentPack
 from bot.core.matcher import Matcher, MatchResult
 from bot.tg.callbacks import answer_data
+from bot.tg.views.ask import PRACTISE_LABEL
 from tests.support.world import TutorFactory, World
 
 pytestmark = pytest.mark.e2e
@@ -71,14 +72,15 @@ async def test_menu_buttons_route_to_their_commands(
 async def test_question_gets_an_answer_with_related_buttons(
     world: World, tutor: Any, matcher: Matcher
 ) -> None:
-    """A clear question is answered with the entry's text and buttons for related entries."""
+    """A clear question is answered with the entry's text, buttons for related entries, and
+    "Test me on this" (the drift topic has quiz items)."""
     result = matcher.match("what is model drift")
     assert result.status == "answer" and result.entry is not None
     reply = await world.ask(world.alice, world.alice_chat, "what is model drift")
     assert reply.plain_text.startswith(result.entry.title)
     assert result.entry.answer[:60] in reply.plain_text
     labels = [row[0] for row in world.emu.buttons(reply)]
-    assert labels == [entry.title for entry in result.related[:3]]
+    assert labels == [entry.title for entry in result.related[:3]] + [PRACTISE_LABEL]
 
 
 async def test_pressing_a_related_button_answers_it(
@@ -156,11 +158,13 @@ async def test_buttons_carry_short_data(world: World, tutor: Any) -> None:
 
 
 async def test_answer_button_data_names_the_entry(world: World, tutor: Any) -> None:
-    """Related buttons use the compact, server-checked `a:<entry id>` code."""
+    """Related buttons use the compact, server-checked `a:<entry id>` code (the last button is
+    "Test me on this", `pp:<topic id>`)."""
     reply = await world.ask(world.alice, world.alice_chat, "what is model drift")
     data = [row[0]["callback_data"] for row in reply.reply_markup["inline_keyboard"]]  # type: ignore[index]
-    assert all(d.startswith("a:") for d in data)
+    assert all(d.startswith("a:") for d in data[:-1])
     assert answer_data(data[0][2:]) == data[0]
+    assert data[-1] == "pp:drift"
 
 
 async def test_greeting_gets_a_friendly_reply(world: World, tutor: Any) -> None:

@@ -535,8 +535,9 @@ CALLBACK_PATTERNS = {
     "^gs:": "bound to admins: the group quiz setting (BOUND_BUTTONS)",
     "^gt:": "anyone in the group: a group quiz round is open to every member",
     "^rm:off$": "acts only on the presser's own reminder setting",
-    "^pp:": "practise a topic: public content, the quiz item goes to whoever presses",
+    "^pp:": "practise a topic (/progress, Test me): public, the quiz item goes to the presser",
     r"^[at]:": "navigation: public, read-only content (answers and topics)",
+    "^dm:": "a suggestion's answer is public; only the asker's own press records the pick",
     r"^(?:m$|[lwcpk]:)": "navigation: public, read-only content (lessons and pictures)",
     None: "the fallback for data no pattern claims: a toast, nothing else",
 }

@@ -213,6 +213,16 @@ async def _fill(conn: aiosqlite.Connection) -> None:
                 f"Learner <{user}>",
                 ts,
             )
+    for user, kind in ((A, "private"), (B, "private"), (C, "group")):
+        await run(
+            "INSERT INTO question_gaps (user_id, chat_kind, question, normalised, outcome,"
+            " suggestions, picked, asked_at) VALUES (?, ?, ?, ?, 'suggest', 'e1 e2', 'e2', ?)",
+            user,
+            kind,
+            f"What is <{user}>?",
+            f"what is {user}",
+            ts,
+        )
     for user in (A, B, C):
         await run(
             "INSERT INTO group_scores (chat_id, user_id, display_name, points, correct,"
@@ -288,6 +298,7 @@ async def test_forget_leaves_no_row_about_them_and_every_other_row(db: Database)
         group_scores=1,
         group_settings=1,
         group_sessions=1,  # cleared, not deleted
+        question_gaps=1,
         users=1,
     )
     assert not counts.nothing
@@ -354,6 +365,8 @@ async def test_export_holds_their_rows_and_nobody_elses(db: Database) -> None:
     assert [row["question_id"] for row in data["group_answers"]] == ["q3", "q3"]
     assert data["group_scores"][0]["points"] == 1800
     assert [row["state"] for row in data["group_quizzes_started"]] == ["running"]
+    [gap] = data["unanswered_questions"]
+    assert (gap["question"], gap["picked"], gap["asked_at"]) == (f"What is <{A}>?", "e2", NOW)
     user_ids = {
         row.get("user_id")
         for value in data.values()
@@ -380,6 +393,7 @@ _EXPORT_KEYS = {
     "group_scores": "group_scores",
     "group_sessions": "group_quizzes_started",
     "group_settings": "chat_settings",
+    "question_gaps": "unanswered_questions",
 }
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
+from bot.core.matcher import MatchResult
+from bot.storage.db import Database
+from tests.support.storage import services_at
 
 MINIPACK = Path(__file__).parents[1] / "data" / "minipack"
 
@@ -236,3 +241,67 @@ def test_run_help_states_the_webhook_default_address_and_port(
     text = " ".join(capsys.readouterr().out.split())
     assert "default: 0.0.0.0, every interface" in text
     assert "default: 8443" in text
+
+
+# --- tutor-bot gaps ------------------------------------------------------------------------------
+
+
+async def _stored_gaps(path: Path) -> None:
+    def fallback(text: str) -> MatchResult:
+        return MatchResult(text, "fallback", None, 0.0, (), None, "r", (), ())
+
+    # The CLI counts its days back from now, so the questions are asked now.
+    async with services_at(path, start=datetime.now(UTC)) as (services, _):
+        for user, text in ((1, "How do I bake bread?"), (2, "how do i bake bread"), (3, "k8s?")):
+            await services.ask.follow_up(user, fallback(text), chat="private")
+
+
+def test_gaps_json_groups_the_stored_questions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "tutor.sqlite3"
+    asyncio.run(_stored_gaps(db))
+    assert main(["gaps", "--json", "--db", str(db)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["questions"], report["distinct_texts"], report["since_days"]) == (3, 2, 90)
+    first = report["groups"][0]
+    assert set(first) == {"count", "label", "examples", "outcomes", "picked"}
+    assert (first["count"], first["label"], first["outcomes"]) == (
+        2,
+        "how do i bake bread",
+        {"fallback": 2},
+    )
+    assert main(["gaps", "--db", str(db)]) == 0
+    text = capsys.readouterr().out
+    assert '2x "how do i bake bread" (no answer 2)' in text
+
+
+def test_gaps_on_an_empty_queue_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "tutor.sqlite3"
+
+    async def create() -> None:
+        await (await Database.open(db)).close()
+
+    asyncio.run(create())
+    assert main(["gaps", "--since", "7", "--db", str(db)]) == 0
+    assert "No unanswered questions in the last 7 days" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "0"], "--since takes 1 to 90 days"),
+        (["--since", "91"], "--since takes 1 to 90 days"),
+        ([], "no database at"),
+    ],
+)
+def test_gaps_refuses_bad_arguments_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    missing = tmp_path / "nowhere.sqlite3"
+    assert main(["gaps", "--db", str(missing), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not missing.exists(), "a report must not create a database"

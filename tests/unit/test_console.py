@@ -290,3 +290,40 @@ def test_progress_prints_the_areas_the_weakest_and_practises_by_number(tmp_path:
     # Choice 1 practises the first weakest topic: a quiz item of it comes next.
     after = output.split("Practise one:")[1]
     assert f"· {weakest.group(1)}]" in after
+
+
+def test_an_answer_offers_test_me_as_a_numbered_choice(
+    tmp_path: Path, fused_matcher: Matcher
+) -> None:
+    """After an answer, "Test me on this" is the choice after the related entries; picking it
+    asks a quiz question of the answer's topic."""
+    result = fused_matcher.match("what is model drift")
+    assert result.entry is not None
+    number = len(result.related) + 1
+    output = _chat(tmp_path, "what is model drift", str(number))
+    assert f"  {number}. Test me on this" in output
+    quiz = output.split(f"  {number}. Test me on this", 1)[1]
+    drift_questions = [q.question for q in shared_pack().quiz.values() if q.topic == "drift"]
+    assert any(f"] {text}" in quiz for text in drift_questions)
+    assert "Type the number of your answer" in quiz
+
+
+def test_unanswered_questions_and_picks_go_to_the_gap_queue(
+    tmp_path: Path, fused_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fallback and a "did you mean" are kept for the authors (export shows them), with the
+    suggestion the learner then picked; /forget yes deletes them."""
+    monkeypatch.chdir(tmp_path)
+    vague = "versioning"
+    assert fused_matcher.match(vague).status == "suggest"
+    picked = fused_matcher.match(vague).suggestions[1]
+    _chat(tmp_path, "how do i bake sourdough bread", vague, "2", "/export")
+    data = json.loads(Path(EXPORT_FILE).read_text(encoding="utf-8"))["data"]
+    rows = data["unanswered_questions"]
+    assert [(r["question"], r["outcome"], r["picked"]) for r in rows] == [
+        ("how do i bake sourdough bread", "fallback", None),
+        (vague, "suggest", picked.id),
+    ]
+    _chat(tmp_path, "/forget yes", "/export")
+    data = json.loads(Path(EXPORT_FILE).read_text(encoding="utf-8"))["data"]
+    assert data["unanswered_questions"] == []

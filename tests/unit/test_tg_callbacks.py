@@ -159,3 +159,54 @@ def test_a_practise_button_names_a_topic_of_the_pack_and_nothing_else() -> None:
         assert callbacks.parse_practice(callbacks.practice_data(topic), pack()) == topic
     for forged in ["pp:no-such-topic", "pp:Drift", "pp:drift ", "pp:", "pp", "pp:drift:1", None]:
         assert callbacks.parse_practice(forged, pack()) is None
+
+
+# --- "did you mean" picks -------------------------------------------------
+
+
+def test_a_pick_round_trips_and_names_the_gap_and_entry() -> None:
+    entry = next(iter(pack().answerables))
+    data = callbacks.pick_data(42, entry)
+    assert data == f"dm:42:{entry}"
+    assert callbacks.parse_pick(data, pack()) == callbacks.PickPress(42, entry)
+
+
+def test_a_pick_that_would_not_fit_falls_back_to_the_plain_answer() -> None:
+    """A huge gap id with a long entry id would pass 64 bytes: the button still answers."""
+    longest_id = "e" * 48  # the schema's longest entry id
+    assert callbacks.pick_data(2**63 - 1, longest_id) == callbacks.answer_data(longest_id)
+    assert callbacks.pick_data(12345, longest_id) == f"dm:12345:{longest_id}"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "",
+        "dm:",
+        "dm:1",
+        "dm:1:",
+        "dm:0:drift-what",  # no gap has id 0
+        "dm:01:drift-what",  # a second spelling of 1
+        "dm:-1:drift-what",
+        "dm:٣:drift-what",
+        "dm:99999999999999999999:drift-what",  # past SQLite's integer range
+        "dm:1:no-such-entry",
+        "dm:1:drift-what:extra",
+        "dm:1:" + "x" * 70,
+    ],
+)
+def test_malformed_or_forged_picks_parse_to_nothing(data: str | None) -> None:
+    assert callbacks.parse_pick(data, pack()) is None
+
+
+def test_new_prefixes_are_claimed_by_their_own_pattern_only() -> None:
+    import re
+
+    for data, pattern in (
+        ("dm:1:x", callbacks.PICK_PATTERN),
+        ("pp:x", callbacks.PRACTICE_PATTERN),
+    ):
+        assert callbacks.claimed(data)
+        owners = [p for p in callbacks.PATTERNS if re.match(p, data)]
+        assert owners == [pattern]

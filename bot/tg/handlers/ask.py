@@ -1,17 +1,30 @@
 """Free-text questions, and the "did you mean", related-entry and topic buttons.
 
-The matcher gives its verdict; `bot.tg.views.ask` draws it.
+The matcher gives its verdict; the ask service stores a question the content could not answer
+(the gap queue for authors) and says whether an answer may offer "Test me on this";
+`bot.tg.views.ask` draws it. Only a person asking as themselves is recorded, and in a group only
+questions addressed to the bot get here at all (`question_text`).
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-from telegram import Message, Update
+from telegram import Chat, Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.tg.addressing import question_text
-from bot.tg.callbacks import ASK_PATTERN, EXPIRED_TEXT, ButtonHandler, parse
+from bot.core.matcher import MatchResult
+from bot.services.ask import ChatKind
+from bot.tg.addressing import is_private, question_text
+from bot.tg.callbacks import (
+    ASK_PATTERN,
+    EXPIRED_TEXT,
+    PICK_PATTERN,
+    ButtonHandler,
+    parse,
+    parse_pick,
+)
+from bot.tg.memory import AskedReply
 from bot.tg.outbox import is_queued, outbox_of
 from bot.tg.send import PreparedReply, reply, send_prepared
 from bot.tg.state import AnyApp, AppState, TutorContext
@@ -22,7 +35,9 @@ __all__ = [
     "MAX_QUESTION_CHARS",
     "answer_message",
     "ask_command",
+    "chat_kind",
     "on_button",
+    "on_pick",
     "on_text",
     "register",
     "reply_for",
@@ -36,21 +51,41 @@ MAX_QUESTION_CHARS = 1000
 async def answer_message(
     message: Message, context: TutorContext, text: str, *, quote: bool | None = None
 ) -> None:
-    prepared, entry_id = reply_for(context.state, text[:MAX_QUESTION_CHARS])
+    asked = reply_for(context.state, text[:MAX_QUESTION_CHARS])
+    prepared = asked.reply
+    asker = message.from_user
+    # A message sent as a channel or as the group itself (an anonymous admin) is nobody's to
+    # export or forget, so it is answered and not recorded.
+    if asker is not None and message.sender_chat is None:
+        follow = await context.services.ask.follow_up(
+            asker.id, asked.result, chat=chat_kind(message.chat)
+        )
+        if follow.gap_id is not None and asked.result.status == "suggest":
+            prepared = PreparedReply.of(*render_result(asked.result, gap_id=follow.gap_id))
+        elif follow.practise_topic is not None and asked.practise is not None:
+            prepared = asked.practise
     await send_prepared(context.bot, message, prepared, quote=quote)
+    result = asked.result
+    entry_id = result.entry.id if result.status == "answer" and result.entry is not None else None
     if entry_id is not None:
         # Anonymous: the entry is counted, not who asked (inline mode's "most asked").
         await context.services.asked.record(entry_id)
 
 
-def reply_for(state: AppState, text: str) -> tuple[PreparedReply, str | None]:
-    """The rendered, serialised reply to `text` and the entry that answered it (None for a
-    "did you mean" or a fallback), reused while cached (both are immutable)."""
+def reply_for(state: AppState, text: str) -> AskedReply:
+    """The verdict on `text` and its rendered, serialised replies, reused while cached (they
+    are immutable)."""
     cached = state.ask.replies.get(text)
     if cached is None:
         result = state.matcher.match(text)
-        entry_id = result.entry.id if result.status == "answer" and result.entry else None
-        cached = (PreparedReply.of(*render_result(result)), entry_id)
+        topic = result.entry.topic if result.entry is not None else None
+        testable = result.status == "answer" and any(
+            q.topic == topic for q in state.pack.quiz.values()
+        )
+        practise = (
+            PreparedReply.of(*render_result(result, practise_topic=topic)) if testable else None
+        )
+        cached = AskedReply(result, PreparedReply.of(*render_result(result)), practise)
         state.ask.replies.put(text, cached)
     return cached
 
@@ -65,6 +100,10 @@ async def on_text(update: Update, context: TutorContext) -> None:
         return
     # An answer to an edit quotes it, so it is clear which version was answered.
     await answer_message(message, context, text, quote=True if update.edited_message else None)
+
+
+def chat_kind(chat: Chat) -> ChatKind:
+    return "private" if is_private(chat) else "group"
 
 
 async def ask_command(update: Update, context: TutorContext) -> None:
@@ -85,11 +124,35 @@ async def on_button(update: Update, context: TutorContext) -> None:
     result = (
         matcher.answer_entry(nav.arg) if nav.kind == "answer" else matcher.topic_entry(nav.arg)
     )
+    await _send_result(context, update, result)
+
+
+async def on_pick(update: Update, context: TutorContext) -> None:
+    """A pressed "did you mean" suggestion: answer it, and note the pick on the asker's own
+    stored question (anyone else's press, or a forged one, only reads the answer)."""
+    query = update.callback_query
+    if query is None:
+        return
+    press = parse_pick(query.data, context.state.pack)
+    if press is None or query.message is None:
+        await query.answer(EXPIRED_TEXT)
+        return
+    await context.services.ask.picked(press.gap_id, query.from_user.id, press.entry_id)
+    await _send_result(context, update, context.state.matcher.answer_entry(press.entry_id))
+
+
+async def _send_result(context: TutorContext, update: Update, result: MatchResult | None) -> None:
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
     if result is None:
         await query.answer(NOTHING_TO_SHOW)
         return
-    html, markup = render_result(result)
     chat_id = query.message.chat.id
+    # An answer opened by a button offers "Test me on this" as a typed question's does.
+    kind = chat_kind(query.message.chat)
+    follow = await context.services.ask.follow_up(query.from_user.id, result, chat=kind)
+    html, markup = render_result(result, practise_topic=follow.practise_topic)
     outbox = outbox_of(context.bot)
     if outbox is not None and is_queued(chat_id):
         # In a group the answer waits its turn there, not in this handler's slot.
@@ -106,6 +169,7 @@ async def on_button(update: Update, context: TutorContext) -> None:
 def register(app: AnyApp) -> None:
     app.add_handler(CommandHandler("ask", ask_command, filters=filters.UpdateType.MESSAGE))
     app.add_handler(ButtonHandler(on_button, pattern=ASK_PATTERN))
+    app.add_handler(ButtonHandler(on_pick, pattern=PICK_PATTERN))
     # Edits are answered too: people edit a question mostly to fix a typo that spoilt the match.
     app.add_handler(
         MessageHandler(

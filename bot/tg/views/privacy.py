@@ -28,7 +28,8 @@ CANCEL_LABEL = "Cancel"
 FORGET_PROMPT = (
     "<b>Delete everything I store about you?</b>\n"
     "Your answers, streak, review schedule, hints, reminder and time zone settings, the daily "
-    "question of this chat, and your answers and points in group quizzes. "
+    "question of this chat, your answers and points in group quizzes, and the questions of "
+    "yours I could not answer (kept for the authors). "
     "This cannot be undone. (To keep a copy first, send /export.)"
 )
 PRIVATE_ONLY = (
@@ -86,6 +87,7 @@ def summary(report: ForgetReport) -> str:
         (report.group_scores, "group score", "group scores"),
         (report.group_rounds, "group quiz round", "group quiz rounds"),
         (report.group_settings, "group setting", "group settings"),
+        (report.question_gaps, "unanswered question", "unanswered questions"),
         (report.users, "profile", "profiles"),
     )
     parts = [_count(count, one, many) for count, one, many in named if count > 0]

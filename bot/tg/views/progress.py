@@ -29,7 +29,7 @@ __all__ = [
 
 WEAKEST_SHOWN = 2
 PRACTISE_LABEL = "🎯 Practise: {title}"
-PRACTICE_EXPIRED = "That button has expired — send /progress for fresh ones."
+PRACTICE_EXPIRED = "That button has expired — send /progress or /quiz for a fresh question."
 NO_TOPIC_QUESTION = "No new question of that topic right now — answer the one above first."
 TOPIC_CHOICE = "Which topic do you want to practise?"
 

@@ -76,7 +76,8 @@ HELP_TEXT = "\n".join(
         "I explain how MLOps differs from DevOps: pipelines, data and model versioning, testing, "
         "monitoring, drift, retraining, teams and tools.",
         "",
-        "<b>Ask</b> — write a question in your own words; I answer and suggest related ones.",
+        "<b>Ask</b> — write a question in your own words; I answer and suggest related ones. "
+        "<i>Test me on this</i> under an answer asks you a quiz question on its topic.",
         "<b>Learn</b> — /learn opens the lessons: both pipelines side by side, a step-by-step "
         "walk-through with a worked example and checkpoint questions, a comparison by aspect, "
         "key moments, a cheat sheet, how pipelines scale, failure modes, two real incidents, "
@@ -97,7 +98,10 @@ HELP_TEXT = "\n".join(
         "<b>Anywhere</b> — type my @username and a question in any chat to pick an answer and "
         "post it there.",
         "<b>Your data</b> — in a private chat, /export sends you everything I store about you "
-        "as a JSON file, and /forget deletes all of it after you confirm.",
+        "as a JSON file, and /forget deletes all of it after you confirm. Questions I could "
+        "not answer are kept 90 days so the authors can fill the gaps.",
+        "<b>Authors</b> — /gaps (bot admins, in a private chat) lists what learners asked that "
+        "I could not answer.",
         "",
         "<b>Commands</b>",
         *(f"/{c.command} — {esc(c.description)}" for c in BOT_COMMANDS),
