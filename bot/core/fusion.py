@@ -97,6 +97,11 @@ class FusionPolicy:
     suggest_scope_bar: float = 0.45
     # How much further from the question than the encoder's favourite an answered entry may be.
     disagreement: float = 0.3
+    # Two entries of different topics this close in both signals are a tie, not an answer...
+    tie: float = 0.035
+    # ...when they mean different things: the cosine between their phrasings' centroids is
+    # below this (entries that mean much the same answer the question either way).
+    kinship_bar: float = 0.6
 
 
 DEFAULT_POLICY = FusionPolicy()
@@ -116,6 +121,7 @@ def fuse(
     entries: Sequence[Answerable],
     positions: Mapping[str, int],
     policy: FusionPolicy = DEFAULT_POLICY,
+    kinship: np.ndarray | None = None,
 ) -> Verdict:
     """The final verdict from the lexical one and the per-entry cosines (see the module doc)."""
     fused = fused_scores(lexical_scores, cosines)
@@ -130,7 +136,37 @@ def fuse(
     answered = positions[verdict.entry.id]
     if nearest - float(cosines[answered]) > policy.disagreement:
         return Verdict("suggest", None, verdict.score, _distinct(answered, cosines, entries))
+    rival = tied_rival(answered, lexical_scores, cosines, entries, kinship, policy)
+    if rival is not None:
+        return Verdict("suggest", None, verdict.score, _distinct(answered, fused, entries, rival))
     return verdict
+
+
+def tied_rival(
+    answered: int,
+    lexical_scores: np.ndarray,
+    cosines: np.ndarray,
+    entries: Sequence[Answerable],
+    kinship: np.ndarray | None,
+    policy: FusionPolicy = DEFAULT_POLICY,
+) -> int | None:
+    """The entry of another topic within `policy.tie` of `answered` in cosine and in lexical
+    score (0-1) alike and unlike it in meaning (`kinship` row below `policy.kinship_bar`), the
+    closest first; None when there is none.
+
+    Entries of one topic answer neighbouring questions, and so do entries whose phrasings mean
+    much the same: a tie with them still gives a useful answer. A tie with an entry that means
+    something else says the question reads two ways.
+    """
+    lexical = np.minimum(lexical_scores, 100.0) / 100.0
+    distance = np.maximum(np.abs(cosines - cosines[answered]), np.abs(lexical - lexical[answered]))
+    topic = entries[answered].topic
+    others = np.array([entry.topic != topic for entry in entries])
+    if kinship is not None:
+        others &= kinship[answered] < policy.kinship_bar
+    distance = np.where(others, distance, np.inf)
+    closest = int(np.argmin(distance))
+    return closest if distance[closest] < policy.tie else None
 
 
 def _ordered_rules(
@@ -167,10 +203,10 @@ def _ordered_rules(
 
 
 def _distinct(
-    first: int, scores: np.ndarray, entries: Sequence[Answerable]
+    first: int, scores: np.ndarray, entries: Sequence[Answerable], *also: int
 ) -> tuple[Answerable, ...]:
-    """Entry `first`, then the favourites by `scores`, without repeats."""
-    chosen = [first]
+    """Entry `first`, then `also`, then the favourites by `scores`, without repeats."""
+    chosen = [first, *(i for i in also if i != first)]
     for i in np.argsort(-scores, kind="stable"):
         if len(chosen) == MAX_SUGGESTIONS:
             break
