@@ -1,4 +1,4 @@
-"""Fit two candidate additions to the fusion policy and cross-validate them (both left out).
+"""Fit candidate additions to the fusion policy and cross-validate them (rule 9 kept, two out).
 
     python bench/fit_fusion.py --extra-set /work/notes/qa_blind3.json
 
