@@ -152,13 +152,13 @@ def fuse(
     answered = positions[verdict.entry.id]
     if nearest - float(cosines[answered]) > policy.disagreement:
         return Verdict("suggest", None, verdict.score, _distinct(answered, cosines, entries))
-    rival = tied_rival(answered, lexical_scores, cosines, entries, kinship, policy)
+    rival = _tied_rival(answered, lexical_scores, cosines, entries, kinship, policy)
     if rival is not None:
         return Verdict("suggest", None, verdict.score, _distinct(answered, fused, entries, rival))
     return verdict
 
 
-def tied_rival(
+def _tied_rival(
     answered: int,
     lexical_scores: np.ndarray,
     cosines: np.ndarray,
