@@ -74,6 +74,7 @@ def main() -> None:
     positions = {e.id: i for i, e in enumerate(entries)}
     sets = question_sets()
     cosines = {}
+    kinship = fused.semantic.kinship
     for qa in sets.values():
         for part in ("in_scope", "off_topic"):
             for item in qa[part]:
@@ -100,7 +101,15 @@ def main() -> None:
                     cos = cosines[item["q"]]
                     verdict = lexical
                     if cos is not None and meaningful:
-                        verdict = fuse(lexical, scores, cos, len(meaningful), entries, positions)
+                        verdict = fuse(
+                            lexical,
+                            scores,
+                            cos,
+                            len(meaningful),
+                            entries,
+                            positions,
+                            kinship=kinship,
+                        )
                     if part == "in_scope":
                         if verdict.status == "answer":
                             counts[0 if right(item, verdict.entry) else 1] += 1

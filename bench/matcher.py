@@ -9,9 +9,10 @@ For each learner-question set (tests/data/qa_*.json) and each of
 - BM25:       rank-bm25 over the same content, with its best threshold chosen on that very set
               (an oracle, so the comparison flatters it),
 it prints: in-scope right (answered, every expected keyword group in the answer), confidently
-wrong (answered, but with an entry that lacks them), "did you mean", off-topic declined (polite
-fallback), hostile inputs given a reply, and p50/p99 milliseconds per question on one core, as
-wall time and as the thread's CPU time (which other processes on a busy machine do not inflate).
+wrong (answered, but with an entry that lacks them), "did you mean" and its hit rate (the share
+of them with a button whose answer is right), off-topic declined (polite fallback), hostile
+inputs given a reply, and p50/p99 milliseconds per question on one core, as wall time and as the
+thread's CPU time (which other processes on a busy machine do not inflate).
 Then start-up (load content + model + index; cold = entry vectors computed, warm = from the
 cache) and peak RSS of a fresh process, fused against lexical. The weights come from
 TUTOR_MODEL_DIR (`tutor-bot model fetch`); the encoder's runtime follows TUTOR_ENCODER_RUNTIME
@@ -46,12 +47,12 @@ from rank_bm25 import BM25Okapi
 
 from bot.core.content import ContentPack, load_content
 from bot.core.encoder import Encoder
-from bot.core.matcher import Matcher
+from bot.core.matcher import Matcher, MatchResult
 from bot.model import encoder_runtime, fetch_model, model_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
-Answer = tuple[str, str]  # (status, answer text)
+Answer = tuple[str, str, tuple[str, ...]]  # (status, answer text, replies behind "did you mean")
 EMBEDDING_ALONE_BAR = 0.6
 # Check-only sets first: they are the figures that say how the matcher does on unseen questions.
 SETS = ("blind2", "blind", "holdout", "dev")
@@ -63,6 +64,7 @@ class Figures:
     in_scope: float
     wrong: float
     suggest: float
+    suggest_hit: float
     off_topic: float
     hostile: str
     p50_ms: float
@@ -79,11 +81,18 @@ def load_set(path: Path) -> dict[str, list[dict]]:
     return data
 
 
-def correct(item: dict, status: str, answer: str) -> bool:
+def correct(item: dict, status: str, answer: str, *_offered: tuple[str, ...]) -> bool:
+    return status == "answer" and _covers(item, answer)
+
+
+def _covers(item: dict, answer: str) -> bool:
     text = answer.casefold()
-    return status == "answer" and all(
-        any(keyword.casefold() in text for keyword in group) for group in item["expect"]
-    )
+    return all(any(keyword.casefold() in text for keyword in group) for group in item["expect"])
+
+
+def offered_right(item: dict, status: str, answer: str, offered: tuple[str, ...]) -> bool:
+    """A "did you mean" with a button whose answer is right for the question."""
+    return status == "suggest" and any(_covers(item, reply) for reply in offered)
 
 
 def evaluate(name: str, answer: Callable[[str], Answer], qa: dict, repeat: int) -> Figures:
@@ -91,6 +100,7 @@ def evaluate(name: str, answer: Callable[[str], Answer], qa: dict, repeat: int) 
     right = sum(correct(item, *v) for item, v in verdicts)
     wrong = sum(v[0] == "answer" and not correct(item, *v) for item, v in verdicts)
     suggest = sum(v[0] == "suggest" for _, v in verdicts)
+    suggest_hit = sum(offered_right(item, *v) for item, v in verdicts)
     off_topic = [answer(item["q"])[0] == "fallback" for item in qa["off_topic"]]
     hostile_ok = sum(bool(answer(item["q"])[1].strip()) for item in qa["hostile"])
     questions = [item["q"] for part in ("in_scope", "off_topic") for item in qa[part]]
@@ -110,6 +120,7 @@ def evaluate(name: str, answer: Callable[[str], Answer], qa: dict, repeat: int) 
         in_scope=100 * right / total,
         wrong=100 * wrong / total,
         suggest=100 * suggest / total,
+        suggest_hit=100 * suggest_hit / suggest if suggest else 0.0,
         off_topic=100 * sum(off_topic) / len(off_topic),
         hostile=f"{hostile_ok}/{len(qa['hostile'])}",
         p50_ms=statistics.median(timings),
@@ -153,7 +164,7 @@ def bm25_answerer(pack: ContentPack, qa: dict) -> Callable[[str], Answer]:
 
     def answer(question: str) -> Answer:
         score, text = top(question)
-        return ("answer", text) if score > threshold else ("fallback", "Sorry, no idea.")
+        return ("answer", text, ()) if score > threshold else ("fallback", "Sorry, no idea.", ())
 
     return answer
 
@@ -167,12 +178,12 @@ def embeddings_answerer(matcher: Matcher) -> Callable[[str], Answer]:
     def answer(question: str) -> Answer:
         text = matcher.encoder_text(matcher.text.words(question))
         if not text:
-            return "fallback", "Sorry, no idea."
+            return "fallback", "Sorry, no idea.", ()
         cosines = semantic.scores(text)
         best = int(np.argmax(cosines))
         if cosines[best] >= EMBEDDING_ALONE_BAR:
-            return "answer", entries[best].answer
-        return "fallback", "Sorry, no idea."
+            return "answer", entries[best].answer, ()
+        return "fallback", "Sorry, no idea.", ()
 
     return answer
 
@@ -240,13 +251,23 @@ def main() -> None:
         fused = Matcher(load_content(), encoder, cache_dir=cache)
     pack = load_content()
 
+    # Looked up, not rendered per question, so that the timings stay the matcher's own.
+    replies = {
+        entry.id: pressed.reply
+        for entry in pack.answerables.values()
+        if (pressed := fused.answer_entry(entry.id)) is not None
+    }
+
+    def offered(result: MatchResult) -> tuple[str, ...]:
+        return tuple(replies[entry.id] for entry in result.suggestions)
+
     def fused_answer(question: str) -> Answer:
         result = fused.match(question)
-        return result.status, result.reply
+        return result.status, result.reply, offered(result)
 
     def lexical_answer(question: str) -> Answer:
         result = fused.lexical_match(question)
-        return result.status, result.reply
+        return result.status, result.reply, offered(result)
 
     embeddings = embeddings_answerer(fused)
     print(
@@ -256,8 +277,8 @@ def main() -> None:
     )
     header = (
         f"{'set':8} {'matcher':11} {'in-scope':>9} {'conf.wrong':>10} {'suggest':>8} "
-        f"{'off-topic':>10} {'hostile':>8} {'p50 ms':>7} {'p99 ms':>7} {'cpu p50':>8} "
-        f"{'cpu p99':>8}"
+        f"{'dym hit':>8} {'off-topic':>10} {'hostile':>8} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'cpu p50':>8} {'cpu p99':>8}"
     )
     print(header)
     fused_rows: dict[str, Figures] = {}
@@ -280,6 +301,7 @@ def main() -> None:
         for r in rows:
             print(
                 f"{'':8} {r.name:11} {r.in_scope:8.1f}% {r.wrong:9.1f}% {r.suggest:7.1f}% "
+                f"{r.suggest_hit:7.0f}% "
                 f"{r.off_topic:9.1f}% {r.hostile:>8} {r.p50_ms:7.2f} {r.p99_ms:7.2f} "
                 f"{r.cpu_p50_ms:8.2f} {r.cpu_p99_ms:8.2f}"
             )

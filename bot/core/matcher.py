@@ -318,7 +318,14 @@ class Matcher:
             return self._result(query, lexical, ranked)
         cosines = self._semantic.scores(self.encoder_text(tokens))
         verdict = fuse(
-            lexical, scores, cosines, len(meaningful), self._entries, self._positions, self._policy
+            lexical,
+            scores,
+            cosines,
+            len(meaningful),
+            self._entries,
+            self._positions,
+            self._policy,
+            self._semantic.kinship,
         )
         return self._result(query, verdict, ranked)
 

@@ -55,6 +55,13 @@ class SemanticIndex:
         else:
             self.loaded_from_cache = True
         self._vectors = vectors
+        # How alike two entries are in meaning: the cosine between the centroids of their
+        # phrasings. Tells a real ambiguity from two entries that say much the same thing.
+        centroids = np.zeros((entry_count, DIMENSION), dtype=np.float32)
+        np.add.at(centroids, self._owner, vectors)
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        centroids /= np.where(norms > 0, norms, 1.0)
+        self.kinship: np.ndarray = centroids @ centroids.T
 
     def knows(self, word: str) -> bool:
         """Whether the encoder reads `word` whole (see `Encoder.knows`)."""

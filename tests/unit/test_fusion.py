@@ -115,3 +115,67 @@ def test_words_and_meaning_pointing_apart_ask_instead_of_answering() -> None:
     # A gap within the bar keeps the answer.
     kept = _fuse(ANSWER_E0, [60, 20, 0, 0], [0.65, 0.93, 0.1, 0.1])
     assert kept is ANSWER_E0
+
+
+# Rule 9 (ties): e0 and e1 answer different topics; e2 shares e0's topic.
+TIED_TOPICS = [
+    Answerable("e0", "faq", "t0", "Entry 0?", ("Entry 0?",), (), "Answer 0.", ()),
+    Answerable("e1", "faq", "t1", "Entry 1?", ("Entry 1?",), (), "Answer 1.", ()),
+    Answerable("e2", "faq", "t0", "Entry 2?", ("Entry 2?",), (), "Answer 2.", ()),
+    Answerable("e3", "faq", "t3", "Entry 3?", ("Entry 3?",), (), "Answer 3.", ()),
+]
+UNLIKE = np.eye(4, dtype=np.float32)
+
+
+def _fuse_tied(
+    lexical_scores: list[float],
+    cosines: list[float],
+    kinship: np.ndarray | None = UNLIKE,
+    entries: list[Answerable] = TIED_TOPICS,
+) -> Verdict:
+    return fuse(
+        Verdict("answer", entries[0], 70.0),
+        np.array(lexical_scores, dtype=float),
+        np.array(cosines, dtype=np.float32),
+        5,
+        entries,
+        {e.id: i for i, e in enumerate(entries)},
+        DEFAULT_POLICY,
+        kinship,
+    )
+
+
+def test_a_tie_across_topics_asks_with_both_entries_first() -> None:
+    """Rule 9: another topic's entry as close in both signals makes the question two-way."""
+    assert DEFAULT_POLICY.tie == 0.035
+    result = _fuse_tied([70, 68, 0, 0], [0.84, 0.82, 0.1, 0.1])
+    assert result.status == "suggest" and result.entry is None
+    assert result.suggestions[:2] == (TIED_TOPICS[0], TIED_TOPICS[1])
+    assert len(set(result.suggestions)) == len(result.suggestions) <= 3
+    # Without a kinship table every other topic counts as unlike.
+    assert _fuse_tied([70, 68, 0, 0], [0.84, 0.82, 0.1, 0.1], kinship=None).status == "suggest"
+
+
+@pytest.mark.parametrize(
+    ("lexical_scores", "cosines"),
+    [
+        ([70, 68, 0, 0], [0.84, 0.79, 0.1, 0.1]),  # the encoder tells them apart (0.05)
+        ([70, 62, 0, 0], [0.84, 0.84, 0.1, 0.1]),  # the words tell them apart (0.08)
+        ([70, 20, 70, 0], [0.84, 0.3, 0.84, 0.1]),  # an exact tie, but within the topic
+    ],
+)
+def test_no_tie_when_one_signal_separates_or_the_topic_is_the_same(
+    lexical_scores: list[float], cosines: list[float]
+) -> None:
+    result = _fuse_tied(lexical_scores, cosines)
+    assert result.status == "answer" and result.entry == TIED_TOPICS[0]
+
+
+def test_a_tie_with_an_entry_of_the_same_meaning_still_answers() -> None:
+    """Entries whose phrasings mean much the same answer the question either way."""
+    kin = UNLIKE.copy()
+    kin[0, 1] = kin[1, 0] = DEFAULT_POLICY.kinship_bar
+    result = _fuse_tied([70, 68, 0, 0], [0.84, 0.82, 0.1, 0.1], kinship=kin)
+    assert result.status == "answer" and result.entry == TIED_TOPICS[0]
+    kin[0, 1] = kin[1, 0] = DEFAULT_POLICY.kinship_bar - 0.01
+    assert _fuse_tied([70, 68, 0, 0], [0.84, 0.82, 0.1, 0.1], kinship=kin).status == "suggest"
