@@ -11,12 +11,12 @@ most that many, which a popularity ranking does not notice.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections import Counter
 
 from bot.core.content import Answerable
 from bot.services.context import ServiceContext
 from bot.storage import asked as asked_db
+from bot.storage.db import DatabaseError
 
 __all__ = ["FLUSH_EVERY", "AskedService"]
 
@@ -38,7 +38,7 @@ class AskedService:
         if self._pending.total() >= FLUSH_EVERY:
             try:
                 await self.flush()
-            except sqlite3.Error as error:
+            except DatabaseError as error:
                 log.warning("answered-question counts not written, kept for later: %s", error)
 
     async def flush(self) -> None:

@@ -29,6 +29,7 @@ from bot.storage.migrations import migrate, rollback
 
 __all__ = [
     "Database",
+    "DatabaseError",
     "StorageError",
     "describe_failure",
     "failures_as_storage_errors",
@@ -118,6 +119,11 @@ def describe_failure(name: str, exc: sqlite3.Error, *, opening: bool = False) ->
     if name != ":memory:" and not folder.is_dir():
         message += f" (the folder {folder} does not exist)"
     return StorageError(message)
+
+
+# What a failed statement or commit raises, for services that outlive one failed write (they
+# catch it by this name: sqlite3 stays a storage detail).
+DatabaseError = sqlite3.Error
 
 
 @contextmanager
