@@ -3,9 +3,9 @@
 Every python-telegram-bot ``Application`` opens two httpx clients, and each builds its own
 default ``ssl.SSLContext`` by parsing certifi's CA bundle: 20-60 ms of CPU, twice for every
 tutor a test starts, although the tests only speak plain HTTP to 127.0.0.1. A context is
-shareable between clients, so the test session builds the default one once. A client that asks
-for anything else (its own context, ``verify=False``, a client certificate, SSL_CERT_FILE or
-SSL_CERT_DIR set) still gets exactly what httpx would build for it.
+shareable between clients, so the test session builds the default one once (per value of
+SSL_CERT_FILE and SSL_CERT_DIR, which httpx reads). A client that asks for anything else (its own
+context, ``verify=False``, a client certificate) still gets exactly what httpx builds for it.
 """
 
 from __future__ import annotations
@@ -30,17 +30,16 @@ def share_default_tls_context() -> bool:
         return build is not None
 
     @cache
-    def default_context() -> ssl.SSLContext:
+    def default_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+        # The arguments key the cache: httpx reads SSL_CERT_FILE / SSL_CERT_DIR when it builds.
         context: ssl.SSLContext = build()
         return context
 
     def create_ssl_context(
         verify: Any = True, cert: Any = None, trust_env: bool = True
     ) -> ssl.SSLContext:
-        plain = verify is True and cert is None
-        from_env = trust_env and any(os.environ.get(v) for v in ("SSL_CERT_FILE", "SSL_CERT_DIR"))
-        if plain and not from_env:
-            return default_context()
+        if verify is True and cert is None and trust_env:
+            return default_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
         context: ssl.SSLContext = build(verify=verify, cert=cert, trust_env=trust_env)
         return context
 
