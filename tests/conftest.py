@@ -17,7 +17,8 @@ import pytest
 
 from bot.core.content import ContentPack
 from bot.core.matcher import Matcher
-from tests.support.content import shared_fused_matcher, shared_matcher, shared_pack
+from tests.support.content import fetch_lock, shared_fused_matcher, shared_matcher, shared_pack
+from tests.support.tls import share_default_tls_context
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,6 +27,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Subprocesses (the CLI, the bot under test) inherit this, so they find the same weights.
     os.environ.setdefault("TUTOR_MODEL_DIR", str(ROOT / ".cache" / "model"))
     os.environ.pop("TUTOR_MODEL", None)
+    # Each tutor a test starts would otherwise parse the CA bundle twice (tests/support/tls.py).
+    share_default_tls_context()
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +39,10 @@ def model_dir() -> Path:
 
     directory = model_dir()
     try:
-        fetch_model(directory)
+        # Parallel workers (pytest -n) start together on a clean clone: one downloads, the
+        # others wait and then find the files there (fetch_model checks before it fetches).
+        with fetch_lock(directory):
+            fetch_model(directory)
     except ModelError as exc:
         pytest.fail(f"the model weights could not be fetched: {exc}")
     return directory
