@@ -19,17 +19,12 @@ import sys
 from pathlib import Path
 
 import bot.core.matcher as M
-import tests.unit.test_matcher as unit_matcher
-import tests.unit.test_matcher_wording as unit_wording
 from bot.core.content import ContentPack, load_content
 from bot.core.fusion import fuse
 from bot.model import build_matcher
+from tests.support import matcher_cases
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _params(test: object) -> list:
-    return test.pytestmark[0].args[1]  # type: ignore[attr-defined]
 
 
 def question_sets() -> dict[str, dict[str, list[dict]]]:
@@ -40,15 +35,11 @@ def question_sets() -> dict[str, dict[str, list[dict]]]:
     sets["unit"] = {
         "in_scope": [
             {"q": q, "topics": t.split("|")}
-            for q, t in _params(unit_matcher.test_paraphrases_land_on_their_topic)
-            + _params(unit_wording.test_everyday_wording_lands_on_its_topic)
-            + _params(unit_wording.test_one_discipline_question_gets_that_disciplines_pipeline)
+            for q, t in matcher_cases.PARAPHRASES
+            + matcher_cases.EVERYDAY_WORDING
+            + matcher_cases.ONE_DISCIPLINE
         ],
-        "off_topic": [
-            {"q": q}
-            for q in _params(unit_matcher.test_off_topic_falls_back_without_a_fact)
-            + _params(unit_wording.test_everyday_idioms_alone_stay_off_topic)
-        ],
+        "off_topic": [{"q": q} for q in matcher_cases.OFF_TOPIC + matcher_cases.EVERYDAY_IDIOMS],
     }
     return sets
 

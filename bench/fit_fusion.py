@@ -47,8 +47,7 @@ from bot.core.matcher import Matcher  # noqa: E402
 from bot.core.matcher import _smalltalk as smalltalk  # noqa: E402
 from bot.core.text import STOPWORDS, clean  # noqa: E402
 from bot.model import build_matcher  # noqa: E402
-from tests.unit import test_matcher as unit_matcher  # noqa: E402
-from tests.unit import test_matcher_wording as unit_wording  # noqa: E402
+from tests.support import matcher_cases  # noqa: E402
 
 TUNING_SETS = ("dev", "holdout", "blind")
 FOLDS = 5
@@ -127,10 +126,6 @@ def lexical_verdict(matcher: Matcher, question: str) -> Verdict | None:
     return matcher._lexical_verdict(tokens, matcher._top(scores, exact))
 
 
-def _params(test: object) -> list:
-    return test.pytestmark[0].args[1]  # type: ignore[attr-defined]
-
-
 def rescued(q: Question, bar: float, cosine: float) -> str | None:
     """What rule 5's agreeing rescue would make of a declined question: right/wrong/off."""
     if q.status != "fallback" or q.meaningful <= DEFAULT_POLICY.vague_words:
@@ -199,11 +194,7 @@ def main() -> None:
     # best") count as off-topic questions too, as they did when rules 1-8 were chosen.
     sets["unit"] = {
         "in_scope": [],
-        "off_topic": [
-            {"q": q}
-            for q in _params(unit_matcher.test_off_topic_falls_back_without_a_fact)
-            + _params(unit_wording.test_everyday_idioms_alone_stay_off_topic)
-        ],
+        "off_topic": [{"q": q} for q in matcher_cases.OFF_TOPIC + matcher_cases.EVERYDAY_IDIOMS],
     }
     for path in args.extra_set:
         if path.stem == "qa_blind2":

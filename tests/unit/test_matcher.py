@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.matcher import Matcher, MatchResult
+from tests.support import matcher_cases
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -20,24 +21,7 @@ def matcher(fused_matcher: Matcher) -> Matcher:
 
 @pytest.mark.parametrize(
     ("question", "topic"),
-    [
-        ("Why does my model get worse if nobody changed the code?", "drift"),
-        ("wat is mlops", "mlops-definition"),
-        ("what's devops in a nutshell", "devops-definition"),
-        ("devops vs mlops testing", "testing"),
-        ("testing mlops vs devops", "testing"),
-        ("how do u moniter a model in prod", "monitoring"),
-        ("what is dvc", "data-versioning"),
-        ("what is mlflow used for", "experiment-tracking"),
-        ("which pays better mlops or devops", "salary"),
-        ("can a devops engineer move into mlops", "career"),
-        ("what is continuous training", "ct"),
-        ("ci/cd in ml?", "ci|cd|ml-pipelines"),
-        ("stages of the devops lifecycle", "devops-lifecycle"),
-        ("time complexity of an mlops pipeline with nested loops", "complexity"),
-        ("is mlops just devops for machine learning", "is-mlops-just-devops"),
-        ("why is data quality so important for ml", "data-quality"),
-    ],
+    matcher_cases.PARAPHRASES,
 )
 def test_paraphrases_land_on_their_topic(matcher: Matcher, question: str, topic: str) -> None:
     """A learner's wording, typos and slang included, is answered from the right topic."""
@@ -57,24 +41,7 @@ def test_comparison_word_order_does_not_matter(matcher: Matcher) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    [
-        "how do i make pancakes",
-        "how do i drift in mario kart",
-        "what's the capital of australia",
-        "how do you deploy a tent in the rain",
-        "best way to train for a marathon",
-        "which version of the bible is most accurate",
-        "explain the offside rule in football",
-        "write me a poem about the sea",
-        "what is the salary of a teacher",
-        "how do i test my blood sugar",
-        "how to monitor my heart rate",
-        "my bank rejected my loan application",
-        "how to deploy troops",
-        "2",
-        "42",
-        "how do i train for a half marathon",
-    ],
+    matcher_cases.OFF_TOPIC,
 )
 def test_off_topic_falls_back_without_a_fact(matcher: Matcher, question: str) -> None:
     """Off-topic questions, even those reusing the subject's words, get the polite fallback."""
