@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import shutil
 import sys
 import textwrap
@@ -62,6 +63,7 @@ _HISTORY_LENGTH = 1000
 PROMPT = "> "
 # The matcher reads only the start of a message; so do the words after /quiz.
 _MAX_TOPIC_WORDS = 200
+_CHOICE = re.compile(rf"(-?)([0-9]{{1,{_MAX_CHOICE_DIGITS}}})[.)]?")
 
 TEST_ME_LABEL = "Test me on this"
 TEST_ME_NOTHING = "You have just seen this topic's questions. Type /quiz for another one."
@@ -167,8 +169,10 @@ class ConsoleSession:
             self.say("Bye! Your progress is saved.")
             return False
         self._offered = False
-        if text.isascii() and text.isdecimal() and len(text) <= _MAX_CHOICE_DIGITS:
-            await self._pick(int(text))
+        number = _CHOICE.fullmatch(text)
+        if number is not None:
+            # "1." and "1)" are how people type a list item; "-1" is a choice that is not there.
+            await self._pick(int(number.group(2)) * (-1 if number.group(1) else 1))
             return True
         if self.delivery is not None and text.lower() in {"h", "hint", "/hint"}:
             await self._hint()
@@ -214,6 +218,9 @@ class ConsoleSession:
             "/forget": self._forget,
         }
         handler = handlers.get(command)
+        # Numbers offered before a command belong to what was on screen then; a command shows
+        # its own (an open quiz is offered again after it).
+        self.clear_choices()
         if handler is None:
             self.say("I don't know that command. Type /help to see what I can do.")
             return
@@ -235,6 +242,10 @@ class ConsoleSession:
     ) -> None:
         """`gap_id`: the stored "did you mean" (picking a suggestion is recorded on it);
         `practise_topic`: the topic an answer offers "Test me on this" for."""
+        if result.status == "answer" and result.entry is not None:
+            # Which question is answered, as Telegram's bold title says: a reply that starts
+            # "No." must say to what, and a learner spots a wrong match at once.
+            self.say(f"» {result.entry.title}")
         self.say(result.reply)
         if result.status == "suggest":
             entries = [
@@ -441,6 +452,12 @@ class ConsoleSession:
             return
         names = " and ".join(f"{t.title} ({t.level.label})" for t in weakest)
         lead = "Nothing practised yet; start with" if not progress.started else "Weakest:"
+        if self.delivery is not None:
+            # The open question keeps the numbers (it is shown again below).
+            self.say(
+                f"{lead} {names}. After this question, /quiz with a topic's name practises it."
+            )
+            return
         self.say(f"{lead} {names}. Practise one:")
         self.offer([_Choice(t.title, self._practise(t.topic_id)) for t in weakest])
 
@@ -547,7 +564,8 @@ class ConsoleSession:
             return
         if answer not in {"yes", "y"}:
             self.say(
-                "This deletes your streak, answers, review schedule and settings for good. "
+                "This deletes your streak, answers, review schedule, settings and the questions "
+                "I could not answer for good. "
                 "Type /forget yes to go ahead, or /forget no to keep them."
             )
             return

@@ -16,7 +16,11 @@ EMPTY_TEXT = (
     "No unanswered questions in the last {days} days: every question learners asked got an "
     "answer (or nobody has asked anything yet)."
 )
-_OUTCOME_NAMES = {"suggest": "did you mean", "fallback": "no answer"}
+_OUTCOME_NAMES = {"suggest": "did you mean", "fallback": "fallback"}
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun if count == 1 else noun + 's'}"
 
 
 def _days(days: int) -> str:
@@ -54,7 +58,7 @@ def report_text(report: GapReport, pack: ContentPack, *, limit: int | None = Non
     groups = report.groups if limit is None else report.groups[:limit]
     lines = [
         f"Unanswered questions in the last {_days(report.since_days)}: {report.questions:,} "
-        f"({report.texts:,} different texts) in {len(report.groups):,} groups, "
+        f"({_plural(report.texts, 'different text')}) in {_plural(len(report.groups), 'group')}, "
         "the most asked first."
     ]
     if report.grouped_texts < report.texts:
@@ -80,5 +84,5 @@ def report_text(report: GapReport, pack: ContentPack, *, limit: int | None = Non
             )
     if len(groups) < len(report.groups):
         lines.append("")
-        lines.append(f"...and {len(report.groups) - len(groups):,} smaller groups.")
+        lines.append(f"...and {_plural(len(report.groups) - len(groups), 'smaller group')}.")
     return "\n".join(lines)

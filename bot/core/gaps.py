@@ -34,6 +34,7 @@ __all__ = [
     "group_gaps",
     "normalised",
     "stored_question",
+    "worth_reading",
 ]
 
 GapOutcome = Literal["suggest", "fallback"]
@@ -68,6 +69,12 @@ def stored_question(text: str) -> str:
 def normalised(text: str) -> str:
     """Lower case words only, in order: "What's MLOps??" and "what's mlops" are one text."""
     return " ".join(_WORD.findall(stored_question(text).casefold()))
+
+
+def worth_reading(normalised_text: str) -> bool:
+    """Whether a normalised text says anything an author could act on: at least one word of two
+    or more characters that is not a number ("h", "1", "-1" are stray keys, not questions)."""
+    return any(len(word) >= 2 and not word.isdecimal() for word in normalised_text.split())
 
 
 def _key(text: str, stems: dict[str, str]) -> str:

@@ -50,8 +50,8 @@ class AskService:
             return FollowUp()
         question = rules.stored_question(result.query)
         normalised = rules.normalised(question)
-        if not normalised:
-            return FollowUp()  # punctuation or symbols only: nothing for an author to read
+        if not rules.worth_reading(normalised):
+            return FollowUp()  # symbols, a stray key or a bare number: nothing for an author
         outcome: rules.GapOutcome = "suggest" if result.status == "suggest" else "fallback"
         async with self._ctx.db.write() as conn:
             gap_id = await gaps_db.insert_gap(

@@ -273,7 +273,7 @@ def test_gaps_json_groups_the_stored_questions(
     )
     assert main(["gaps", "--db", str(db)]) == 0
     text = capsys.readouterr().out
-    assert '2x "how do i bake bread" (no answer 2)' in text
+    assert '2x "how do i bake bread" (fallback 2)' in text
 
 
 def test_gaps_on_an_empty_queue_says_so(

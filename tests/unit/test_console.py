@@ -327,3 +327,46 @@ def test_unanswered_questions_and_picks_go_to_the_gap_queue(
     _chat(tmp_path, "/forget yes", "/export")
     data = json.loads(Path(EXPORT_FILE).read_text(encoding="utf-8"))["data"]
     assert data["unanswered_questions"] == []
+
+
+def test_an_answer_says_which_question_it_answers(tmp_path: Path, fused_matcher: Matcher) -> None:
+    """Like Telegram's bold title: a reply that opens "No." says what it is answering."""
+    result = fused_matcher.match("what is model drift")
+    assert result.entry is not None
+    output = _chat(tmp_path, "what is model drift")
+    title = f"» {result.entry.title}\n"
+    assert title in output
+    assert output.index(title) < output.index(result.reply[:40])
+
+
+def test_list_style_numbers_pick_and_stray_numbers_are_not_questions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "2." picks choice 2 as "2" does; "-1" asks for a number on screen and is not kept for
+    the authors as an unanswered question."""
+    monkeypatch.chdir(tmp_path)
+    output = _chat(tmp_path, "/quiz easy", "-1", "2.", "/export")
+    assert "Pick 1, 2" in output
+    assert "Right! The answer is:" in output or "Not quite. You chose:" in output
+    data = json.loads(Path(EXPORT_FILE).read_text(encoding="utf-8"))["data"]
+    assert data["unanswered_questions"] == []
+
+
+def test_a_command_retires_the_numbers_shown_before_it(tmp_path: Path) -> None:
+    """After an answer's numbered follow-ups, /forget's prompt is on screen: "1" must not open
+    the old follow-up 1."""
+    output = _chat(tmp_path, "what is mlops", "/forget", "1")
+    assert "questions I could not answer" in output
+    last_reply = output.rsplit("> ", 2)[1]
+    assert last_reply.startswith("There are no numbered choices on screen right now.")
+
+
+def test_progress_keeps_an_open_question_and_its_numbers(tmp_path: Path) -> None:
+    """/progress during a quiz names the weakest topics without numbering them, shows the open
+    question again, and "1" answers that question."""
+    output = _chat(tmp_path, "/quiz easy", "/progress", "1")
+    after_progress = output.split("Your topics:", 1)[1]
+    assert "Practise one:" not in after_progress
+    assert "/quiz with a topic's name" in after_progress
+    assert "Type the number of your answer" in after_progress
+    assert "Practise" not in after_progress.split("Type the number of your answer", 1)[1]

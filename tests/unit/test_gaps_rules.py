@@ -8,6 +8,7 @@ from bot.core.gaps import (
     group_gaps,
     normalised,
     stored_question,
+    worth_reading,
 )
 
 
@@ -30,6 +31,13 @@ def test_control_and_invisible_characters_are_dropped() -> None:
 def test_blank_and_symbol_only_questions_normalise_to_nothing() -> None:
     assert stored_question("  \n\t ") == ""
     assert normalised("?!… 🤔 --") == ""
+
+
+def test_stray_keys_and_bare_numbers_are_not_worth_an_authors_time() -> None:
+    for stray in ("", "h", "1", "1 2", "42"):
+        assert not worth_reading(normalised(stray)), stray
+    for question in ("ci", "what is ml", "mlops 101", "k8s?"):
+        assert worth_reading(normalised(question)), question
 
 
 def test_case_and_punctuation_do_not_make_a_new_text() -> None:

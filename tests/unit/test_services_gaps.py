@@ -98,7 +98,7 @@ async def test_huge_and_odd_questions_are_stored_safely(
     assert row[3] == stored
 
 
-@pytest.mark.parametrize("typed", ["", "   ", "?!…", "🤔🤔"])
+@pytest.mark.parametrize("typed", ["", "   ", "?!…", "🤔🤔", "h", "1.", "-1", "42"])
 async def test_empty_or_symbol_only_questions_are_not_stored(tmp_path: Path, typed: str) -> None:
     async with services_at(tmp_path / "t.db") as (services, _):
         follow = await services.ask.follow_up(ALICE, verdict("fallback", typed), chat="private")
