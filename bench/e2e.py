@@ -99,6 +99,9 @@ def build_tutor(
     return build
 
 
+_REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
 def load_questions() -> list[str]:
     data = json.loads(QA_PATH.read_text(encoding="utf-8"))
     return [item["q"] for item in data["in_scope"]]
@@ -217,13 +220,17 @@ async def measure_in_child(
         "wait_limit": wait_limit,
         "latency": latency,
     }
+    # As a module from the repository root, like the parent: the load side imports tests.support
+    # too (run as a script, its path would start at bench/ and miss them).
     child = await asyncio.create_subprocess_exec(
         sys.executable,
-        __file__,
+        "-m",
+        "bench.e2e",
         "--serve-load",
         json.dumps(spec),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
+        cwd=_REPO_ROOT,
     )
     assert child.stdout is not None and child.stdin is not None
     try:
