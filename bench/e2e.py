@@ -99,8 +99,6 @@ def build_tutor(
     return build
 
 
-_REPO_ROOT = Path(__file__).resolve().parents[1]
-
 
 def load_questions() -> list[str]:
     data = json.loads(QA_PATH.read_text(encoding="utf-8"))
@@ -230,7 +228,7 @@ async def measure_in_child(
         json.dumps(spec),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
-        cwd=_REPO_ROOT,
+        cwd=ROOT,
     )
     assert child.stdout is not None and child.stdin is not None
     try:
