@@ -99,7 +99,6 @@ def build_tutor(
     return build
 
 
-
 def load_questions() -> list[str]:
     data = json.loads(QA_PATH.read_text(encoding="utf-8"))
     return [item["q"] for item in data["in_scope"]]
