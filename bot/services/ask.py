@@ -12,6 +12,7 @@ questions addressed to the bot (other people's chatter never reaches the service
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,12 +20,15 @@ from bot.core import gaps as rules
 from bot.services.context import ServiceContext
 from bot.storage import gaps as gaps_db
 from bot.storage import quiz as quiz_db
+from bot.storage.db import DatabaseError
 from bot.storage.gaps import ChatKind
 
 if TYPE_CHECKING:  # the matcher (and numpy behind it) is not needed to store a question
     from bot.core.matcher import MatchResult
 
 __all__ = ["AskService", "ChatKind", "FollowUp"]
+
+log = logging.getLogger(__name__)
 
 # recent_question_ids holds at most the last question sent and the last one answered, so a
 # topic with more quiz items than that always has one the learner has not just seen.
@@ -53,8 +57,26 @@ class AskService:
         if not rules.worth_reading(normalised):
             return FollowUp()  # symbols, a stray key or a bare number: nothing for an author
         outcome: rules.GapOutcome = "suggest" if result.status == "suggest" else "fallback"
+        try:
+            gap_id = await self._store(user_id, chat, question, normalised, outcome, result)
+        except DatabaseError as error:
+            # The learner's reply needs none of this: a locked or full database costs the
+            # authors one question, never the learner their answer.
+            log.warning("unanswered question not kept for the authors: %s", error)
+            return FollowUp()
+        return FollowUp(gap_id=gap_id)
+
+    async def _store(
+        self,
+        user_id: int,
+        chat: ChatKind,
+        question: str,
+        normalised: str,
+        outcome: rules.GapOutcome,
+        result: MatchResult,
+    ) -> int:
         async with self._ctx.db.write() as conn:
-            gap_id = await gaps_db.insert_gap(
+            return await gaps_db.insert_gap(
                 conn,
                 user_id=user_id,
                 chat_kind=chat,
@@ -64,7 +86,6 @@ class AskService:
                 suggestions=tuple(e.id for e in result.suggestions),
                 now=self._ctx.now(),
             )
-        return FollowUp(gap_id=gap_id)
 
     async def picked(self, gap_id: int, user_id: int, entry_id: str) -> bool:
         """Record that `user_id` opened suggestion `entry_id` of their gap `gap_id`. False (and

@@ -142,6 +142,17 @@ async def test_did_you_mean_pick_is_recorded_for_the_asker_only(
         ]
 
 
+async def test_an_edited_question_is_answered_but_not_kept_twice(world: World, tutor: Any) -> None:
+    """Editing an unanswered question gets a fresh reply; the gap queue keeps the question as
+    first asked, once (an edit is the same question, not a second one)."""
+    sent = world.emu.send_text(world.alice, world.alice_chat, OFF_TOPIC)
+    await world.emu.wait_for_messages(world.alice_chat.id, 1)
+    world.emu.edit_text(world.alice, world.alice_chat, sent.message_id, "how do i bake rye bread")
+    await world.emu.wait_for_messages(world.alice_chat.id, 2)
+    await world.emu.wait_quiet()
+    assert [row[2] for row in await _gaps(tutor)] == [OFF_TOPIC]
+
+
 @pytest.mark.parametrize(
     ("data", "expired"),
     [

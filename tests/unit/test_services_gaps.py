@@ -4,6 +4,7 @@ topic ("Test me on this")."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from bot.core.gaps import MAX_STORED_CHARS
 from bot.core.matcher import MatchResult
 from bot.services import Services
 from bot.services.gaps import KEEP_DAYS
+from bot.storage import gaps as gaps_db
 from tests.support.storage import count, make_pack, question, services_at, snapshot
 
 ALICE, BOB = 11, 12
@@ -238,3 +240,22 @@ async def test_no_practice_for_a_topic_without_quiz_items(tmp_path: Path) -> Non
     async with services_at(tmp_path / "t.db", pack) as (services, _):
         answer = verdict("answer", "what is drift", entry="drift-what-is")
         assert (await services.ask.follow_up(ALICE, answer, chat="private")).practise_topic is None
+
+
+async def test_a_failed_write_costs_the_authors_a_question_not_the_learner_an_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A locked or full database while storing an unanswered question: follow_up logs it and
+    returns an empty follow-up, so the reply (which needs none of it) still goes out."""
+
+    async def locked(*_: object, **__: object) -> int:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(gaps_db, "insert_gap", locked)
+    async with services_at(tmp_path / "t.db") as (services, _):
+        follow = await services.ask.follow_up(
+            ALICE, verdict("fallback", "bake bread"), chat="private"
+        )
+        assert follow.gap_id is None
+        assert await count(services.db, "question_gaps") == 0
+    assert "not kept for the authors" in caplog.text

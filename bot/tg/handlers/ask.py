@@ -49,14 +49,21 @@ MAX_QUESTION_CHARS = 1000
 
 
 async def answer_message(
-    message: Message, context: TutorContext, text: str, *, quote: bool | None = None
+    message: Message,
+    context: TutorContext,
+    text: str,
+    *,
+    quote: bool | None = None,
+    record: bool = True,
 ) -> None:
+    """Answer `text`; `record` False (an edited question) answers without keeping anything, so
+    an edit neither stores the question a second time nor counts its entry twice."""
     asked = reply_for(context.state, text[:MAX_QUESTION_CHARS])
     prepared = asked.reply
     asker = message.from_user
     # A message sent as a channel or as the group itself (an anonymous admin) is nobody's to
     # export or forget, so it is answered and not recorded.
-    if asker is not None and message.sender_chat is None:
+    if record and asker is not None and message.sender_chat is None:
         follow = await context.services.ask.follow_up(
             asker.id, asked.result, chat=chat_kind(message.chat)
         )
@@ -67,7 +74,7 @@ async def answer_message(
     await send_prepared(context.bot, message, prepared, quote=quote)
     result = asked.result
     entry_id = result.entry.id if result.status == "answer" and result.entry is not None else None
-    if entry_id is not None:
+    if record and entry_id is not None:
         # Anonymous: the entry is counted, not who asked (inline mode's "most asked").
         await context.services.asked.record(entry_id)
 
@@ -99,7 +106,8 @@ async def on_text(update: Update, context: TutorContext) -> None:
     if text is None:
         return
     # An answer to an edit quotes it, so it is clear which version was answered.
-    await answer_message(message, context, text, quote=True if update.edited_message else None)
+    edited = update.edited_message is not None
+    await answer_message(message, context, text, quote=True if edited else None, record=not edited)
 
 
 def chat_kind(chat: Chat) -> ChatKind:
