@@ -25,6 +25,7 @@ from bot.core.text import STOPWORDS, raw_stem
 
 __all__ = [
     "MAX_EXAMPLES",
+    "MAX_GAPS_PER_DAY",
     "MAX_STORED_CHARS",
     "SIMILARITY",
     "GapCount",
@@ -41,6 +42,10 @@ GapOutcome = Literal["suggest", "fallback"]
 
 # A question longer than this is a paste, not a question; the start says what it was about.
 MAX_STORED_CHARS = 300
+# A learner who asks 50 questions in a day that the content cannot answer has shown the authors
+# what they need; beyond that a script (within the flood limits) could store ~170,000 rows a day
+# and swell its own /export, so further questions that day are answered and not kept.
+MAX_GAPS_PER_DAY = 50
 # Two keys this similar (rapidfuzz ratio, 0-100) are the same question worded differently.
 SIMILARITY = 80.0
 MAX_EXAMPLES = 3

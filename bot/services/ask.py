@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.core import gaps as rules
@@ -74,8 +75,15 @@ class AskService:
         normalised: str,
         outcome: rules.GapOutcome,
         result: MatchResult,
-    ) -> int:
+    ) -> int | None:
+        """The stored gap's id; None once the asker has ``MAX_GAPS_PER_DAY`` in the last day."""
+        now = self._ctx.now()
         async with self._ctx.db.write() as conn:
+            stored_today = await gaps_db.user_gaps_since(
+                conn, user_id, since=now - timedelta(days=1)
+            )
+            if stored_today >= rules.MAX_GAPS_PER_DAY:
+                return None
             return await gaps_db.insert_gap(
                 conn,
                 user_id=user_id,
@@ -84,7 +92,7 @@ class AskService:
                 normalised=normalised,
                 outcome=outcome,
                 suggestions=tuple(e.id for e in result.suggestions),
-                now=self._ctx.now(),
+                now=now,
             )
 
     async def picked(self, gap_id: int, user_id: int, entry_id: str) -> bool:

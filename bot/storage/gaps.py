@@ -71,6 +71,15 @@ async def insert_gap(
     return cursor.lastrowid
 
 
+async def user_gaps_since(conn: aiosqlite.Connection, user_id: int, *, since: datetime) -> int:
+    """How many questions of `user_id` were stored at or after `since`."""
+    rows = await conn.execute_fetchall(
+        "SELECT COUNT(*) FROM question_gaps WHERE user_id = ? AND asked_at >= ?",
+        (user_id, to_ts(since)),
+    )
+    return int(next(iter(rows))[0])
+
+
 async def get_gap(conn: aiosqlite.Connection, gap_id: int) -> GapRow | None:
     cursor = await conn.execute(
         "SELECT id, user_id, outcome, suggestions, picked FROM question_gaps WHERE id = ?",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.content import Answerable
-from bot.core.gaps import MAX_STORED_CHARS
+from bot.core.gaps import MAX_GAPS_PER_DAY, MAX_STORED_CHARS
 from bot.core.matcher import MatchResult
 from bot.services import Services
 from bot.services.gaps import KEEP_DAYS
@@ -259,3 +259,26 @@ async def test_a_failed_write_costs_the_authors_a_question_not_the_learner_an_an
         assert follow.gap_id is None
         assert await count(services.db, "question_gaps") == 0
     assert "not kept for the authors" in caplog.text
+
+
+async def test_one_learner_keeps_at_most_a_days_worth_of_unanswered_questions(
+    tmp_path: Path,
+) -> None:
+    """A script within the flood limits cannot fill the queue: past MAX_GAPS_PER_DAY in a day
+    its questions are answered and not kept; others are unaffected, and the next day counts
+    afresh."""
+    async with services_at(tmp_path / "t.db") as (services, clock):
+        for n in range(MAX_GAPS_PER_DAY + 5):
+            await services.ask.follow_up(
+                ALICE, verdict("fallback", f"bake loaf {n}"), chat="private"
+            )
+        over = await services.ask.follow_up(ALICE, verdict("fallback", "one more"), chat="private")
+        assert over.gap_id is None
+        bob = await services.ask.follow_up(BOB, verdict("fallback", "bake bread"), chat="private")
+        assert bob.gap_id is not None
+        clock.advance(days=1, seconds=1)
+        later = await services.ask.follow_up(
+            ALICE, verdict("fallback", "next day"), chat="private"
+        )
+        assert later.gap_id is not None
+        assert await count(services.db, "question_gaps") == MAX_GAPS_PER_DAY + 2
