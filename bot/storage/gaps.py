@@ -28,6 +28,7 @@ __all__ = [
     "insert_gap",
     "prune_gaps",
     "set_picked",
+    "user_gaps_since",
 ]
 
 ChatKind = Literal["private", "group"]
