@@ -27,7 +27,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.tg.addressing import is_private, sender_id
-from bot.tg.outbox import is_queued, outbox_of
+from bot.tg.outbox import Request, is_queued, outbox_of
 
 __all__ = [
     "Markup",
@@ -38,6 +38,7 @@ __all__ = [
     "edit_text",
     "is_cannot_post",
     "not_modified",
+    "now_or_queued",
     "reply",
     "send_prepared",
     "to_chat",
@@ -143,6 +144,17 @@ async def reply(
     return await to_chat(message, send, quiz=quiz)
 
 
+async def now_or_queued(bot: Bot, chat_id: int, member: int, send: Request) -> None:
+    """Run `send` now in a private chat; in a group, queue it in the group's outbox behind
+    `member`'s earlier requests (the handler does not wait for it). `send` must call the Bot
+    API directly."""
+    outbox = outbox_of(bot)
+    if outbox is not None and is_queued(chat_id):
+        outbox.post(chat_id, member, send)
+    else:
+        await send()
+
+
 async def to_chat(
     message: Message, send: Callable[[], Awaitable[Message]], *, quiz: bool = False
 ) -> Message | None:
@@ -201,11 +213,7 @@ async def send_prepared(
     async def send() -> None:
         await bot.do_api_request("sendMessage", api_kwargs=kwargs)
 
-    outbox = outbox_of(bot)
-    if outbox is not None and is_queued(message.chat.id):
-        outbox.post(message.chat.id, sender_id(message), send)
-    else:
-        await send()
+    await now_or_queued(bot, message.chat.id, sender_id(message), send)
 
 
 async def edit_or_send(query: CallbackQuery, html: str, markup: InlineKeyboardMarkup) -> None:
@@ -216,14 +224,12 @@ async def edit_or_send(query: CallbackQuery, html: str, markup: InlineKeyboardMa
     pressed = query.message
     if pressed is None:
         return  # a button on an inline-mode message: no chat to write to
-    bot = query.get_bot()
-    outbox = outbox_of(bot)
-    if outbox is not None and is_queued(pressed.chat.id):
-        outbox.post(
-            pressed.chat.id, query.from_user.id, lambda: _edit_or_send(query, html, markup)
-        )
-        return
-    await _edit_or_send(query, html, markup)
+    await now_or_queued(
+        query.get_bot(),
+        pressed.chat.id,
+        query.from_user.id,
+        lambda: _edit_or_send(query, html, markup),
+    )
 
 
 async def _edit_or_send(query: CallbackQuery, html: str, markup: InlineKeyboardMarkup) -> None:

@@ -25,8 +25,7 @@ from bot.tg.callbacks import (
     parse_pick,
 )
 from bot.tg.memory import AskedReply
-from bot.tg.outbox import is_queued, outbox_of
-from bot.tg.send import PreparedReply, reply, send_prepared
+from bot.tg.send import PreparedReply, now_or_queued, reply, send_prepared
 from bot.tg.state import AnyApp, AppState, TutorContext
 from bot.tg.views.ask import ASK_PROMPT, NOTHING_TO_SHOW, render_result
 from bot.tg.views.start import MENU_LABELS
@@ -161,16 +160,12 @@ async def _send_result(context: TutorContext, update: Update, result: MatchResul
     kind = chat_kind(query.message.chat)
     follow = await context.services.ask.follow_up(query.from_user.id, result, chat=kind)
     html, markup = render_result(result, practise_topic=follow.practise_topic)
-    outbox = outbox_of(context.bot)
-    if outbox is not None and is_queued(chat_id):
-        # In a group the answer waits its turn there, not in this handler's slot.
-        outbox.post(
-            chat_id,
-            query.from_user.id,
-            partial(context.bot.send_message, chat_id, html, reply_markup=markup),
-        )
-    else:
-        await context.bot.send_message(chat_id, html, reply_markup=markup)
+    await now_or_queued(
+        context.bot,
+        chat_id,
+        query.from_user.id,
+        partial(context.bot.send_message, chat_id, html, reply_markup=markup),
+    )
     await query.answer()
 
 

@@ -13,8 +13,7 @@ from telegram.ext import CommandHandler, filters
 from bot.core import lessons
 from bot.pictures import diagrams as pictures
 from bot.tg.callbacks import EXPIRED_TEXT, LEARN_PATTERN, ButtonHandler, Nav, parse
-from bot.tg.outbox import is_queued, outbox_of
-from bot.tg.send import edit_or_send, reply
+from bot.tg.send import edit_or_send, now_or_queued, reply
 from bot.tg.state import AnyApp, TutorContext
 from bot.tg.views import learn as view
 
@@ -65,14 +64,12 @@ async def _show(update: Update, context: TutorContext, nav: Nav) -> None:
         await edit_or_send(query, *view.aspect_page(pack, nav.arg))
     elif nav.kind == "picture":
         chat_id = query.message.chat.id
-        outbox = outbox_of(context.bot)
-        if outbox is not None and is_queued(chat_id):
-            # In a group the upload waits its turn there, not in this handler's slot.
-            outbox.post(
-                chat_id, query.from_user.id, partial(send_picture, context, chat_id, nav.arg)
-            )
-        else:
-            await send_picture(context, chat_id, nav.arg)
+        await now_or_queued(
+            context.bot,
+            chat_id,
+            query.from_user.id,
+            partial(send_picture, context, chat_id, nav.arg),
+        )
 
 
 async def send_picture(context: TutorContext, chat_id: int, name: str) -> None:

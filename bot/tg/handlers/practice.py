@@ -13,7 +13,7 @@ from telegram import Update
 from bot.tg.addressing import is_private
 from bot.tg.callbacks import PRACTICE_PATTERN, ButtonHandler, parse_practice
 from bot.tg.handlers.quiz import post_question
-from bot.tg.outbox import is_queued, outbox_of
+from bot.tg.send import now_or_queued
 from bot.tg.state import AnyApp, TutorContext
 from bot.tg.views.ask import PRACTISE_NOTHING
 from bot.tg.views.progress import PRACTICE_EXPIRED
@@ -37,12 +37,9 @@ async def on_practise(update: Update, context: TutorContext) -> None:
     if delivery is None:
         await query.answer(PRACTISE_NOTHING)
         return
-    outbox = outbox_of(context.bot)
-    if outbox is not None and is_queued(chat.id):
-        # In a group the question waits its turn in the group's outbox, not in this slot.
-        outbox.post(chat.id, user.id, lambda: post_question(context, chat.id, delivery))
-    else:
-        await post_question(context, chat.id, delivery)
+    await now_or_queued(
+        context.bot, chat.id, user.id, lambda: post_question(context, chat.id, delivery)
+    )
     await query.answer()
 
 
