@@ -262,9 +262,12 @@ class Encoder:
         return row
 
     def knows(self, word: str) -> bool:
-        """Whether the model reads `word` as one whole piece of its vocabulary (a real word to
-        it), rather than splitting it into fragments as it does a misspelling."""
-        return self._tokenizer.token_to_id(word) is not None
+        """Whether `word` is a real word to the model: one whole piece of its vocabulary, or a
+        whole piece with a regular English ending ("dumber", "tanking", "routers"), which word
+        pieces split although nothing is misspelt. A misspelling splits into fragments instead."""
+        if self._tokenizer.token_to_id(word) is not None:
+            return True
+        return any(self._tokenizer.token_to_id(base) is not None for base in _bases(word))
 
     def _encode_batch(self, batch: list[list[int]]) -> np.ndarray:
         """Many texts at once (building the index): rows are tokens, padded per batch."""
@@ -434,3 +437,26 @@ def _gelu_in_place(x: np.ndarray) -> None:
     q *= magnitude
     np.maximum(x, 0, out=x)
     x -= q
+
+
+# Regular endings, longest first so that "-iest" is tried before "-est" and "-s".
+_ENDINGS = ("ings", "iest", "ness", "ment", "less", "able", "ing", "ers", "est", "ies", "ier", "ied")
+_ENDINGS += ("ful", "ed", "er", "es", "ly", "s", "d", "r")
+_MIN_BASE = 3
+
+
+def _bases(word: str) -> set[str]:
+    """The words `word` may be inflected from: "dumber" -> dumb, "bigger" -> big, "happier" ->
+    happy, "saved" -> save. Bases shorter than three letters are left out: too many fragments of
+    the vocabulary are that short for a match to say anything."""
+    bases: set[str] = set()
+    for ending in _ENDINGS:
+        stem = word[: -len(ending)]
+        if not word.endswith(ending) or len(stem) < _MIN_BASE:
+            continue
+        bases.update((stem, stem + "e"))
+        if stem[-1] == stem[-2]:
+            bases.add(stem[:-1])
+        if ending.startswith("i"):
+            bases.add(stem + "y")
+    return {base for base in bases if len(base) >= _MIN_BASE}

@@ -251,3 +251,13 @@ def test_the_encoder_reads_misspellings_mended(matcher: Matcher) -> None:
         "which dataset and experiments monitoring my teacher mlops x9z"
     )
     assert matcher.encoder_text([]) == ""
+
+
+def test_inflected_real_words_are_not_mended(matcher: Matcher) -> None:
+    """Word pieces split "dumber" into dumb + er although it is spelt right; mending it to the
+    pack's "number" turned "model getting dumber over time" into a question about numbers.
+    A vocabulary word with a regular ending is a real word and stays; typos are still mended."""
+    words = ["model", "getting", "dumber", "accuracy", "tanking", "routers", "happier", "datset"]
+    assert matcher.encoder_text(words) == (
+        "model getting dumber accuracy tanking routers happier dataset"
+    )
