@@ -439,9 +439,11 @@ def _gelu_in_place(x: np.ndarray) -> None:
     x -= q
 
 
-# Regular endings, longest first so that "-iest" is tried before "-est" and "-s".
-_ENDINGS = ("ings", "iest", "ness", "ment", "less", "able", "ing", "ers", "est", "ies", "ier", "ied")
-_ENDINGS += ("ful", "ed", "er", "es", "ly", "s", "d", "r")
+# Regular English endings; every one that fits is tried.
+_ENDINGS = (
+    *("s", "es", "ies", "d", "ed", "ied", "r", "er", "ier", "ers", "est", "iest"),
+    *("ing", "ings", "ly", "ness", "ment", "ful", "less", "able"),
+)
 _MIN_BASE = 3
 
 

@@ -175,8 +175,11 @@ class Services:
 
     async def close(self) -> None:
         try:
-            await self.quiz.aclose()
-            await self.asked.flush()
+            try:
+                await self.quiz.aclose()
+            finally:
+                # Counts gathered in memory are written even if answers in flight could not be.
+                await self.asked.flush()
         finally:
             # Even if waiting for answers in flight fails, the database must not stay open.
             await self.context.db.close()

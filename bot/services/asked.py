@@ -18,9 +18,12 @@ from bot.services.context import ServiceContext
 from bot.storage import asked as asked_db
 from bot.storage.db import DatabaseError
 
-__all__ = ["FLUSH_EVERY", "AskedService"]
+__all__ = ["FLUSH_EVERY", "MIN_ASKS_SHOWN", "AskedService"]
 
 FLUSH_EVERY = 64
+# On a quiet bot the list would otherwise show what the last person asked a minute ago: an
+# entry is listed once it has answered a few questions, not one.
+MIN_ASKS_SHOWN = 3
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +57,12 @@ class AskedService:
             raise
 
     async def most_asked(self, limit: int) -> list[Answerable]:
-        """Up to `limit` entries of the current content, the most asked first (entries removed
-        from the content since are skipped)."""
+        """Up to `limit` entries of the current content asked at least `MIN_ASKS_SHOWN` times,
+        the most asked first (entries removed from the content since are skipped)."""
         await self.flush()
         async with self._ctx.db.read() as conn:
             # A few spare rows stand in for counted entries the content no longer has.
             rows = await asked_db.most_asked(conn, limit + 10)
-        entries = [self._ctx.pack.answerable(entry_id) for entry_id, _ in rows]
+        shown = [entry_id for entry_id, asked in rows if asked >= MIN_ASKS_SHOWN]
+        entries = [self._ctx.pack.answerable(entry_id) for entry_id in shown]
         return [entry for entry in entries if entry is not None][:limit]
