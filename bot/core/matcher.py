@@ -179,6 +179,7 @@ class Matcher:
     ) -> None:
         self._pack = pack
         self._policy = policy
+        self._encoder = encoder
         vocabulary = pack.vocabulary
         self.text = Normaliser(
             vocabulary.phrases,
@@ -265,10 +266,12 @@ class Matcher:
         )
         # Words an unknown query word may be mended to for the encoder (see `encoder_text`).
         # As written, not rewritten: "datset" should become "dataset", which the encoder knows.
+        # Alternatives stay out: authors write them with learners' typos on purpose, and a typo
+        # in the pack must not become a word that the same typo in a question is "mended" to.
         usage = Counter(
             w
             for entry in self._entries
-            for text in (*entry.questions, *entry.keywords, entry.answer)
+            for text in (entry.questions[0], *entry.keywords, entry.answer)
             for w in _PLAIN_WORD.findall(text.casefold())
             if len(w) >= _MIN_MENDABLE
         )
@@ -277,15 +280,16 @@ class Matcher:
         # subject's common one wins.
         self._mendable_words = sorted(usage, key=lambda w: (-usage[w], w))
         self._mended: dict[str, str | None] = {}
-        # Semantic side: every phrasing, in the same normalised form the queries get.
+        # Semantic side: every phrasing, read as the encoder reads a question (rewritten words,
+        # typos mended), so that "modle" in an alternative is "model" to the encoder too.
         self._semantic: SemanticIndex | None = None
         if encoder is not None:
             owners, phrasings = [], []
             for index, entry in enumerate(self._entries):
                 for text in entry.questions:
-                    if self.text.normalised(text):
+                    if encoded := self.phrasing_text(text):
                         owners.append(index)
-                        phrasings.append(self.text.normalised(text))
+                        phrasings.append(encoded)
             self._semantic = SemanticIndex(
                 encoder, phrasings, owners, len(self._entries), cache_dir
             )
@@ -343,15 +347,20 @@ class Matcher:
             words.append(corrected or self._mend(w) or w)
         return " ".join(words)
 
+    def phrasing_text(self, text: str) -> str:
+        """A phrasing of the pack as the encoder reads it: the words a question gets (rewrites,
+        mending) without the lexical corrector, which knows every word of the pack anyway."""
+        return " ".join(self._mend(w) or w for w in self.text.words(text))
+
     def _mend(self, word: str) -> str | None:
         """The pack's word one edit from `word` (two for long words), when the encoder does not
         know `word` itself."""
         if (
-            self._semantic is None
+            self._encoder is None
             or len(word) < _MIN_MENDABLE
             or not word.isalpha()
             or word in self._mendable_set
-            or self._semantic.knows(word)
+            or self._encoder.knows(word)
         ):
             return None
         if word in self._mended:

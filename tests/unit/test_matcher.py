@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.matcher import Matcher, MatchResult
+from bot.model import load_encoder
 from tests.support import matcher_cases
+from tests.support.content import shared_pack
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -251,6 +254,24 @@ def test_the_encoder_reads_misspellings_mended(matcher: Matcher) -> None:
         "which dataset and experiments monitoring my teacher mlops x9z"
     )
     assert matcher.encoder_text([]) == ""
+
+
+def test_typos_written_into_alternatives_are_mended_like_a_learners(
+    matcher: Matcher, tmp_path: Path
+) -> None:
+    """Authors write alternatives with learners' typos on purpose. Such a typo must not join the
+    words a question's typo is mended towards (the encoder would then read "modle" as word
+    pieces, in the question and in the phrasing alike): both sides read "model"."""
+    pack = shared_pack()
+    entry = pack.answerables["degradation-why"]
+    typo = "my modle keeps gettin worse, deploymnet was fine"
+    with_typo = dataclasses.replace(entry, questions=(*entry.questions, typo))
+    others = [e for e in pack.answerables.values() if e.topic in ("ci", "cd", "drift")]
+    small = dataclasses.replace(pack, answerables={e.id: e for e in (with_typo, *others)})
+    typed = Matcher(small, load_encoder(), cache_dir=tmp_path)
+    assert typed.encoder_text(["modle", "deploymnet"]) == "model deployment"
+    assert typed.phrasing_text(typo) == "my model keeps getting worse deployment was fine"
+    assert typed.match("why is my modle getting worse").entry == with_typo
 
 
 def test_inflected_real_words_are_not_mended(matcher: Matcher) -> None:
