@@ -262,11 +262,14 @@ class Encoder:
         return row
 
     def knows(self, word: str) -> bool:
-        """Whether `word` is a real word to the model: one whole piece of its vocabulary, or a
-        whole piece with a regular English ending ("dumber", "tanking", "routers"), which word
-        pieces split although nothing is misspelt. A misspelling splits into fragments instead."""
-        if self._tokenizer.token_to_id(word) is not None:
-            return True
+        """Whether the model reads `word` as one whole piece of its vocabulary (a real word to
+        it), rather than splitting it into fragments as it does a misspelling."""
+        return self._tokenizer.token_to_id(word) is not None
+
+    def knows_inflected(self, word: str) -> bool:
+        """Whether `word` may be a whole piece of the vocabulary with a regular English ending
+        ("dumber", "tanking", "routers"), which word pieces split although nothing is
+        misspelt. Only "may": a typo can look like one too ("traning" = "tran" + "ing")."""
         return any(self._tokenizer.token_to_id(base) is not None for base in _bases(word))
 
     def _encode_batch(self, batch: list[list[int]]) -> np.ndarray:

@@ -371,6 +371,14 @@ class Matcher:
             word, self._mendable_words, scorer=OSA.distance, score_cutoff=budget
         )
         mended = found[0] if found is not None else None
+        if (
+            mended is not None
+            and self.text.stem(mended) not in self.text.subject_stems
+            and self._encoder.knows_inflected(word)
+        ):
+            # Most likely a real word with an ending ("dumber" is not "number"); towards one of
+            # the subject's own words it is most likely a typo ("traning" is "training").
+            mended = None
         if len(self._mended) < _CORRECTION_CACHE:
             self._mended[word] = mended
         return mended

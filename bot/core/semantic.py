@@ -63,10 +63,6 @@ class SemanticIndex:
         centroids /= np.where(norms > 0, norms, 1.0)
         self.kinship: np.ndarray = centroids @ centroids.T
 
-    def knows(self, word: str) -> bool:
-        """Whether the encoder reads `word` whole (see `Encoder.knows`)."""
-        return self._encoder.knows(word)
-
     def scores(self, text: str) -> np.ndarray:
         """Per entry: the highest cosine between the text and one of the entry's phrasings."""
         query = self._encoder.encode_one(text)

@@ -282,3 +282,6 @@ def test_inflected_real_words_are_not_mended(matcher: Matcher) -> None:
     assert matcher.encoder_text(words) == (
         "model getting dumber accuracy tanking routers happier dataset"
     )
+    # Towards one of the subject's own words, a look-alike is still mended: "traning" is not
+    # "tran" + "ing".
+    assert matcher.encoder_text(["continuous", "traning"]) == "continuous training"
