@@ -126,9 +126,11 @@ def test_comparison_cells_open_with_a_short_headline(pack: ContentPack) -> None:
             assert 0 < len(headline(cell)) <= 60, (row.id, headline(cell))
 
 
-def test_glossary_has_20_to_30_prefixed_terms(pack: ContentPack) -> None:
-    """The glossary defines 20-30 terms, each id starting with `term-`."""
-    assert 20 <= len(pack.glossary) <= 30
+def test_glossary_has_at_least_20_prefixed_terms(pack: ContentPack) -> None:
+    """The glossary defines at least 20 terms (the subject's own, and the few a newcomer needs
+    first: machine learning, model, training data, neural network), each id starting with
+    `term-`."""
+    assert len(pack.glossary) >= 20
     assert all(term_id.startswith("term-") for term_id in pack.glossary)
 
 
