@@ -145,12 +145,13 @@ def _placement(
     path: Path, name: str, info: object, base: int, file_size: int
 ) -> tuple[int, int, type[np.generic], tuple[int, ...]]:
     """A tensor's first and past-the-end byte in the file, its dtype and shape."""
+    if not isinstance(info, dict):
+        raise ModelError(f"{path}: tensor {name} is not readable")
     try:
-        assert isinstance(info, dict)
         dtype = _DTYPES[info["dtype"]]
         start, end = (base + int(offset) for offset in info["data_offsets"])
         shape = tuple(int(n) for n in info["shape"])
-    except (AssertionError, KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{path}: tensor {name} is not readable") from exc
     if not base <= start <= end <= file_size:
         raise ModelError(f"{path}: tensor {name} is not readable")
@@ -213,8 +214,6 @@ class Encoder:
             self._tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
         # tokenizers raises bare exceptions for bad files.
         except Exception as exc:
-            if isinstance(exc, ModelError):
-                raise
             raise ModelError(f"cannot read the model in {directory}: {exc}") from exc
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(MAX_TOKENS)
