@@ -90,6 +90,7 @@ async def _open_services(state: AppState) -> Services:
 async def post_shutdown(app: AnyApp) -> None:
     """Close the database once no handler or job can use it any more."""
     state = app_state(app)
+    state.matching.close()
     if state.services is not None:
         await state.services.close()
         state.services = None

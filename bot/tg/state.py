@@ -21,6 +21,7 @@ from bot.core.content import ContentPack
 from bot.core.matcher import Matcher
 from bot.services import Services
 from bot.tg.flood import FloodControl
+from bot.tg.matching import MatcherThread
 from bot.tg.memory import (
     AdminMemory,
     AskMemory,
@@ -64,6 +65,11 @@ class AppState:
     # The database-backed use cases: opened in post_init (it needs the running loop) unless a
     # caller supplies them, closed in post_shutdown.
     services: Services | None = None
+    # Handlers match free text here, off the event loop (bot.tg.matching).
+    matching: MatcherThread = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.matching = MatcherThread(self.matcher)
 
     def open_services(self) -> Services:
         """The services, which post_init opens; needing them earlier is a programming error."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from bot.core.content import ContentPack
 from bot.core.matcher import Matcher, MatchResult
 from bot.tg.callbacks import answer_data
+from bot.tg.matching import THREAD_NAME
 from bot.tg.views.ask import PRACTISE_LABEL
 from tests.support.world import TutorFactory, World
 
@@ -111,6 +113,30 @@ async def test_fallback_offers_topics_and_a_topic_answers(
     expected = matcher.topic_entry(topic.id)
     assert expected is not None and expected.entry is not None
     assert messages[1].plain_text.startswith(expected.entry.title)
+
+
+class ThreadNotingMatcher(Matcher):
+    """The real matcher, noting the thread each question is matched on."""
+
+    threads: list[str]
+
+    def match(self, text: str) -> MatchResult:
+        self.threads.append(threading.current_thread().name)
+        return super().match(text)
+
+
+async def test_questions_are_matched_off_the_event_loop(
+    world: World, tutor_factory: TutorFactory, pack: ContentPack
+) -> None:
+    """A new question is matched on the matcher's own thread (the loop keeps serving others);
+    the reply is the same as ever."""
+    matcher = ThreadNotingMatcher(pack)
+    matcher.threads = []
+    async with tutor_factory(matcher_override=matcher):
+        reply = await world.ask(world.alice, world.alice_chat, "what is model drift")
+    assert "drift" in reply.plain_text.lower()
+    assert matcher.threads
+    assert all(name.startswith(THREAD_NAME) for name in matcher.threads)
 
 
 class SuggestingMatcher(Matcher):

@@ -57,7 +57,7 @@ async def answer_message(
 ) -> None:
     """Answer `text`; `record` False (an edited question) answers without keeping anything, so
     an edit neither stores the question a second time nor counts its entry twice."""
-    asked = reply_for(context.state, text[:MAX_QUESTION_CHARS])
+    asked = await reply_for(context.state, text[:MAX_QUESTION_CHARS])
     prepared = asked.reply
     asker = message.from_user
     # A message sent as a channel or as the group itself (an anonymous admin) is nobody's to
@@ -78,12 +78,12 @@ async def answer_message(
         await context.services.asked.record(entry_id)
 
 
-def reply_for(state: AppState, text: str) -> AskedReply:
+async def reply_for(state: AppState, text: str) -> AskedReply:
     """The verdict on `text` and its rendered, serialised replies, reused while cached (they
     are immutable)."""
     cached = state.ask.replies.get(text)
     if cached is None:
-        result = state.matcher.match(text)
+        result = await state.matching.match(text)
         topic = result.entry.topic if result.entry is not None else None
         testable = result.status == "answer" and any(
             q.topic == topic for q in state.pack.quiz.values()

@@ -33,10 +33,11 @@ POPULAR_SECONDS = 60.0
 async def _entries(context: TutorContext, key: str) -> tuple[Answerable, ...]:
     matcher = context.state.matcher
     if key:
-        return rules.candidates(matcher.match(key))
+        return rules.candidates(await context.state.matching.match(key))
     most = await context.services.asked.most_asked(rules.MAX_RESULTS)
     # A new bot has counted nothing yet: the starter topics (those of the fallback reply) fill in.
-    starters = (matcher.topic_entry(t.id) for t in matcher.match("").fallback_topics)
+    fallback = await context.state.matching.match("")
+    starters = (matcher.topic_entry(t.id) for t in fallback.fallback_topics)
     return rules.popular(most, (r.entry for r in starters if r is not None and r.entry))
 
 
