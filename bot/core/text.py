@@ -94,6 +94,30 @@ _GENERIC_WORDS: dict[str, str] = {
     "dif": "difference",
 }
 
+# Symbols learners type for words in chat ("mlops = devops?", "$$$ devops or mlops", "devops ->
+# mlops"). Arrows and equals signs are read wherever they stand ("mlops=devops"); the rest only on
+# their own, so that "c++", "q&a", "r&d" and "ci+cd" stay words.
+_SYMBOL_WORDS: dict[str, str] = {
+    "!=": " not the same as ",
+    "≠": " not the same as ",
+    "==": " the same as ",
+    "=": " the same as ",
+    "->": " to ",
+    "=>": " to ",
+    "→": " to ",
+    "+": " and ",
+    "&": " and ",
+    "$": " money ",
+    "€": " money ",
+    "£": " money ",
+}
+_ANYWHERE = ("!=", "≠", "==", "=", "->", "=>", "→")
+_SYMBOL_RE = re.compile(
+    "(?:"
+    + "|".join(re.escape(s) for s in sorted(_ANYWHERE, key=len, reverse=True))
+    + r")|(?<![\w+#&$€£])[+&$€£]+(?![\w+#&])"
+)
+
 # Words that carry no meaning for matching. Question words stay out of this list on purpose where
 # they decide the intent ("why" vs "what"), but they are down-weighted by IDF anyway.
 STOPWORDS = frozenset(
@@ -140,6 +164,13 @@ def clean(text: str) -> str:
         )
         text = text.replace("’", "'").replace("`", "'")
     return " ".join(text.casefold().split())[:MAX_QUERY_CHARS]
+
+
+def _symbol_words(found: re.Match[str]) -> str:
+    """The words for a run of symbols: "$$$" is money once, "=" is "the same as"."""
+    run = found.group(0)
+    # A run of one symbol ("$$$") is one word; "->" and the like are their own entries.
+    return _SYMBOL_WORDS.get(run) or _SYMBOL_WORDS[run[0]]
 
 
 class Normaliser:
@@ -204,6 +235,8 @@ class Normaliser:
     def words(self, text: str) -> list[str]:
         """Cleaned text split into words, with shorthand and phrases rewritten (no stemming)."""
         text = clean(text)
+        if not text.isalnum():
+            text = _SYMBOL_RE.sub(_symbol_words, text)
         if self._punctuated_re is not None and ("/" in text or "-" in text):
             text = self._punctuated_re.sub(lambda m: f" {self._punctuated[m.group(0)]} ", text)
         raw = [w.removesuffix("'s").replace("'", "") for w in _WORD_RE.findall(text)]

@@ -51,3 +51,35 @@ def test_specific_question_with_a_narrow_lead_is_answered(matcher: Matcher) -> N
     result = matcher.match("how do u keep track of hundreds of training runs")
     assert result.status == "answer", result.ranked[:3]
     assert result.entry is not None and result.entry.topic == "experiment-tracking"
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("mlops = devops?", "mlops the same as devops"),
+        ("mlops=devops", "mlops the same as devops"),
+        ("mlops != devops", "mlops not the same as devops"),
+        ("devops -> mlops", "devops to mlops"),
+        ("devops → mlops", "devops to mlops"),
+        ("$$$ devops or mlops", "money devops or mlops"),
+        ("devops + python", "devops and python"),
+        ("data & code", "data and code"),
+        # Symbols inside a word are part of it.
+        ("c++ or c#", "c++ or c#"),
+        ("ci+cd", "ci+cd"),
+        ("q&a", "q a"),
+        ("+-+ === $", "and and the same as the same as money"),
+    ],
+)
+def test_chat_symbols_are_read_as_the_words_they_stand_for(
+    matcher: Matcher, typed: str, words: str
+) -> None:
+    """Learners type "=" for "the same as", "->" for "to", "$$$" for money: dropped as
+    punctuation, "mlops = devops?" was just "mlops devops" and answered as a career switch."""
+    assert " ".join(matcher.text.words(typed)) == words
+
+
+def test_a_money_symbol_asks_about_pay(matcher: Matcher) -> None:
+    result = matcher.match("$$$ devops or ml ops?")
+    assert result.status == "answer" and result.entry is not None
+    assert result.entry.topic == "salary", result.entry.id
