@@ -12,11 +12,16 @@ would only compete for the same cores.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
 
 from bot.core.matcher import Matcher, MatchResult
 
 __all__ = ["THREAD_NAME", "MatcherThread"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 THREAD_NAME = "tutor-matcher"
 
@@ -29,10 +34,15 @@ class MatcherThread:
         self._pool: ThreadPoolExecutor | None = None
 
     async def match(self, text: str) -> MatchResult:
+        return await self.call(self.matcher.match, text)
+
+    async def call(self, work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """`work` (anything that uses the matcher, such as picking a topic for /quiz) on the
+        same thread, so that the matcher still has one caller at a time."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=THREAD_NAME)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self.matcher.match, text)
+        return await loop.run_in_executor(self._pool, lambda: work(*args, **kwargs))
 
     def close(self) -> None:
         """Let the thread end once its question (if any) is done; a later `match` starts a

@@ -89,3 +89,22 @@ async def test_matching_starts_again_after_close() -> None:
     matching.close()  # twice is harmless
     assert await matching.match("after") == "verdict on after"
     matching.close()
+
+
+async def test_other_matcher_work_shares_the_one_thread() -> None:
+    """/quiz <words> picks its topic with the matcher too: on the same thread, never alongside
+    a question being matched."""
+    matcher = RecordingMatcher(seconds=0.02)
+    matching = MatcherThread(matcher)  # type: ignore[arg-type]
+
+    def pick(words: str, *, level: str) -> str:
+        return f"{matcher.match(words)} at {level} on {threading.current_thread().name}"
+
+    picked, verdict = await asyncio.gather(
+        matching.call(pick, "drift", level="easy"), matching.match("what is ct")
+    )
+    assert picked.startswith("verdict on drift at easy on " + THREAD_NAME)
+    assert verdict == "verdict on what is ct"
+    assert matcher.most_at_once == 1
+    assert len(set(matcher.threads)) == 1
+    matching.close()

@@ -135,7 +135,7 @@ async def quiz_command(update: Update, context: TutorContext) -> None:
         return
     words = " ".join(args)[:_MAX_TOPIC_WORDS]
     state = context.state
-    pick = pick_topic(words, state.pack, state.matcher)
+    pick = await state.matching.call(pick_topic, words, state.pack, state.matcher)
     if pick.topic is None:
         if pick.choices:
             await reply(message, TOPIC_CHOICE, topic_choice_keyboard(pick.choices))
