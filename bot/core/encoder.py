@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.core.minilm_onnx import OnnxNetwork, graph_path, write_graph
+from bot.core.text import inflection_bases
 
 __all__ = [
     "DIMENSION",
@@ -332,9 +333,11 @@ class Encoder:
 
     def knows_inflected(self, word: str) -> bool:
         """Whether `word` may be a whole piece of the vocabulary with a regular English ending
-        ("dumber", "tanking", "routers"), which word pieces split although nothing is
+        ("dumber", "tanking", "happier"), which word pieces split although nothing is
         misspelt. Only "may": a typo can look like one too ("traning" = "tran" + "ing")."""
-        return any(self._tokenizer.token_to_id(base) is not None for base in _bases(word))
+        return any(
+            self._tokenizer.token_to_id(base) is not None for base in inflection_bases(word)
+        )
 
     def _encode_batch(self, batch: list[list[int]]) -> np.ndarray:
         """Many texts at once (building the index): rows are tokens, padded per batch."""
@@ -521,28 +524,3 @@ def _gelu_in_place(x: np.ndarray) -> None:
     q *= magnitude
     np.maximum(x, 0, out=x)
     x -= q
-
-
-# Regular English endings; every one that fits is tried.
-_ENDINGS = (
-    *("s", "es", "ies", "d", "ed", "ied", "r", "er", "ier", "ers", "est", "iest"),
-    *("ing", "ings", "ly", "ness", "ment", "ful", "less", "able"),
-)
-_MIN_BASE = 3
-
-
-def _bases(word: str) -> set[str]:
-    """The words `word` may be inflected from: "dumber" -> dumb, "bigger" -> big, "happier" ->
-    happy, "saved" -> save. Bases shorter than three letters are left out: too many fragments of
-    the vocabulary are that short for a match to say anything."""
-    bases: set[str] = set()
-    for ending in _ENDINGS:
-        stem = word[: -len(ending)]
-        if not word.endswith(ending) or len(stem) < _MIN_BASE:
-            continue
-        bases.update((stem, stem + "e"))
-        if stem[-1] == stem[-2]:
-            bases.add(stem[:-1])
-        if ending.startswith("i"):
-            bases.add(stem + "y")
-    return {base for base in bases if len(base) >= _MIN_BASE}

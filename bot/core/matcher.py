@@ -27,7 +27,7 @@ from bot.core.content import Answerable, ContentPack, Topic
 from bot.core.encoder import Encoder
 from bot.core.fusion import DEFAULT_POLICY, FusionPolicy, Status, Verdict, fuse
 from bot.core.semantic import SemanticIndex
-from bot.core.text import STOPWORDS, Normaliser, clean
+from bot.core.text import STOPWORDS, Normaliser, clean, inflection_bases
 
 __all__ = [
     "ANSWER_THRESHOLD",
@@ -163,6 +163,14 @@ class MatchResult:
     ranked: tuple[Match, ...] = ()
 
 
+def _proper_texts(entry: Answerable) -> tuple[str, ...]:
+    """The texts of an entry written as proper English: its question, keywords and answer. A
+    glossary term's keywords are its aliases, which carry misspellings like alternatives."""
+    if entry.kind == "glossary":
+        return (entry.questions[0], entry.answer)
+    return (entry.questions[0], *entry.keywords, entry.answer)
+
+
 class Matcher:
     """An index over every answerable entry of a content pack.
 
@@ -266,12 +274,13 @@ class Matcher:
         )
         # Words an unknown query word may be mended to for the encoder (see `encoder_text`).
         # As written, not rewritten: "datset" should become "dataset", which the encoder knows.
-        # Alternatives stay out: authors write them with learners' typos on purpose, and a typo
-        # in the pack must not become a word that the same typo in a question is "mended" to.
+        # Alternatives (and glossary aliases) stay out: authors write them with learners' typos
+        # on purpose, and a typo in the pack must not become a word that the same typo in a
+        # question is "mended" to.
         usage = Counter(
             w
             for entry in self._entries
-            for text in (entry.questions[0], *entry.keywords, entry.answer)
+            for text in _proper_texts(entry)
             for w in _PLAIN_WORD.findall(text.casefold())
             if len(w) >= _MIN_MENDABLE
         )
@@ -359,6 +368,8 @@ class Matcher:
             self._encoder is None
             or len(word) < _MIN_MENDABLE
             or not word.isalpha()
+            # "dont", "cant": contractions with the apostrophe gone are words, not typos.
+            or word in STOPWORDS
             or word in self._mendable_set
             or self._encoder.knows(word)
         ):
@@ -371,13 +382,22 @@ class Matcher:
             word, self._mendable_words, scorer=OSA.distance, score_cutoff=budget
         )
         mended = found[0] if found is not None else None
+        # Towards an everyday word only a clear typo is mended. A four-letter word is one edit
+        # from many others ("gist", "list"); a real word with an ending splits into word pieces
+        # although it is spelt right ("dumber" is not "number"), unless the two share a base, as
+        # a doubled or dropped letter leaves them ("writting", "writing"). Towards one of the
+        # subject's own words it is a typo ("traning" is "training").
         if (
             mended is not None
             and self.text.stem(mended) not in self.text.subject_stems
-            and self._encoder.knows_inflected(word)
+            and (
+                len(word) <= _MIN_MENDABLE
+                or (
+                    self._encoder.knows_inflected(word)
+                    and inflection_bases(word).isdisjoint(inflection_bases(mended) | {mended})
+                )
+            )
         ):
-            # Most likely a real word with an ending ("dumber" is not "number"); towards one of
-            # the subject's own words it is most likely a typo ("traning" is "training").
             mended = None
         if len(self._mended) < _CORRECTION_CACHE:
             self._mended[word] = mended

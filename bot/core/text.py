@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 
 import snowballstemmer
 
-__all__ = ["MAX_QUERY_CHARS", "STOPWORDS", "Normaliser", "clean", "raw_stem"]
+__all__ = ["MAX_QUERY_CHARS", "STOPWORDS", "Normaliser", "clean", "inflection_bases", "raw_stem"]
 
 # Matching more than this many characters only costs time: no real question is this long.
 MAX_QUERY_CHARS = 400
@@ -70,6 +70,9 @@ _GENERIC_WORDS: dict[str, str] = {
     "wot": "what",
     "wht": "what",
     "whats": "what",
+    "wich": "which",
+    "realy": "really",
+    "tryin": "trying",
     "hw": "how",
     "bc": "because",
     "cuz": "because",
@@ -262,3 +265,28 @@ class Normaliser:
         """One string form for fuzzy comparison and the encoder: rewritten words, stopwords
         kept for fluency."""
         return " ".join(self.words(text))
+
+
+# Regular English endings; every one that fits is tried.
+_ENDINGS = (
+    *("s", "es", "ies", "d", "ed", "ied", "r", "er", "ier", "ers", "est", "iest"),
+    *("ing", "ings", "ly", "ness", "ment", "ful", "less", "able"),
+)
+_MIN_BASE = 3
+
+
+def inflection_bases(word: str) -> set[str]:
+    """The words `word` may be inflected from: "dumber" -> dumb, "bigger" -> big, "happier" ->
+    happy, "saved" -> save. Bases shorter than three letters are left out: too many fragments of
+    a vocabulary are that short for a match to say anything."""
+    bases: set[str] = set()
+    for ending in _ENDINGS:
+        stem = word[: -len(ending)]
+        if not word.endswith(ending) or len(stem) < _MIN_BASE:
+            continue
+        bases.update((stem, stem + "e"))
+        if stem[-1] == stem[-2]:
+            bases.add(stem[:-1])
+        if ending.startswith("i"):
+            bases.add(stem + "y")
+    return {base for base in bases if len(base) >= _MIN_BASE}

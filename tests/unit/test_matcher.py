@@ -278,10 +278,25 @@ def test_inflected_real_words_are_not_mended(matcher: Matcher) -> None:
     """Word pieces split "dumber" into dumb + er although it is spelt right; mending it to the
     pack's "number" turned "model getting dumber over time" into a question about numbers.
     A vocabulary word with a regular ending is a real word and stays; typos are still mended."""
-    words = ["model", "getting", "dumber", "accuracy", "tanking", "routers", "happier", "datset"]
-    assert matcher.encoder_text(words) == (
-        "model getting dumber accuracy tanking routers happier dataset"
-    )
+    words = ["model", "getting", "dumber", "accuracy", "tanking", "happier", "datset"]
+    assert matcher.encoder_text(words) == "model getting dumber accuracy tanking happier dataset"
     # Towards one of the subject's own words, a look-alike is still mended: "traning" is not
     # "tran" + "ing".
     assert matcher.encoder_text(["continuous", "traning"]) == "continuous training"
+    # A doubled or dropped letter leaves the two words one base: still a typo.
+    typed = ["writting", "runing", "geting", "stoped", "improvment"]
+    assert matcher.encoder_text(typed) == "writing running getting stopped improvement"
+
+
+def test_contractions_and_short_everyday_words_are_not_mended(matcher: Matcher) -> None:
+    """"can't" arrives as "cant" and was "mended" to "want", turning a negation around; a
+    four-letter word is one edit from many others ("gist" is not "list")."""
+    words = matcher.text.words("why can't we just use devops, i don't get the gist")
+    assert matcher.encoder_text(words) == "why cant we just use devops i dont get the gist"
+
+
+def test_typos_in_glossary_aliases_do_not_become_known_words(matcher: Matcher) -> None:
+    """Glossary aliases carry learners' misspellings ("continous", "pipline") as alternatives
+    do: they are mended like any question's typo, not kept as if spelt right."""
+    typed = ["continous", "retraning", "pipline", "registery"]
+    assert matcher.encoder_text(typed) == "continuous retraining pipeline registry"
