@@ -174,8 +174,10 @@ def _proper_texts(entry: Answerable) -> tuple[str, ...]:
 class Matcher:
     """An index over every answerable entry of a content pack.
 
-    `match` depends only on its input; the one thing it writes is a bounded cache of typo
-    corrections, which is safe to share within one event loop.
+    `match` depends only on its input; the only things it writes are bounded caches of typo
+    corrections and mendings. Give it one caller at a time (the Telegram adapter matches on one
+    worker thread, `bot.tg.matching`); `answer_entry` and `topic_entry` only read, and may be
+    called from anywhere.
     """
 
     def __init__(

@@ -101,8 +101,14 @@ _GENERIC_WORDS: dict[str, str] = {
 # mlops"). Arrows and equals signs are read wherever they stand ("mlops=devops"); the rest only on
 # their own, so that "c++", "q&a", "r&d" and "ci+cd" stay words.
 _SYMBOL_WORDS: dict[str, str] = {
+    "=/=": " not the same as ",
+    "!==": " not the same as ",
     "!=": " not the same as ",
     "≠": " not the same as ",
+    "<=>": " the same as ",
+    "<=": " at most ",
+    ">=": " at least ",
+    "===": " the same as ",
     "==": " the same as ",
     "=": " the same as ",
     "->": " to ",
@@ -114,12 +120,15 @@ _SYMBOL_WORDS: dict[str, str] = {
     "€": " money ",
     "£": " money ",
 }
-_ANYWHERE = ("!=", "≠", "==", "=", "->", "=>", "→")
+_ANYWHERE = ("=/=", "!==", "!=", "≠", "<=>", "<=", ">=", "===", "==", "=", "->", "=>", "→")
+# A link keeps its "=" and "&" ("?q=mlops&page=2"): it is not a sentence.
+_LINK_RE = re.compile(r"\S*(?:://|www\.)\S*")
 _SYMBOL_RE = re.compile(
     "(?:"
     + "|".join(re.escape(s) for s in sorted(_ANYWHERE, key=len, reverse=True))
-    + r")|(?<![\w+#&$€£])[+&$€£]+(?![\w+#&])"
+    + r")+|(?<![\w+#&$€£])[+&$€£]+(?![\w+#&])"
 )
+_LONGEST_FIRST = sorted(_SYMBOL_WORDS, key=len, reverse=True)
 
 # Words that carry no meaning for matching. Question words stay out of this list on purpose where
 # they decide the intent ("why" vs "what"), but they are down-weighted by IDF anyway.
@@ -170,10 +179,23 @@ def clean(text: str) -> str:
 
 
 def _symbol_words(found: re.Match[str]) -> str:
-    """The words for a run of symbols: "$$$" is money once, "=" is "the same as"."""
+    """The words for a run of symbols, read as its first symbol: "$$$" is money once, "====="
+    "the same as" once, "+&" "and"."""
     run = found.group(0)
-    # A run of one symbol ("$$$") is one word; "->" and the like are their own entries.
-    return _SYMBOL_WORDS.get(run) or _SYMBOL_WORDS[run[0]]
+    return next(_SYMBOL_WORDS[s] for s in _LONGEST_FIRST if run.startswith(s))
+
+
+def _spell_symbols(text: str) -> str:
+    """`text` with its chat symbols as words, links left as they are."""
+    if "://" not in text and "www." not in text:
+        return _SYMBOL_RE.sub(_symbol_words, text)
+    pieces, start = [], 0
+    for link in _LINK_RE.finditer(text):
+        pieces.append(_SYMBOL_RE.sub(_symbol_words, text[start : link.start()]))
+        pieces.append(link.group(0))
+        start = link.end()
+    pieces.append(_SYMBOL_RE.sub(_symbol_words, text[start:]))
+    return "".join(pieces)
 
 
 class Normaliser:
@@ -238,8 +260,7 @@ class Normaliser:
     def words(self, text: str) -> list[str]:
         """Cleaned text split into words, with shorthand and phrases rewritten (no stemming)."""
         text = clean(text)
-        if not text.isalnum():
-            text = _SYMBOL_RE.sub(_symbol_words, text)
+        text = _spell_symbols(text)
         if self._punctuated_re is not None and ("/" in text or "-" in text):
             text = self._punctuated_re.sub(lambda m: f" {self._punctuated[m.group(0)]} ", text)
         raw = [w.removesuffix("'s").replace("'", "") for w in _WORD_RE.findall(text)]

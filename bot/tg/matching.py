@@ -20,8 +20,8 @@ from bot.core.matcher import Matcher, MatchResult
 
 __all__ = ["THREAD_NAME", "MatcherThread"]
 
-P = ParamSpec("P")
-R = TypeVar("R")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 THREAD_NAME = "tutor-matcher"
 
@@ -36,7 +36,7 @@ class MatcherThread:
     async def match(self, text: str) -> MatchResult:
         return await self.call(self.matcher.match, text)
 
-    async def call(self, work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    async def call(self, work: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
         """`work` (anything that uses the matcher, such as picking a topic for /quiz) on the
         same thread, so that the matcher still has one caller at a time."""
         if self._pool is None:
@@ -48,5 +48,7 @@ class MatcherThread:
         """Let the thread end once its question (if any) is done; a later `match` starts a
         new one, so an application can be started again with the same state."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False)
+            # Nothing is in flight by now (the application awaited its handlers); cancelling
+            # anything queued keeps a restarted application from overlapping an old thread.
+            self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

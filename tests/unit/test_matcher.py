@@ -289,7 +289,7 @@ def test_inflected_real_words_are_not_mended(matcher: Matcher) -> None:
 
 
 def test_contractions_and_short_everyday_words_are_not_mended(matcher: Matcher) -> None:
-    """"can't" arrives as "cant" and was "mended" to "want", turning a negation around; a
+    """ "can't" arrives as "cant" and was "mended" to "want", turning a negation around; a
     four-letter word is one edit from many others ("gist" is not "list")."""
     words = matcher.text.words("why can't we just use devops, i don't get the gist")
     assert matcher.encoder_text(words) == "why cant we just use devops i dont get the gist"

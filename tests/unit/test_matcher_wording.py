@@ -68,7 +68,13 @@ def test_specific_question_with_a_narrow_lead_is_answered(matcher: Matcher) -> N
         ("c++ or c#", "c++ or c#"),
         ("ci+cd", "ci+cd"),
         ("q&a", "q a"),
-        ("+-+ === $", "and and the same as the same as money"),
+        ("mlops =/= devops", "mlops not the same as devops"),
+        ("latency <= 200 ms", "latency at most 200 ms"),
+        ("+-+ === $", "and and the same as money"),
+        # A run is read once, so a wall of symbols stays short.
+        ("=" * 400, "the same as"),
+        # A link is not a sentence.
+        ("see https://x.io/?q=mlops&page=1", "see https x io q mlops page 1"),
     ],
 )
 def test_chat_symbols_are_read_as_the_words_they_stand_for(
