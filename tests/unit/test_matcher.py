@@ -300,3 +300,21 @@ def test_typos_in_glossary_aliases_do_not_become_known_words(matcher: Matcher) -
     do: they are mended like any question's typo, not kept as if spelt right."""
     typed = ["continous", "retraning", "pipline", "registery"]
     assert matcher.encoder_text(typed) == "continuous retraining pipeline registry"
+
+
+def test_a_long_message_reaches_the_encoder_shortened(matcher: Matcher) -> None:
+    """The encoder's time grows with length: past 24 words a message loses its stopwords,
+    then its middle, keeping the setting (first words) and the question (last ones)."""
+    story = (
+        "long story but last spring we launched a pricing model for our online shop and it "
+        "was great and then over the summer and autumn its forecasts slowly got worse and "
+        "worse although nobody on our small analytics team touched the training code or the "
+        "deployment scripts at all so why does the model drift"
+    )
+    words = matcher.encoder_text(matcher.text.words(story)).split()
+    assert len(words) == 24
+    assert words[:3] == ["long", "story", "last"]
+    assert words[-3:] == ["scripts", "model", "drift"]
+    assert not set(words) & {"the", "and", "it", "was", "so"}
+    short = "why does my model drift when nobody touched the code"
+    assert matcher.encoder_text(matcher.text.words(short)) == short
