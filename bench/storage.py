@@ -506,10 +506,15 @@ def main() -> int:
 
         bare_mb = served["bare"]["VmRSS"] / 1024
         print(f"  RSS of the bare interpreter with storage imported: {bare_mb:.1f} MB")
+        status = model_status().line
+        hint = (
+            "; TUTOR_ENCODER_RUNTIME=numpy weighs about 50 MB less"
+            if "onnxruntime" in status
+            else ""
+        )
         print(
             "  RSS with the whole bot loaded (content, matcher, PTB Application), before "
-            f"opening the DB (baseline): {before['VmRSS'] / 1024:.1f} MB "
-            f"[{model_status().line}; TUTOR_ENCODER_RUNTIME=numpy weighs about 50 MB less]"
+            f"opening the DB (baseline): {before['VmRSS'] / 1024:.1f} MB [{status}{hint}]"
         )
         before_gaps = served["before_gaps"]
         print(
