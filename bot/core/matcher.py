@@ -30,6 +30,7 @@ from bot.core.semantic import SemanticIndex
 from bot.core.text import STOPWORDS, Normaliser, clean, inflection_bases
 
 __all__ = [
+    "ABOUT_REPLY",
     "ANSWER_THRESHOLD",
     "CLOSE_MARGIN",
     "EMPTY_REPLY",
@@ -47,7 +48,7 @@ __all__ = [
     "Smalltalk",
 ]
 
-Smalltalk = Literal["greeting", "thanks", "help", "empty"]
+Smalltalk = Literal["greeting", "thanks", "help", "about", "empty"]
 
 # Confidence thresholds on the 0-100 scale, tuned on a tuning set written apart from the dev set.
 ANSWER_THRESHOLD = 35.0
@@ -122,6 +123,13 @@ _HELP = frozenset("help menu start commands command options".split())
 _FILLER = frozenset(
     "good you so much a lot very bot there all folks guys the day man mate".split()
 )
+# Questions about the tutor itself ("who made you", "are you a bot", "how are you"): every word
+# that is not a stopword is one of these, and the question is addressed to the bot.
+_ABOUT = frozenset(
+    "made make built build created create wrote name human person real robot ai chatgpt gpt "
+    "llm old doing going today work works".split()
+)
+_ADDRESSED = frozenset("you your yourself ya bot".split())
 
 FALLBACK_REPLY = (
     "I'm not sure that's something I can help with. I know about DevOps and MLOps: pipelines, "
@@ -138,6 +146,11 @@ HELP_REPLY = (
     'versioning". You can also pick a topic below.'
 )
 EMPTY_REPLY = "I didn't catch a question there. Type one in words, or pick a topic below."
+ABOUT_REPLY = (
+    "I'm the MLOps vs DevOps tutor, and always glad to help: a program with a fixed set of "
+    "lessons, answers and quizzes, not a person and not a general chat AI. Ask me a question in "
+    "your own words, try /quiz, or pick a topic below."
+)
 SUGGEST_REPLY = "I'm not completely sure what you mean. Did you mean one of these?"
 
 _STARTER_TOPICS = ("main-difference", "drift", "mlops-pipeline", "testing", "tools")
@@ -669,6 +682,7 @@ class Matcher:
             "greeting": GREETING_REPLY,
             "thanks": THANKS_REPLY,
             "help": HELP_REPLY,
+            "about": ABOUT_REPLY,
             "empty": EMPTY_REPLY,
         }[kind]
         return MatchResult(
@@ -712,4 +726,8 @@ def _smalltalk(tokens: list[str]) -> Smalltalk | None:
         for t in meaningful
     ) and any(t in _HELP for t in meaningful):
         return "help"
+    if any(t in _ADDRESSED for t in tokens) and all(
+        t in _ABOUT or t in _ADDRESSED or t in STOPWORDS or t in _FILLER for t in tokens
+    ):
+        return "about"
     return None

@@ -102,6 +102,13 @@ def test_suggestions_are_distinct_entries_when_asked(matcher: Matcher) -> None:
         ("thx", "thanks"),
         ("help", "help"),
         ("   ", "empty"),
+        # About the tutor itself: "who made you" was answered with the data-versioning entry.
+        ("who made you", "about"),
+        ("how r u", "about"),
+        ("are you a bot?", "about"),
+        ("are you chatgpt", "about"),
+        ("what can you do", "about"),
+        ("tell me about yourself", "about"),
     ],
 )
 def test_smalltalk_gets_a_fitting_reply(matcher: Matcher, message: str, kind: str) -> None:
@@ -109,6 +116,15 @@ def test_smalltalk_gets_a_fitting_reply(matcher: Matcher, message: str, kind: st
     result = matcher.match(message)
     assert result.smalltalk == kind
     assert result.status == "fallback" and result.entry is None and result.reply
+
+
+@pytest.mark.parametrize(
+    "question", ["can you explain data drift", "do you know what mlops is", "who made kubeflow"]
+)
+def test_a_subject_question_addressed_to_the_bot_is_still_a_question(
+    matcher: Matcher, question: str
+) -> None:
+    assert matcher.match(question).smalltalk is None
 
 
 def test_greeting_with_a_question_answers_the_question(matcher: Matcher) -> None:
