@@ -21,6 +21,7 @@ from typing import TextIO
 
 from bot.core import lessons
 from bot.core.content import DIFFICULTIES, ContentPack, load_content
+from bot.core.followup import follow_up
 from bot.core.mastery import Level
 from bot.core.matcher import Matcher, MatchResult
 from bot.core.practice import pick_topic, quizzable
@@ -145,6 +146,8 @@ class ConsoleSession:
     # Called after /forget yes, so the line history (it holds typed questions) goes as well.
     on_forget: Callable[[], None] | None = None
     _offered: bool = False
+    # The last question answered, for a follow-up such as "and for ml?" (bot.core.followup).
+    _last_question: str | None = None
 
     def say(self, text: str = "") -> None:
         self.out.write(wrap(text, self.width) + "\n")
@@ -229,7 +232,11 @@ class ConsoleSession:
     # --- free text --------------------------------------------------------------------------
 
     async def _answer_text(self, text: str) -> None:
-        await self._show(self.matcher.match(text))
+        question = follow_up(self._last_question, text, self.matcher.text.words) or text
+        result = self.matcher.match(question)
+        if result.status == "answer":
+            self._last_question = question
+        await self._show(result)
 
     async def _show(self, result: MatchResult) -> None:
         """Show a verdict after the ask service has kept what it keeps (a question the content
@@ -573,6 +580,7 @@ class ConsoleSession:
         # The learner keeps talking to the tutor: start them afresh (as Telegram does).
         await self.services.users.register(CONSOLE_USER_ID, private_chat=False)
         self.delivery = None
+        self._last_question = None
         self.clear_choices()
         if self.on_forget is not None:
             self.on_forget()

@@ -94,9 +94,13 @@ class AskMemory:
     # Learners often send the very same text ("what is mlops"); matching and rendering are the
     # costliest steps of a reply and both are pure, so recent replies are reused.
     replies: LruCache[str, AskedReply] = field(default_factory=lambda: LruCache(2048))
+    # Each learner's last answered question, for a follow-up such as "and for ml?"
+    # (bot.core.followup); in memory only, the most recent learners first.
+    last_questions: LruCache[int, str] = field(default_factory=lambda: LruCache(10_000))
 
     def forget_user(self, user_id: int) -> None:
-        """Nothing: replies are keyed by question text, shared by everyone who asks it."""
+        """Their last question goes; replies are keyed by question text, shared by everyone."""
+        self.last_questions.discard(user_id)
 
 
 @dataclass

@@ -237,3 +237,20 @@ async def test_the_fused_matcher_answers_what_the_words_alone_miss(
     async with tutor_factory(matcher_override=fused_matcher):
         reply = await world.ask(world.alice, world.alice_chat, question)
     assert expected.entry.answer.split("\n")[0][:40] in reply.plain_text
+
+
+async def test_a_follow_up_is_read_against_the_last_question(
+    world: World, tutor: Any, matcher: Matcher
+) -> None:
+    """ "and for ml?" after "what is devops" asks what MLOps is; the same words from someone
+    with no earlier question (Bob) are read on their own."""
+    devops = matcher.match("what is devops")
+    mlops = matcher.match("what is mlops")
+    alone = matcher.match("and for ml?")
+    assert devops.entry is not None and mlops.entry is not None and alone.entry is not None
+    assert len({devops.entry.id, mlops.entry.id, alone.entry.id}) == 3
+    await world.ask(world.alice, world.alice_chat, "what is devops")
+    followed = await world.ask(world.alice, world.alice_chat, "and for ml?")
+    assert followed.plain_text.startswith(mlops.entry.title)
+    bobs = await world.ask(world.bob, world.bob_chat, "and for ml?")
+    assert bobs.plain_text.startswith(alone.entry.title)

@@ -370,3 +370,17 @@ def test_progress_keeps_an_open_question_and_its_numbers(tmp_path: Path) -> None
     assert "/quiz with a topic's name" in after_progress
     assert "Type the number of your answer" in after_progress
     assert "Practise" not in after_progress.split("Type the number of your answer", 1)[1]
+
+
+def test_a_follow_up_is_read_against_the_last_question(
+    tmp_path: Path, fused_matcher: Matcher
+) -> None:
+    """As in Telegram: "and for ml?" after "what is devops" is answered as "what is mlops";
+    after /forget yes there is no earlier question to follow."""
+    mlops = fused_matcher.match("what is mlops").reply
+    alone = fused_matcher.match("and for ml?").reply
+    assert mlops != alone
+    assert mlops in _chat(tmp_path, "what is devops", "and for ml?")
+    (tmp_path / "again").mkdir()
+    forgot = _chat(tmp_path / "again", "what is devops", "/forget yes", "and for ml?")
+    assert forgot.rindex(alone) > forgot.rindex("Done. I deleted")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.tg.memory import AdminMemory, ForgetMemory, GroupScreens, QuizMemory
+from bot.tg.memory import AdminMemory, AskMemory, ForgetMemory, GroupScreens, QuizMemory
 
 ALICE, BOB, GROUP = 101, 202, -1001
 
@@ -20,9 +20,15 @@ def test_each_feature_forgets_only_the_person_named() -> None:
     prompts = ForgetMemory()
     prompts.prompts.put((ALICE, 5), (ALICE, 0.0))
     prompts.prompts.put((BOB, 6), (BOB, 0.0))
+    asked = AskMemory()
+    asked.last_questions.put(ALICE, "what is devops")
+    asked.last_questions.put(BOB, "what is drift")
 
-    for memory in (quiz, admins, prompts):
+    for memory in (quiz, admins, prompts, asked):
         memory.forget_user(ALICE)
+
+    assert asked.last_questions.get(ALICE) is None
+    assert asked.last_questions.get(BOB) == "what is drift"
 
     assert quiz.used_next.get((ALICE, 1)) is None and quiz.verdicts_shown.get((ALICE, 2)) is None
     assert quiz.used_next.get((BOB, 1)) and quiz.used_next.get((GROUP, 1))

@@ -13,6 +13,7 @@ from functools import partial
 from telegram import Chat, Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.core.followup import follow_up
 from bot.core.matcher import MatchResult
 from bot.services.ask import ChatKind
 from bot.tg.addressing import is_private, question_text
@@ -57,9 +58,16 @@ async def answer_message(
 ) -> None:
     """Answer `text`; `record` False (an edited question) answers without keeping anything, so
     an edit neither stores the question a second time nor counts its entry twice."""
-    asked = await reply_for(context.state, text[:MAX_QUESTION_CHARS])
-    prepared = asked.reply
     asker = message.from_user
+    question = text[:MAX_QUESTION_CHARS]
+    memory = context.state.ask.last_questions
+    if asker is not None:
+        previous = memory.get(asker.id)
+        question = follow_up(previous, question, context.state.matcher.text.words) or question
+    asked = await reply_for(context.state, question)
+    if asker is not None and asked.result.status == "answer":
+        memory.put(asker.id, question)
+    prepared = asked.reply
     # A message sent as a channel or as the group itself (an anonymous admin) is nobody's to
     # export or forget, so it is answered and not recorded.
     if record and asker is not None and message.sender_chat is None:
