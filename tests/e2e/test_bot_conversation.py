@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -254,3 +255,38 @@ async def test_a_follow_up_is_read_against_the_last_question(
     assert followed.plain_text.startswith(mlops.entry.title)
     bobs = await world.ask(world.bob, world.bob_chat, "and for ml?")
     assert bobs.plain_text.startswith(alone.entry.title)
+
+
+async def test_an_anonymous_admin_gets_no_follow_ups(
+    world: World, tutor: Any, matcher: Matcher
+) -> None:
+    """Anonymous admins all speak through Telegram's one stand-in account: one admin's
+    question must not become the context of another's "and for ml?"."""
+    alone = matcher.match("and for ml?")
+    assert alone.entry is not None
+    group = world.group.to_dict()
+    stand_in = {
+        "id": 1087968824,
+        "is_bot": True,
+        "first_name": "Group",
+        "username": "GroupAnonymousBot",
+    }
+    mention = f"@{world.emu.bot_user.username}"
+    for number, question in enumerate(("what is devops", "and for ml?")):
+        text = f"{mention} {question}"
+        world.emu.queue_update(
+            {
+                "message": {
+                    "message_id": 20_000 + number,
+                    "date": int(time.time()),
+                    "chat": group,
+                    "from": stand_in,
+                    "sender_chat": group,
+                    "text": text,
+                    "entities": [{"type": "mention", "offset": 0, "length": len(mention)}],
+                }
+            }
+        )
+        await world.emu.wait_for_messages(world.group.id, number + 1)
+    replies = world.emu.bot_messages(world.group.id)
+    assert replies[-1].plain_text.startswith(alone.entry.title)

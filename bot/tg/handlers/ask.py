@@ -61,12 +61,14 @@ async def answer_message(
     asker = message.from_user
     question = text[:MAX_QUESTION_CHARS]
     memory = context.state.ask.last_questions
-    if asker is not None:
-        previous = memory.get(asker.id)
+    # A channel or an anonymous admin speaks through a shared stand-in account: no follow-ups.
+    person = asker if asker is not None and message.sender_chat is None else None
+    if person is not None:
+        previous = memory.get(person.id)
         question = follow_up(previous, question, context.state.matcher.text.words) or question
     asked = await reply_for(context.state, question)
-    if asker is not None and asked.result.status == "answer":
-        memory.put(asker.id, question)
+    if person is not None and asked.result.status == "answer":
+        memory.put(person.id, question)
     prepared = asked.reply
     # A message sent as a channel or as the group itself (an anonymous admin) is nobody's to
     # export or forget, so it is answered and not recorded.
