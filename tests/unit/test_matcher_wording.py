@@ -46,6 +46,32 @@ def test_everyday_idioms_alone_stay_off_topic(matcher: Matcher, question: str) -
     assert matcher.match(question).status == "fallback"
 
 
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # From a tuning set of situation-worded questions: no one phrasing of the right entry is
+        # the closest, but the entry classifier, which reads all of them, puts it first.
+        ("how do teams decide which model version goes to prod", "model-registry"),
+        (
+            "we retrained last month and now cant tell which csv the current model came from. "
+            "how do ppl track that",
+            "data-versioning",
+        ),
+        (
+            "before we had pipelines our releases were a nightmare every friday. what is devops "
+            "supposed to improve exactly",
+            "devops-goal",
+        ),
+    ],
+)
+def test_a_situation_finds_the_entry_its_phrasings_share(
+    matcher: Matcher, question: str, topic: str
+) -> None:
+    result = matcher.match(question)
+    assert result.status == "answer", (question, result.status, result.ranked[:3])
+    assert result.entry is not None and result.entry.topic == topic, result.entry.id
+
+
 def test_specific_question_with_a_narrow_lead_is_answered(matcher: Matcher) -> None:
     """A question of several meaningful words is answered when its leader is 1.5-3 points ahead."""
     result = matcher.match("how do u keep track of hundreds of training runs")

@@ -1,11 +1,17 @@
-"""The semantic index: per-entry cosines, and how alike two entries are in meaning."""
+"""The semantic index: per-entry scores (closest phrasing, doubted by the entry classifier),
+their cache, and how alike two entries are in meaning."""
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
+import numpy as np
+import pytest
+
+import bot.core.semantic
 from bot.core.encoder import DIMENSION
-from bot.core.semantic import SemanticIndex
+from bot.core.entry_classifier import EntryClassifier
+from bot.core.semantic import DOUBT_WEIGHT, SemanticIndex
 
 
 class AxisEncoder:
@@ -37,10 +43,62 @@ def test_kinship_is_the_cosine_between_the_entries_phrasing_centroids() -> None:
     assert np.isclose(index.kinship[0, 1], index.kinship[1, 0])
     assert np.isclose(index.kinship[0, 1], 1 / np.sqrt(2))
     assert np.isclose(index.kinship[0, 2], 0.0)
-    assert np.allclose(index.scores("a1 question"), [0.0, 1.0, 0.0])
+    # Entry 1 owns the only "a1" phrasing and is the classifier's favourite: its cosine stands.
+    assert np.isclose(index.scores("a1 question")[1], 1.0)
 
 
 def test_an_entry_without_phrasings_is_kin_to_nothing() -> None:
     index = SemanticIndex(AxisEncoder(), ["a0 one"], [0], 2)  # type: ignore[arg-type]
     assert np.isfinite(index.kinship).all()
     assert index.kinship[1, 1] == 0.0 and index.kinship[0, 1] == 0.0
+
+
+def raw_cosines(index: SemanticIndex, encoder: AxisEncoder, text: str) -> np.ndarray:
+    cosines = index._vectors @ encoder.encode_one(text)
+    best = np.full(index._entry_count, -1.0, dtype=np.float32)
+    np.maximum.at(best, index._owner, cosines)
+    return best
+
+
+def test_the_classifier_lowers_the_entries_it_doubts_never_raises_any() -> None:
+    # Entry 0 owns "a0" alone; entry 1 owns "a1" three times and once "a0": a question along
+    # "a0" is equally close to a phrasing of each, but the classifier has learned that "a0"
+    # is entry 0's direction, so entry 1 is doubted.
+    encoder = AxisEncoder()
+    index = SemanticIndex(
+        encoder,  # type: ignore[arg-type]
+        ["a0 one", "a1 two", "a1 three", "a1 four", "a0 five", "a2 six"],
+        [0, 1, 1, 1, 1, 2],
+        3,
+    )
+    raw = raw_cosines(index, encoder, "a0 question")
+    assert np.allclose(raw, [1.0, 1.0, 0.0])
+    scores = index.scores("a0 question")
+    assert np.isclose(scores[0], 1.0)
+    assert scores[1] < 1.0 - DOUBT_WEIGHT / 10
+    assert np.all(scores <= raw + 1e-6)
+    assert np.all(scores >= raw - DOUBT_WEIGHT - 1e-6)
+
+
+def test_the_classifier_is_cached_beside_the_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    phrasings, owners = ["a0 one", "a1 two", "a2 three"], [0, 1, 2]
+    first = SemanticIndex(AxisEncoder(), phrasings, owners, 3, tmp_path)  # type: ignore[arg-type]
+    cached = list(tmp_path.glob("classifier-*.npy"))
+    assert len(cached) == 1
+
+    def no_training(*args: object) -> EntryClassifier:
+        raise AssertionError("a warm start must not train the classifier again")
+
+    monkeypatch.setattr(bot.core.semantic, "train_entry_classifier", no_training)
+    second = SemanticIndex(AxisEncoder(), phrasings, owners, 3, tmp_path)  # type: ignore[arg-type]
+    assert np.array_equal(second.classifier.weights, first.classifier.weights)
+    assert np.allclose(second.scores("a1 q"), first.scores("a1 q"))
+
+    # A damaged file is ignored and the weights are trained and stored again.
+    monkeypatch.undo()
+    cached[0].write_bytes(b"not an array")
+    third = SemanticIndex(AxisEncoder(), phrasings, owners, 3, tmp_path)  # type: ignore[arg-type]
+    assert np.array_equal(third.classifier.weights, first.classifier.weights)
+    assert np.load(cached[0]).shape == (DIMENSION + 1, 3)
