@@ -261,12 +261,14 @@ def build_matcher(pack: ContentPack, env: Mapping[str, str] = os.environ) -> Mat
         return Matcher(pack)
     matcher = Matcher(pack, encoder, cache_dir=model_dir(env) / _CACHE_SUBDIR)
     semantic = matcher.semantic
-    source = "cached" if semantic is not None and semantic.loaded_from_cache else "computed"
+    vectors = "cached" if semantic is not None and semantic.loaded_from_cache else "computed"
+    classifier = "cached" if semantic is not None and semantic.classifier_from_cache else "trained"
     log.info(
-        "matcher: lexical + %s on %s (entry vectors %s, ready in %.1f s)",
+        "matcher: lexical + %s on %s (entry vectors %s, classifier %s, ready in %.1f s)",
         MODEL_NAME,
         encoder.runtime,
-        source,
+        vectors,
+        classifier,
         time.perf_counter() - start,
     )
     return matcher

@@ -29,11 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.core.encoder import DIMENSION, ENCODER_VERSION, MODEL_SHA256, Encoder
-from bot.core.entry_classifier import (
-    TRAINING_VERSION,
-    EntryClassifier,
-    train_entry_classifier,
-)
+from bot.core.entry_classifier import TRAINING_KEY, EntryClassifier, train_entry_classifier
 
 __all__ = ["DOUBT_WEIGHT", "SemanticIndex"]
 
@@ -75,6 +71,7 @@ class SemanticIndex:
         else:
             self.loaded_from_cache = True
         self._vectors = vectors
+        self.classifier_from_cache = False
         self.classifier = self._classifier(vectors, cache_dir, entry_count)
         # How alike two entries are in meaning: the cosine between the centroids of their
         # phrasings. Tells a real ambiguity from two entries that say much the same thing.
@@ -98,13 +95,21 @@ class SemanticIndex:
         self, vectors: np.ndarray, cache_dir: Path | None, entry_count: int
     ) -> EntryClassifier:
         path = (
-            cache_dir / f"classifier-{self.cache_key[:24]}-v{TRAINING_VERSION}.npy"
+            cache_dir / f"classifier-{self.cache_key[:24]}-{TRAINING_KEY}.npy"
             if cache_dir
             else None
         )
         weights = self._load_array(path, (DIMENSION + 1, entry_count))
         if weights is not None:
+            self.classifier_from_cache = True
             return EntryClassifier(weights)
+        if path is not None:
+            log.warning(
+                "training the entry classifier on %d phrasings once (content, model or training "
+                "changed); later starts read it from %s",
+                len(vectors),
+                path.parent,
+            )
         classifier = train_entry_classifier(vectors, self._owner, entry_count)
         self._store(path, classifier.weights)
         return classifier
@@ -115,11 +120,12 @@ class SemanticIndex:
             return None
         try:
             array: np.ndarray = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring unreadable embedding cache %s: %s", path, exc)
+        # An empty file (a crash between write and rename on some file systems) raises EOFError.
+        except (OSError, ValueError, EOFError) as exc:
+            log.warning("ignoring unreadable cache file %s: %s", path, exc)
             return None
         if array.shape != shape or array.dtype != np.float32 or not np.isfinite(array).all():
-            log.warning("ignoring embedding cache %s: wrong shape or values", path)
+            log.warning("ignoring cache file %s: wrong shape or values", path)
             return None
         return array
 
@@ -127,16 +133,25 @@ class SemanticIndex:
     def _store(path: Path | None, array: np.ndarray) -> None:
         if path is None:
             return
-        # Write then rename, so a crash or a second process never leaves half a file behind.
+        # Write, flush to disk, then rename, so a crash or a second process never leaves half a
+        # file behind.
+        temporary: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
                 np.save(stream, array, allow_pickle=False)
+                stream.flush()
+                os.fsync(stream.fileno())
+            # mkstemp makes the file private; the Docker image writes the cache as root at build
+            # time and runs the bot as another user, who must be able to read it.
+            os.chmod(temporary, 0o644)
             os.replace(temporary, path)
         except OSError as exc:
             # A read-only model directory only costs the next start the same computation.
-            log.warning("could not cache entry embeddings in %s: %s", path, exc)
+            log.warning("could not cache %s: %s", path, exc)
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
 
 
 def _cache_key(phrasings: Sequence[str], owners: Sequence[int]) -> str:

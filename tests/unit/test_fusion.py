@@ -181,3 +181,14 @@ def test_a_tie_with_an_entry_of_the_same_meaning_still_answers() -> None:
     assert result.status == "answer" and result.entry == TIED_TOPICS[0]
     kin[0, 1] = kin[1, 0] = DEFAULT_POLICY.kinship_bar - 0.01
     assert _fuse_tied([70, 68, 0, 0], [0.84, 0.82, 0.1, 0.1], kinship=kin).status == "suggest"
+
+
+def test_a_did_you_mean_from_rules_8_and_9_needs_the_same_meaning_bar() -> None:
+    """Rule 7 holds for every "did you mean", not only the words': a disagreement (rule 8) or a
+    tie (rule 9) with nothing within 0.55 in meaning is declined too."""
+    disagreement = _fuse(ANSWER_E0, [60, 20, 0, 0], [0.2, 0.53, 0.1, 0.1])
+    assert disagreement.status == "fallback" and not disagreement.suggestions
+    assert _fuse(ANSWER_E0, [60, 20, 0, 0], [0.2, 0.57, 0.1, 0.1]).status == "suggest"
+    tie = _fuse_tied([70, 68, 0, 0], [0.53, 0.52, 0.1, 0.1])
+    assert tie.status == "fallback" and not tie.suggestions
+    assert _fuse_tied([70, 68, 0, 0], [0.58, 0.57, 0.1, 0.1]).status == "suggest"

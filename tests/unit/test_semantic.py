@@ -43,8 +43,11 @@ def test_kinship_is_the_cosine_between_the_entries_phrasing_centroids() -> None:
     assert np.isclose(index.kinship[0, 1], index.kinship[1, 0])
     assert np.isclose(index.kinship[0, 1], 1 / np.sqrt(2))
     assert np.isclose(index.kinship[0, 2], 0.0)
-    # Entry 1 owns the only "a1" phrasing and is the classifier's favourite: its cosine stands.
-    assert np.isclose(index.scores("a1 question")[1], 1.0)
+    # Entry 1 owns the only "a1" phrasing and is the classifier's favourite: its cosine stands;
+    # the others are lowered by at most DOUBT_WEIGHT.
+    scores = index.scores("a1 question")
+    assert np.isclose(scores[1], 1.0)
+    assert np.all(scores[[0, 2]] <= 0.0) and np.all(scores[[0, 2]] >= -DOUBT_WEIGHT - 1e-6)
 
 
 def test_an_entry_without_phrasings_is_kin_to_nothing() -> None:
@@ -96,9 +99,47 @@ def test_the_classifier_is_cached_beside_the_vectors(
     assert np.array_equal(second.classifier.weights, first.classifier.weights)
     assert np.allclose(second.scores("a1 q"), first.scores("a1 q"))
 
-    # A damaged file is ignored and the weights are trained and stored again.
+    assert second.classifier_from_cache and not first.classifier_from_cache
+    # Readable by other users: the Docker image writes the cache as root, the bot runs as another.
+    assert cached[0].stat().st_mode & 0o777 == 0o644
+
+    # A damaged file (garbage, empty, wrong dtype) is ignored and the weights are trained and
+    # stored again; nothing raises.
     monkeypatch.undo()
-    cached[0].write_bytes(b"not an array")
-    third = SemanticIndex(AxisEncoder(), phrasings, owners, 3, tmp_path)  # type: ignore[arg-type]
-    assert np.array_equal(third.classifier.weights, first.classifier.weights)
-    assert np.load(cached[0]).shape == (DIMENSION + 1, 3)
+    for damage in (b"not an array", b""):
+        cached[0].write_bytes(damage)
+        again = SemanticIndex(AxisEncoder(), phrasings, owners, 3, tmp_path)  # type: ignore[arg-type]
+        assert not again.classifier_from_cache
+        assert np.array_equal(again.classifier.weights, first.classifier.weights)
+    np.save(cached[0], first.classifier.weights.astype(np.float64))
+    assert not SemanticIndex(AxisEncoder(), phrasings, owners, 3, tmp_path).classifier_from_cache  # type: ignore[arg-type]
+    assert np.load(cached[0]).dtype == np.float32
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_other_training_settings_never_load_cached_weights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    phrasings, owners = ["a0 one", "a1 two"], [0, 1]
+    SemanticIndex(AxisEncoder(), phrasings, owners, 2, tmp_path)  # type: ignore[arg-type]
+    monkeypatch.setattr(bot.core.semantic, "TRAINING_KEY", "t-other-settings")
+    other = SemanticIndex(AxisEncoder(), phrasings, owners, 2, tmp_path)  # type: ignore[arg-type]
+    assert not other.classifier_from_cache
+    assert len(list(tmp_path.glob("classifier-*.npy"))) == 2
+
+
+def test_the_training_key_follows_the_training_settings() -> None:
+    from bot.core import entry_classifier as classifier
+
+    shipped = (
+        classifier._TRAINING_VERSION,
+        classifier._SHARPNESS,
+        classifier._WEIGHT_DECAY,
+        classifier._STEPS,
+        classifier._STEP_SIZE,
+    )
+    assert classifier.training_key(*shipped) == classifier.TRAINING_KEY
+    for position in range(len(shipped)):
+        changed = list(shipped)
+        changed[position] = changed[position] * 2 + 1
+        assert classifier.training_key(*changed) != classifier.TRAINING_KEY
