@@ -4,7 +4,7 @@ Encoding the ~3,000 phrasings of the pack takes seconds, so the vectors are kept
 by a hash of exactly what was encoded (the normalised phrasings, in order) and of the model and
 encoder version: a changed pack or model computes them again, an unchanged one loads them. The
 entry classifier learned from those vectors (`bot.core.entry_classifier`) is cached beside them
-under the same key and its training version.
+under the same key plus a hash of its training settings.
 
 The encoder's score for an entry is the cosine to its closest phrasing, lowered by up to
 `DOUBT_WEIGHT` as the classifier finds the entry less likely than its own favourite. The closest
