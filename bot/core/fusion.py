@@ -155,7 +155,7 @@ def fuse(
     nearest = float(cosines.max())
     if verdict.status == "answer" and verdict.entry is not None:
         verdict = _guarded(
-            verdict, fused, lexical_scores, cosines, entries, positions, policy, kinship
+            verdict, nearest, fused, lexical_scores, cosines, entries, positions, policy, kinship
         )
     # Rule 7 for "did you mean", whichever rule asked it.
     if verdict.status == "suggest" and nearest < policy.suggest_scope_bar:
@@ -165,6 +165,7 @@ def fuse(
 
 def _guarded(
     verdict: Verdict,
+    nearest: float,
     fused: np.ndarray,
     lexical_scores: np.ndarray,
     cosines: np.ndarray,
@@ -175,7 +176,6 @@ def _guarded(
 ) -> Verdict:
     """Rules 7-9 of the module doc for an answer."""
     assert verdict.entry is not None
-    nearest = float(cosines.max())
     if nearest < policy.scope_bar:
         return Verdict("fallback", None, verdict.score)
     answered = positions[verdict.entry.id]

@@ -13,15 +13,19 @@ def matcher(fused_matcher: Matcher) -> Matcher:
     return fused_matcher
 
 
+def assert_answers_topic(matcher: Matcher, question: str, topic: str) -> None:
+    result = matcher.match(question)
+    assert result.status == "answer", (question, result.status, result.ranked[:3])
+    assert result.entry is not None and result.entry.topic == topic, result.entry.id
+
+
 @pytest.mark.parametrize(
     ("question", "topic"),
     matcher_cases.EVERYDAY_WORDING,
 )
 def test_everyday_wording_lands_on_its_topic(matcher: Matcher, question: str, topic: str) -> None:
     """Idioms, slang for people and audience qualifiers do not push a question off its topic."""
-    result = matcher.match(question)
-    assert result.status == "answer", (question, result.status, result.ranked[:3])
-    assert result.entry is not None and result.entry.topic == topic, result.entry.id
+    assert_answers_topic(matcher, question, topic)
 
 
 @pytest.mark.parametrize(
@@ -32,9 +36,7 @@ def test_one_discipline_question_gets_that_disciplines_pipeline(
     matcher: Matcher, question: str, topic: str
 ) -> None:
     """Steps, stages and phases are one concept, and naming one discipline picks its pipeline."""
-    result = matcher.match(question)
-    assert result.status == "answer", (question, result.status, result.ranked[:3])
-    assert result.entry is not None and result.entry.topic == topic, result.entry.id
+    assert_answers_topic(matcher, question, topic)
 
 
 @pytest.mark.parametrize(
@@ -67,9 +69,7 @@ def test_everyday_idioms_alone_stay_off_topic(matcher: Matcher, question: str) -
 def test_a_situation_finds_the_entry_its_phrasings_share(
     matcher: Matcher, question: str, topic: str
 ) -> None:
-    result = matcher.match(question)
-    assert result.status == "answer", (question, result.status, result.ranked[:3])
-    assert result.entry is not None and result.entry.topic == topic, result.entry.id
+    assert_answers_topic(matcher, question, topic)
 
 
 def test_specific_question_with_a_narrow_lead_is_answered(matcher: Matcher) -> None:
